@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the system packages the stack needs when they are missing: PostgreSQL's server binaries
+# (only when DATABASE_URL does not point at an existing server) and, with --browser, Chromium.
+# Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.sh
+. "$here/versions.sh"
+
+want=()
+if [ -z "${DATABASE_URL:-}" ] && [ ! -x "/usr/lib/postgresql/$POSTGRES_MAJOR/bin/initdb" ] && [ -z "${PG_BIN_DIR:-}" ]; then
+  want+=("postgresql-$POSTGRES_MAJOR")
+fi
+command -v python3 >/dev/null 2>&1 || want+=(python3 python3-venv)
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then want+=(chromium); fi
+
+[ ${#want[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "missing system packages: ${want[*]} (install them, or set DATABASE_URL / PG_BIN_DIR)" >&2
+  exit 1
+fi
+echo "installing system packages: ${want[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+# Debian's package starts its own cluster on 5432; the project runs its own, so stop that one.
+if [[ " ${want[*]} " == *" postgresql-"* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
+  pg_ctlcluster "$POSTGRES_MAJOR" main stop 2>/dev/null || true
+fi

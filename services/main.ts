@@ -1,0 +1,29 @@
+import { loadConfig, serviceNames, type ServiceName, ConfigError } from '../temporal-config';
+import { runMain } from '../temporal-config/entry';
+import { createLogger } from '../temporal-config/logger';
+import { startServices } from './index';
+
+/** `npm run services [-- name ...]`: migrates and serves the participant services (all by default). */
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(serviceNames as readonly string[]).includes(w));
+  if (unknown.length > 0)
+    throw new ConfigError(`services: unknown ${unknown.join(', ')} (known: ${serviceNames.join(', ')})`);
+  const names = (wanted.length > 0 ? wanted : [...serviceNames]) as ServiceName[];
+  const logger = createLogger('services', config.logLevel);
+  const running = await startServices({
+    databaseUrl: config.database.url,
+    services: names.map((name) => ({ name, host: config.services[name].host, port: config.services[name].port })),
+    logger,
+  });
+  logger.info({ urls: running.urls }, 'services listening');
+  const shutdown = () => {
+    logger.info('stopping services');
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+runMain(run);

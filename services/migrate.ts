@@ -1,0 +1,13 @@
+import { loadConfig } from '../temporal-config';
+import { runMain } from '../temporal-config/entry';
+import { createLogger } from '../temporal-config/logger';
+import { migrate } from './migrations';
+
+/** `npm run migrate`: applies pending migrations of every service to DATABASE_URL. */
+async function run(): Promise<void> {
+  const config = loadConfig();
+  await migrate(config.database.url, createLogger('migrate', config.logLevel));
+  console.log('migrations up to date');
+}
+
+runMain(run);

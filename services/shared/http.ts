@@ -1,0 +1,58 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { BusinessError, ValidationError } from './errors';
+import type { Pool } from './db';
+import { transientSqlState } from './retryable';
+
+/** Parses `value` with `schema`, or throws a 400 ValidationError naming every bad field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(body)', message: i.message })),
+  );
+}
+
+/** The Idempotency-Key header, required on every mutating endpoint. */
+export function idempotencyKey(request: FastifyRequest): string {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || key.length === 0 || key.length > 300) {
+    throw new ValidationError([{ path: 'Idempotency-Key', message: 'header is required (1-300 characters)' }]);
+  }
+  return key;
+}
+
+/**
+ * A Fastify app with the conventions every service shares: JSON errors of the form
+ * `{ error: { type, message, fields? } }` (400 bad input, 409 conflict, 422 business refusal,
+ * 500 anything else) and `GET /health`, which checks the database.
+ */
+export function createServiceApp(name: string, pool: Pool, logger: Logger): FastifyInstance {
+  // Typed as Fastify's logger so the app keeps Fastify's default generics.
+  const loggerInstance: FastifyBaseLogger = logger.child({ service: name });
+  const app = Fastify({ loggerInstance, disableRequestLogging: true });
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof ValidationError) {
+      return reply.status(400).send({ error: { type: err.type, message: err.message, fields: err.fields } });
+    }
+    if (err instanceof BusinessError) {
+      return reply.status(err.status).send({ error: { type: err.type, message: err.message } });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.status(status).send({ error: { type: 'InvalidRequest', message: (err as Error).message } });
+    }
+    if (transientSqlState((err as { code?: string }).code)) {
+      request.log.warn({ err }, 'transient database fault');
+      return reply.status(503).send({ error: { type: 'Unavailable', message: 'transient database fault, retry' } });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: { type: 'InternalError', message: 'internal error' } });
+  });
+  app.get('/health', async () => {
+    await pool.query('SELECT 1');
+    return { status: 'ok', service: name };
+  });
+  return app;
+}

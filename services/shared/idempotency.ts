@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { BusinessError } from './errors';
+import { inTransaction, type Pool, type PoolClient } from './db';
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Stable hash of a request body: same fields in any key order hash the same. */
+export function requestHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
+}
+
+/**
+ * Runs a mutating request exactly once per idempotency key, in one transaction with its
+ * `<schema>.idempotency_keys` row:
+ * - first time: runs `work`, stores its response (a BusinessError's refusal too) and commits;
+ * - same key and body again: returns the stored response without running `work`;
+ * - same key with another body: a 409 `IdempotencyKeyReused` refusal.
+ * A concurrent duplicate waits on the key's unique index until the first commits or rolls back.
+ * Other errors roll everything back and propagate, so the caller may retry with the same key.
+ */
+export async function idempotent(
+  pool: Pool,
+  schema: string,
+  key: string,
+  body: unknown,
+  work: (client: PoolClient) => Promise<StoredResponse>,
+): Promise<StoredResponse> {
+  const table = `${pg.escapeIdentifier(schema)}.idempotency_keys`;
+  const hash = requestHash(body);
+  return inTransaction(pool, async (client) => {
+    const inserted = await client.query(
+      `INSERT INTO ${table} (key, request_hash) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [key, hash],
+    );
+    if (inserted.rowCount === 0) {
+      const { rows } = await client.query<{ request_hash: string; status: number; response: unknown }>(
+        `SELECT request_hash, status, response FROM ${table} WHERE key = $1`,
+        [key],
+      );
+      const row = rows[0];
+      if (row === undefined) throw new Error(`idempotency key ${key} vanished`);
+      if (row.request_hash !== hash) {
+        throw new BusinessError('IdempotencyKeyReused', `Idempotency-Key ${key} was used with a different body`, 409);
+      }
+      return { status: row.status, body: row.response };
+    }
+    await client.query('SAVEPOINT work');
+    let response: StoredResponse;
+    try {
+      response = await work(client);
+    } catch (err) {
+      if (!(err instanceof BusinessError)) throw err;
+      // A refusal is an answer too: undo the partial change but remember the refusal for this key.
+      await client.query('ROLLBACK TO SAVEPOINT work');
+      response = { status: err.status, body: { error: { type: err.type, message: err.message } } };
+    }
+    await client.query(`UPDATE ${table} SET status = $2, response = $3 WHERE key = $1`, [
+      key,
+      response.status,
+      JSON.stringify(response.body),
+    ]);
+    return response;
+  });
+}

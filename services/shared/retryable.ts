@@ -1,0 +1,28 @@
+/**
+ * The one place that decides whether a failure is worth retrying. Services use the SQLSTATE half
+ * to answer 503 for transient database faults; activities use the HTTP half to decide between a
+ * plain (retried) error and a non-retryable ApplicationFailure.
+ */
+
+/** 5xx, 408 and 429 are transient: the same request may succeed later. Other 4xx are final. */
+export function retryableHttpStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/**
+ * SQLSTATE classes that a retry can cure: connection exceptions (08), serialization failure and
+ * deadlock (40001, 40P01), insufficient resources (53), operator intervention (57P01-03), and
+ * lock-not-available (55P03). Constraint violations and the like are not (node-postgres
+ * `DatabaseError.code`).
+ */
+export function transientSqlState(code: string | undefined): boolean {
+  if (code === undefined) return false;
+  return (
+    code.startsWith('08') ||
+    code === '40001' ||
+    code === '40P01' ||
+    code.startsWith('53') ||
+    code === '55P03' ||
+    ['57P01', '57P02', '57P03'].includes(code)
+  );
+}

@@ -1,0 +1,50 @@
+import { SearchAttributeType } from '@temporalio/common';
+import { searchAttributes } from './search-attributes';
+
+/** How the dev server's `--search-attribute name=Type` flag spells each type. */
+const cliTypeName: Record<SearchAttributeType, string> = {
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+/**
+ * Dynamic config the project relies on. The same keys go into a real cluster's dynamic config
+ * file (see README, "Running against an existing cluster").
+ */
+export const dynamicConfig: Record<string, string | number | boolean> = {
+  // Search attributes registered at start are visible to the very first list query.
+  'system.forceSearchAttributesCacheRefreshOnRead': true,
+  // Operators retry or skip NEEDS_ATTENTION steps through workflow updates.
+  'frontend.enableUpdateWorkflowExecution': true,
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+};
+
+export interface DevServerOptions {
+  ip: string;
+  port: number;
+  /** Web UI port; omit for a headless server (tests). */
+  uiPort?: number;
+  namespace: string;
+  /** SQLite file that keeps state across restarts; omit for an in-memory server (tests). */
+  dbFile?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Arguments for `temporal server start-dev` with our search attributes and dynamic config. */
+export function devServerArgs(opts: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--namespace', opts.namespace];
+  args.push('--log-level', opts.logLevel ?? 'warn');
+  if (opts.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-ip', opts.ip, '--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
+  if (opts.dbFile !== undefined) args.push('--db-filename', opts.dbFile);
+  for (const key of searchAttributes) args.push('--search-attribute', `${key.name}=${cliTypeName[key.type]}`);
+  for (const [key, value] of Object.entries(dynamicConfig)) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+  return args;
+}

@@ -1,0 +1,171 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Thrown when the environment holds a bad value; entry points print its message and exit with 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The participant services, each with its own schema, port and base URL. */
+export const serviceNames = ['inventory'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+const defaultServicePorts: Record<ServiceName, number> = { inventory: 4101 };
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be a port number from 1 to 65535')
+  .max(65535, 'must be a port number from 1 to 65535');
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be host:port, e.g. 127.0.0.1:7233')
+  .refine((v) => {
+    const n = Number(v.slice(v.lastIndexOf(':') + 1));
+    return n >= 1 && n <= 65535;
+  }, 'must be host:port with a port from 1 to 65535');
+
+const postgresUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '' && u.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}, 'must be a URL of the form postgres://user:password@host:port/database');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const existingFile = z.string().refine((p) => existsSync(p), 'must be the path of an existing file');
+const identifier = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be 1-200 letters, digits, ".", "_" or "-"');
+const nonEmpty = z.string().min(1, 'must not be empty');
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const envSchema = z
+  .object({
+    TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: identifier.default('default'),
+    TEMPORAL_TASK_QUEUE: identifier.default('sagas'),
+    TEMPORAL_TLS_CERT_PATH: optional(existingFile),
+    TEMPORAL_TLS_KEY_PATH: optional(existingFile),
+    TEMPORAL_TLS_CA_PATH: optional(existingFile),
+    TEMPORAL_TLS_SERVER_NAME: optional(nonEmpty),
+    TEMPORAL_API_KEY: optional(nonEmpty),
+    TEMPORAL_UI_PORT: port.default(8233),
+    DATABASE_URL: optional(postgresUrl),
+    PG_PORT: port.default(54329),
+    DATA_DIR: nonEmpty.default('.data'),
+    SERVICES_HOST: nonEmpty.default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if ((env.TEMPORAL_TLS_CERT_PATH === undefined) !== (env.TEMPORAL_TLS_KEY_PATH === undefined)) {
+      const missing = env.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its certificate/key pair' });
+    }
+  });
+
+/** `<SERVICE>_PORT` (where it listens) and `<SERVICE>_URL` (where activities reach it) per service. */
+const serviceSchema = z.object(
+  Object.fromEntries(
+    serviceNames.flatMap((s) => [
+      [portVar(s), port.default(defaultServicePorts[s])],
+      [urlVar(s), optional(httpUrl)],
+    ]),
+  ),
+);
+
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue?.path[0] ?? 'environment');
+  const got = env[name];
+  throw new ConfigError(
+    `${name}: ${issue?.message ?? 'invalid'}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
+  );
+}
+
+/** URL of a database on the project-local cluster (superuser `saga`, trust auth on loopback). */
+export function localDatabaseUrl(port: number, database: string): string {
+  return `postgres://saga@127.0.0.1:${port}/${database}`;
+}
+
+function portVar(s: ServiceName): string {
+  return `${s.toUpperCase()}_PORT`;
+}
+function urlVar(s: ServiceName): string {
+  return `${s.toUpperCase()}_URL`;
+}
+
+export interface TlsConfig {
+  clientCertPath?: string;
+  clientKeyPath?: string;
+  caPath?: string;
+  serverName?: string;
+}
+
+export interface AppConfig {
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiPort: number;
+    /** Set when connecting with mTLS, an API key, or a custom CA. */
+    tls?: TlsConfig;
+    apiKey?: string;
+  };
+  database: {
+    url: string;
+    /** True when DATABASE_URL is unset: the project runs its own cluster on 127.0.0.1:`localPort`. */
+    local: boolean;
+    localPort: number;
+    /** Database name on the local cluster. */
+    name: string;
+  };
+  dataDir: string;
+  logLevel: string;
+  services: Record<ServiceName, { host: string; port: number; url: string }>;
+}
+
+/**
+ * Reads and validates the whole configuration once. Fails with a ConfigError whose message names
+ * the first bad variable and its rule; nothing has been started when it throws.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const e = parseEnv(envSchema, env);
+  const serviceEnv = parseEnv(serviceSchema, env);
+  const tlsParts = {
+    clientCertPath: e.TEMPORAL_TLS_CERT_PATH,
+    clientKeyPath: e.TEMPORAL_TLS_KEY_PATH,
+    caPath: e.TEMPORAL_TLS_CA_PATH,
+    serverName: e.TEMPORAL_TLS_SERVER_NAME,
+  };
+  const wantsTls = Object.values(tlsParts).some((v) => v !== undefined) || e.TEMPORAL_API_KEY !== undefined;
+  const services = Object.fromEntries(
+    serviceNames.map((s) => {
+      const p = serviceEnv[portVar(s)] as number;
+      const url = (serviceEnv[urlVar(s)] as string | undefined) ?? `http://${e.SERVICES_HOST}:${p}`;
+      return [s, { host: e.SERVICES_HOST, port: p, url }];
+    }),
+  ) as AppConfig['services'];
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiPort: e.TEMPORAL_UI_PORT,
+      ...(wantsTls ? { tls: tlsParts } : {}),
+      ...(e.TEMPORAL_API_KEY !== undefined ? { apiKey: e.TEMPORAL_API_KEY } : {}),
+    },
+    database: {
+      url: e.DATABASE_URL ?? localDatabaseUrl(e.PG_PORT, 'saga'),
+      local: e.DATABASE_URL === undefined,
+      localPort: e.PG_PORT,
+      name: e.DATABASE_URL === undefined ? 'saga' : new URL(e.DATABASE_URL).pathname.slice(1),
+    },
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    services,
+  };
+}

@@ -1,0 +1,28 @@
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities, serviceDepsFromConfig } from '../activities';
+import { loadConfig } from '../temporal-config';
+import { temporalConnectionOptions } from '../temporal-config/connection';
+import { runMain } from '../temporal-config/entry';
+import { createLogger } from '../temporal-config/logger';
+import { createSagaWorker } from './worker';
+
+/** `npm run worker`: polls the saga task queue of the configured cluster until SIGINT/SIGTERM. */
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.logLevel);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  try {
+    const worker = await createSagaWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: createActivities(serviceDepsFromConfig(config.services)),
+    });
+    logger.info({ address: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'worker running');
+    await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+  } finally {
+    await connection.close();
+  }
+}
+
+runMain(run);

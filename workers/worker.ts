@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import type { NativeConnection} from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Activities } from '../activities';
+
+/** The file the worker bundles: every workflow, re-exported. */
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface SagaWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: Partial<Activities>;
+  /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles `workflowsPath`. */
+  workflowBundle?: { codePath: string };
+  /** Extra Worker options (tuning, interceptors). */
+  tuning?: Partial<WorkerOptions>;
+}
+
+/**
+ * The one way this project creates a worker, for `npm run worker` and every test: all workflows
+ * from `workflows/index.ts`, the given activities, on one task queue.
+ */
+export function createSagaWorker(opts: SagaWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    ...opts.tuning,
+  });
+}
