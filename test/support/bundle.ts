@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { projectRoot } from '../../provision/tools';
+import { workflowsPath } from '../../workers/worker';
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * Bundles the workflows once and reuses the bundle while no file it can depend on changed, so every
+ * tier and test file loads the same prebuilt code instead of bundling again.
+ */
+export async function workflowBundlePath(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const dir of ['workflows', 'temporal-config', 'activities', 'services']) {
+    for (const file of sourceFiles(join(projectRoot, dir))) hash.update(file).update(readFileSync(file));
+  }
+  hash.update(readFileSync(join(projectRoot, 'package-lock.json')));
+  const outDir = join(projectRoot, '.data', 'test');
+  const out = join(outDir, `workflow-bundle-${hash.digest('hex').slice(0, 16)}.js`);
+  if (!existsSync(out)) {
+    mkdirSync(outDir, { recursive: true });
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+    writeFileSync(`${out}.tmp`, code);
+    renameSync(`${out}.tmp`, out);
+  }
+  return out;
+}

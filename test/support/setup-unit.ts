@@ -1,0 +1,9 @@
+import type { TestProject } from 'vitest/node';
+import { testServerPath } from '../../provision/tools';
+import { workflowBundlePath } from './bundle';
+import './context';
+
+export default async function setup(project: TestProject): Promise<void> {
+  project.provide('testServerPath', testServerPath());
+  project.provide('workflowBundlePath', await workflowBundlePath());
+}

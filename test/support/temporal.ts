@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { Activities } from '../../activities';
+import { registerSearchAttributes } from '../../temporal-config/register-search-attributes';
+import { createSagaWorker } from '../../workers/worker';
+import './context';
+
+// Keep the worker's own logging to warnings so test output stays readable.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** A time-skipping test server from the project's pinned binary (never downloaded). */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+/**
+ * Runs `fn` while a worker with the prebuilt bundle and the given activities polls `taskQueue`;
+ * the worker shuts down when `fn` settles. The one helper every tier uses to make test workers.
+ */
+export async function withWorker<T>(
+  opts: { connection: NativeConnection; namespace?: string; taskQueue: string; activities: Partial<Activities> },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const worker = await createSagaWorker({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  return worker.runUntil(fn);
+}
+
+/** Client and worker connections to the dev server the integration setup started. */
+export async function devServerConnections(): Promise<{
+  client: Client;
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}> {
+  const address = inject('temporalAddress');
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    client: new Client({ connection }),
+    nativeConnection,
+    async close() {
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../temporal-config';
+import { devServerArgs } from '../../temporal-config/dev-server';
+
+const errorOf = (env: NodeJS.ProcessEnv) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('gives working defaults for the embedded stack', () => {
+    const config = loadConfig({});
+    expect(config.temporal).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'sagas',
+      uiPort: 8233,
+    });
+    expect(config.database).toEqual({
+      url: 'postgres://saga@127.0.0.1:54329/saga',
+      local: true,
+      localPort: 54329,
+      name: 'saga',
+    });
+    expect(config.services.inventory).toEqual({ host: '127.0.0.1', port: 4101, url: 'http://127.0.0.1:4101' });
+  });
+
+  it.each([
+    [{ TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS: must be host:port, e.g. 127.0.0.1:7233 (got "localhost")'],
+    [
+      { TEMPORAL_ADDRESS: 'h:99999' },
+      'TEMPORAL_ADDRESS: must be host:port with a port from 1 to 65535 (got "h:99999")',
+    ],
+    [
+      { DATABASE_URL: 'mysql://x/y' },
+      'DATABASE_URL: must be a URL of the form postgres://user:password@host:port/database',
+    ],
+    [
+      { DATABASE_URL: 'postgres://host' },
+      'DATABASE_URL: must be a URL of the form postgres://user:password@host:port/database',
+    ],
+    [{ PG_PORT: 'abc' }, 'PG_PORT: must be a number'],
+    [{ INVENTORY_PORT: '0' }, 'INVENTORY_PORT: must be a port number from 1 to 65535'],
+    [{ INVENTORY_URL: 'ftp://x' }, 'INVENTORY_URL: must be an http(s) URL'],
+    [
+      { TEMPORAL_TLS_CERT_PATH: '/nonexistent/cert.pem' },
+      'TEMPORAL_TLS_CERT_PATH: must be the path of an existing file',
+    ],
+    [
+      { TEMPORAL_TLS_CERT_PATH: 'package.json' },
+      'TEMPORAL_TLS_KEY_PATH: must be set together with its certificate/key pair',
+    ],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: '],
+  ])('refuses %o naming the variable and the rule', (env, message) => {
+    const err = errorOf(env);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message.startsWith(message)).toBe(true);
+  });
+
+  it('turns on TLS for an API key and for mTLS files', () => {
+    expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal).toMatchObject({ apiKey: 'k', tls: {} });
+    const mtls = loadConfig({ TEMPORAL_TLS_CERT_PATH: 'package.json', TEMPORAL_TLS_KEY_PATH: 'package.json' });
+    expect(mtls.temporal.tls).toMatchObject({ clientCertPath: 'package.json', clientKeyPath: 'package.json' });
+  });
+
+  it('uses DATABASE_URL instead of the local cluster when set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db.example:5432/shop' });
+    expect(config.database).toMatchObject({ url: 'postgres://u:p@db.example:5432/shop', local: false, name: 'shop' });
+  });
+});
+
+describe('devServerArgs', () => {
+  it('registers every search attribute and persists state only when given a file', () => {
+    const args = devServerArgs({ ip: '127.0.0.1', port: 7233, uiPort: 8233, namespace: 'default', dbFile: 'x.db' });
+    expect(args).toEqual(expect.arrayContaining(['--db-filename', 'x.db', '--ui-port', '8233']));
+    for (const sa of [
+      'SagaStatus=Keyword',
+      'FlowType=Keyword',
+      'OrderId=Keyword',
+      'CustomerId=Keyword',
+      'AmountCents=Int',
+    ]) {
+      expect(args).toContain(sa);
+    }
+    const headless = devServerArgs({ ip: '127.0.0.1', port: 1, namespace: 'default' });
+    expect(headless).toContain('--headless');
+    expect(headless).not.toContain('--db-filename');
+  });
+});
