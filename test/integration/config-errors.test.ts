@@ -1,0 +1,26 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { envWithout, runEntry } from '../support/run';
+
+const entries = ['provision/stack.ts', 'workers/main.ts', 'services/main.ts', 'services/migrate.ts'];
+
+describe('a bad configuration value stops every entry point before anything starts', () => {
+  it.each(
+    entries.flatMap((entry) => [
+      [entry, { TEMPORAL_ADDRESS: 'not-an-address' }, 'TEMPORAL_ADDRESS: must be host:port'],
+      [entry, { DATABASE_URL: 'postgres//oops' }, 'DATABASE_URL: must be a URL of the form postgres://'],
+    ]) as [string, Record<string, string>, string][],
+  )('%s with %o', async (entry, bad, rule) => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'saga-cfg-')), 'data');
+    const result = await runEntry(entry, { ...envWithout('DATABASE_URL'), DATA_DIR: dataDir, ...bad });
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`configuration error: ${rule}`);
+    expect(result.stdout).toBe('');
+    // Nothing was started: not even the data folder was created.
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});

@@ -1,0 +1,103 @@
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, tcpOpen } from '../../provision/process';
+import { stockHold } from '../../workflows';
+import { envWithout, startCommand } from '../support/run';
+
+/** Command lines of running processes that mention `text` (the test's own data folder). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmd.includes(text)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * `npm start` end to end, on ports and a data folder of its own: everything comes up healthy, the
+ * UI answers, a saga runs through worker and service; Ctrl-C leaves no process and no open port
+ * behind; a second start reuses the data.
+ */
+describe('npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'saga-stack-'));
+  chmodSync(dataDir, 0o755); // so the cluster lives inside it even when the postgres user runs it
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  async function startStack(ports: Record<string, number>) {
+    const env = {
+      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS'),
+      DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+      TEMPORAL_UI_PORT: String(ports.ui),
+      PG_PORT: String(ports.pg),
+      INVENTORY_PORT: String(ports.inventory),
+      TEMPORAL_TASK_QUEUE: 'stack-test',
+    };
+    const stack = startCommand('npm', ['start', '--silent'], env);
+    await expect.poll(() => stack.output(), { timeout: 150_000, interval: 500 }).toContain('ready.');
+    return stack;
+  }
+
+  /** Ctrl-C as a terminal sends it (SIGINT to the whole foreground group); resolves when all is stopped. */
+  async function interrupt(stack: ReturnType<typeof startCommand>, ports: Record<string, number>) {
+    const exited = new Promise<void>((resolve) => stack.once('exit', () => resolve()));
+    process.kill(-stack.pid!, 'SIGINT');
+    await exited;
+    // npm itself exits at once on SIGINT; the stack's own shutdown goes on until every part stopped.
+    await expect
+      .poll(() => Promise.all(Object.values(ports).map((p) => tcpOpen('127.0.0.1', p))), { timeout: 60_000 })
+      .toEqual(Object.values(ports).map(() => false));
+    await expect.poll(() => processesMentioning(dataDir), { timeout: 30_000 }).toEqual([]);
+    expect(stack.output()).toContain('stopping postgres');
+  }
+
+  it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
+    const ports = {
+      temporal: await freePort(),
+      ui: await freePort(),
+      pg: await freePort(),
+      inventory: await freePort(),
+    };
+    const inventory = `http://127.0.0.1:${ports.inventory}`;
+
+    const first = await startStack(ports);
+    expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    await fetch(`${inventory}/stock/STACK-1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ available: 5 }),
+    });
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+    const client = new Client({ connection });
+    const result = await client.workflow.execute(stockHold, {
+      taskQueue: 'stack-test',
+      workflowId: 'hold:stack-1',
+      args: [{ holdId: 'stack-1', items: [{ sku: 'STACK-1', quantity: 2 }], holdSeconds: 1 }],
+    });
+    expect(result.status).toBe('EXPIRED');
+    await connection.close();
+
+    await interrupt(first, ports);
+
+    const second = await startStack(ports);
+    try {
+      const again = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+      const described = await new Client({ connection: again }).workflow.getHandle('hold:stack-1').describe();
+      expect(described.status.name).toBe('COMPLETED'); // Temporal state survived in the SQLite file
+      await again.close();
+      const stock = (await (await fetch(`${inventory}/stock/STACK-1`)).json()) as { available: number };
+      expect(stock.available).toBe(5); // PostgreSQL data survived too
+      expect(second.output()).not.toContain('bootstrap: installing'); // tools were reused
+    } finally {
+      await interrupt(second, ports);
+    }
+  });
+});
