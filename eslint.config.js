@@ -70,6 +70,7 @@ export default tseslint.config(
       'test/histories/record.ts',
       'services/migrate.ts',
       'temporal-config/entry.ts',
+      'temporal-config/cluster-setup.ts',
       'bench/**/*.ts',
     ],
     rules: { 'no-console': 'off' },

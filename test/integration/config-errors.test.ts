@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import '../support/context';
 import { envWithout, runEntry } from '../support/run';
 
 const entries = ['provision/stack.ts', 'workers/main.ts', 'services/main.ts', 'services/migrate.ts'];
@@ -22,5 +23,19 @@ describe('a bad configuration value stops every entry point before anything star
     expect(result.stdout).toBe('');
     // Nothing was started: not even the data folder was created.
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('cluster:setup against a running cluster', () => {
+  it('finds every search attribute registered and says so', async () => {
+    const result = await runEntry('temporal-config/cluster-setup.ts', {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(
+      'search attributes already registered: SagaStatus, FlowType, OrderId, CustomerId, AmountCents',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStockHold, ValidationError } from '../../client';
 import { holdState, confirmHold, stockHold } from '../../workflows';
 import { SagaStatus } from '../../temporal-config/search-attributes';
 import { http, startTestServices } from '../support/services';
@@ -49,11 +50,11 @@ describe('stockHold on the real dev server, PostgreSQL and inventory service', (
     const result = await withWorker(
       { connection: temporal.nativeConnection, taskQueue, activities: stack.activities },
       async () => {
-        const handle = await temporal.client.workflow.start(stockHold, {
-          taskQueue,
-          workflowId: 'hold:sh-2',
-          args: [{ holdId: 'sh-2', items: [{ sku: 'SH-2', quantity: 3 }], holdSeconds: 600 }],
-        });
+        const input = { holdId: 'sh-2', items: [{ sku: 'SH-2', quantity: 3 }], holdSeconds: 600 };
+        const handle = await startStockHold(temporal.client, input, taskQueue);
+        // The same business key again is the same run, not a second hold.
+        const again = await startStockHold(temporal.client, input, taskQueue);
+        expect(again.firstExecutionRunId).toBe(handle.firstExecutionRunId);
         await expect.poll(() => handle.query(holdState), { timeout: 10_000 }).toBe('HELD');
         await handle.signal(confirmHold);
         return handle.result();
@@ -61,6 +62,17 @@ describe('stockHold on the real dev server, PostgreSQL and inventory service', (
     );
     expect(result.status).toBe('CONFIRMED');
     expect(await stockOf('SH-2')).toMatchObject({ available: 7, reserved: 3 });
+  });
+
+  it('refuses bad input at the client, naming each field, and starts nothing', async () => {
+    const err = await startStockHold(
+      temporal.client,
+      { holdId: 'sh bad', items: [{ sku: 'SH-4', quantity: -1 }], holdSeconds: 0 },
+      'unused',
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fields.map((f) => f.path)).toEqual(['holdId', 'items.0.quantity', 'holdSeconds']);
+    await expect(temporal.client.workflow.getHandle('hold:sh bad').describe()).rejects.toThrow(/not found/i);
   });
 
   it('fails with OutOfStock and leaves the stock untouched when there is not enough', async () => {
