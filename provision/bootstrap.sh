@@ -11,7 +11,9 @@ cd "$root"
 # npm dependencies: reinstall when the lock file changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "bootstrap: installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` with the committed lock installs exactly the locked versions; `npm ci` is stricter
+  # and refuses a lock without other platforms' optional packages, which npm 11 may leave out.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 bash provision/system-deps.sh

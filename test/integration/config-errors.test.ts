@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import '../support/context';
 import { envWithout, runEntry } from '../support/run';
 
@@ -14,7 +14,9 @@ describe('a bad configuration value stops every entry point before anything star
       [entry, { DATABASE_URL: 'postgres//oops' }, 'DATABASE_URL: must be a URL of the form postgres://'],
     ]) as [string, Record<string, string>, string][],
   )('%s with %o', async (entry, bad, rule) => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'saga-cfg-')), 'data');
+    const parent = mkdtempSync(join(tmpdir(), 'saga-cfg-'));
+    onTestFinished(() => rmSync(parent, { recursive: true, force: true }));
+    const dataDir = join(parent, 'data');
     const result = await runEntry(entry, { ...envWithout('DATABASE_URL'), DATA_DIR: dataDir, ...bad });
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');

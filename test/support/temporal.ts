@@ -20,7 +20,12 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
   });
-  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  try {
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  } catch (err) {
+    await env.teardown(); // never leave the server running when setup fails
+    throw err;
+  }
   return env;
 }
 
