@@ -1,19 +1,33 @@
-import type { AppConfig, ServiceName } from '../temporal-config';
+import { serviceNames, type AppConfig, type ServiceName } from '../temporal-config';
+import { createCouponActivities } from './coupon';
 import type { ServiceClientDeps } from './http';
 import { createInventoryActivities } from './inventory';
+import { createOrderActivities } from './order';
+import { createPaymentsActivities } from './payments';
+import { createShippingActivities } from './shipping';
+import { createWalletActivities } from './wallet';
 
 export type ServiceDeps = Record<ServiceName, ServiceClientDeps>;
 
 /** Every activity the worker registers, built from each service's base URL. */
 export function createActivities(deps: ServiceDeps) {
   return {
+    ...createOrderActivities(deps.order),
     ...createInventoryActivities(deps.inventory),
+    ...createPaymentsActivities(deps.payments),
+    ...createWalletActivities(deps.wallet),
+    ...createCouponActivities(deps.coupon),
+    ...createShippingActivities(deps.shipping),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 
-/** Service dependencies from configuration. */
+/** Service dependencies from configuration (or any name → URL map, as tests have). */
+export function serviceDeps(urls: Record<ServiceName, string>): ServiceDeps {
+  return Object.fromEntries(serviceNames.map((n) => [n, { baseUrl: urls[n] }])) as ServiceDeps;
+}
+
 export function serviceDepsFromConfig(services: AppConfig['services']): ServiceDeps {
-  return { inventory: { baseUrl: services.inventory.url } };
+  return serviceDeps(Object.fromEntries(serviceNames.map((n) => [n, services[n].url])) as Record<ServiceName, string>);
 }

@@ -1,2 +1,2 @@
 export * from './errors';
-export * from './stock-hold';
+export * from './payment';

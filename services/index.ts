@@ -2,11 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceName } from '../temporal-config';
 import { createPool, type Pool } from './shared/db';
+import { buildCouponApp } from './coupon/app';
 import { buildInventoryApp } from './inventory/app';
+import { buildOrderApp } from './order/app';
+import { buildPaymentsApp } from './payments/app';
+import { buildShippingApp } from './shipping/app';
+import { buildWalletApp } from './wallet/app';
 import { migrate } from './migrations';
 
 const builders: Record<ServiceName, (pool: Pool, logger: Logger) => FastifyInstance> = {
+  order: buildOrderApp,
   inventory: buildInventoryApp,
+  payments: buildPaymentsApp,
+  wallet: buildWalletApp,
+  coupon: buildCouponApp,
+  shipping: buildShippingApp,
 };
 
 export interface RunningServices {

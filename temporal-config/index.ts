@@ -7,10 +7,17 @@ export class ConfigError extends Error {
 }
 
 /** The participant services, each with its own schema, port and base URL. */
-export const serviceNames = ['inventory'] as const;
+export const serviceNames = ['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
-const defaultServicePorts: Record<ServiceName, number> = { inventory: 4101 };
+const defaultServicePorts: Record<ServiceName, number> = {
+  order: 4100,
+  inventory: 4101,
+  payments: 4102,
+  wallet: 4103,
+  coupon: 4104,
+  shipping: 4105,
+};
 
 const port = z.coerce
   .number({ error: 'must be a number' })
@@ -52,6 +59,7 @@ const envSchema = z
     TEMPORAL_TLS_SERVER_NAME: optional(nonEmpty),
     TEMPORAL_API_KEY: optional(nonEmpty),
     TEMPORAL_UI_PORT: port.default(8233),
+    WORKFLOW_BUNDLE_PATH: optional(existingFile),
     DATABASE_URL: optional(postgresUrl),
     PG_PORT: port.default(54329),
     DATA_DIR: nonEmpty.default('.data'),
@@ -111,6 +119,8 @@ export interface AppConfig {
     namespace: string;
     taskQueue: string;
     uiPort: number;
+    /** A prebuilt workflow bundle for the worker; unset means the worker bundles at start. */
+    workflowBundlePath?: string;
     /** Set when connecting with mTLS, an API key, or a custom CA. */
     tls?: TlsConfig;
     apiKey?: string;
@@ -155,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiPort: e.TEMPORAL_UI_PORT,
+      ...(e.WORKFLOW_BUNDLE_PATH !== undefined ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
       ...(wantsTls ? { tls: tlsParts } : {}),
       ...(e.TEMPORAL_API_KEY !== undefined ? { apiKey: e.TEMPORAL_API_KEY } : {}),
     },

@@ -17,6 +17,9 @@ async function run(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivities(serviceDepsFromConfig(config.services)),
+      ...(config.temporal.workflowBundlePath
+        ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } }
+        : {}),
     });
     logger.info({ address: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'worker running');
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

@@ -1,1 +1,2 @@
-export * from './stock-hold';
+export * from './payment-saga';
+export * from './saga/definitions';

@@ -10,9 +10,12 @@ export const presets = {
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 8 },
   },
-  /** A compensation: retried with capped backoff and no attempt limit, because giving up leaks. */
+  /**
+   * A compensation: a few quick retries here; the saga keeps calling it with its own capped backoff
+   * and, past its budget, waits in NEEDS_ATTENTION. Giving up silently would leak.
+   */
   compensation: {
     startToCloseTimeout: '10 seconds',
-    retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
   },
 } as const satisfies Record<string, ActivityOptions>;

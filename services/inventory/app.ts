@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Pool } from '../shared/db';
-import { BusinessError } from '../shared/errors';
-import { createServiceApp, idempotencyKey, parseInput } from '../shared/http';
-import { idempotent } from '../shared/idempotency';
+import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { empty } from '../../domain/fields';
 import { businessId, reserveInput, sku, stockLevelInput } from './schema';
 import { getStock, release, reserve, setStock } from './store';
 
@@ -16,38 +15,20 @@ import { getStock, release, reserve, setStock } from './store';
  */
 export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('inventory', pool, logger);
+  const base = { pool, schema: 'inventory' };
 
   app.put<{ Params: { sku: string } }>('/stock/:sku', async (request) => {
     const id = parseInput(sku, request.params.sku);
     const { available } = parseInput(stockLevelInput, request.body);
     return setStock(pool, id, available);
   });
+  query(app, '/stock/:sku', 'UnknownSku', (p) => getStock(pool, parseInput(sku, p.sku)));
 
-  app.get<{ Params: { sku: string } }>('/stock/:sku', async (request) => {
-    const level = await getStock(pool, parseInput(sku, request.params.sku));
-    if (level === undefined) throw new BusinessError('UnknownSku', `unknown SKU ${request.params.sku}`, 404);
-    return level;
-  });
-
-  app.post('/reservations', async (request, reply) => {
-    const key = idempotencyKey(request);
-    const input = parseInput(reserveInput, request.body);
-    const response = await idempotent(pool, 'inventory', key, input, async (client) => ({
-      status: 201,
-      body: await reserve(client, input),
-    }));
-    return reply.status(response.status).send(response.body);
-  });
-
-  app.post<{ Params: { id: string } }>('/reservations/:id/release', async (request, reply) => {
-    const key = idempotencyKey(request);
-    const reservationId = parseInput(businessId, request.params.id);
-    const response = await idempotent(pool, 'inventory', key, { reservationId }, async (client) => ({
-      status: 200,
-      body: await release(client, reservationId),
-    }));
-    return reply.status(response.status).send(response.body);
-  });
-
+  mutation(app, { ...base, url: '/reservations', body: reserveInput, status: 201 }, (client, input) =>
+    reserve(client, input),
+  );
+  mutation(app, { ...base, url: '/reservations/:id/release', body: empty }, (client, _input, p) =>
+    release(client, parseInput(businessId, p.id)),
+  );
   return app;
 }

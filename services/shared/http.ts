@@ -2,7 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { BusinessError, ValidationError } from './errors';
-import type { Pool } from './db';
+import type { Pool, PoolClient } from './db';
+import { idempotent } from './idempotency';
 import { transientSqlState } from './retryable';
 
 /** Parses `value` with `schema`, or throws a 400 ValidationError naming every bad field. */
@@ -55,4 +56,45 @@ export function createServiceApp(name: string, pool: Pool, logger: Logger): Fast
     return { status: 'ok', service: name };
   });
   return app;
+}
+
+/**
+ * A mutating endpoint: requires Idempotency-Key, validates the body with `body`, and runs `work`
+ * exactly once per key in one transaction (see `idempotent`). `work` may throw a BusinessError,
+ * which becomes the stored answer for that key.
+ */
+export function mutation<S extends z.ZodType>(
+  app: FastifyInstance,
+  opts: { pool: Pool; schema: string; url: string; body: S; status?: number },
+  work: (client: PoolClient, input: z.infer<S>, params: Record<string, string>) => Promise<unknown>,
+): void {
+  app.post<{ Params: Record<string, string> }>(opts.url, async (request, reply) => {
+    const key = idempotencyKey(request);
+    const input = parseInput(opts.body, request.body ?? {});
+    const response = await idempotent(
+      opts.pool,
+      opts.schema,
+      key,
+      { params: request.params, input },
+      async (client) => ({
+        status: opts.status ?? 200,
+        body: await work(client, input, request.params),
+      }),
+    );
+    return reply.status(response.status).send(response.body);
+  });
+}
+
+/** A read endpoint: 404 with `type` when `read` finds nothing. */
+export function query(
+  app: FastifyInstance,
+  url: string,
+  notFound: string,
+  read: (params: Record<string, string>, query: Record<string, string>) => Promise<unknown>,
+): void {
+  app.get<{ Params: Record<string, string>; Querystring: Record<string, string> }>(url, async (request) => {
+    const found = await read(request.params, request.query);
+    if (found === undefined) throw new BusinessError(notFound, `${notFound}: ${request.url}`, 404);
+    return found;
+  });
 }

@@ -3,54 +3,61 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, serviceDeps } from '../../activities';
+import { startPayment } from '../../client';
+import type { PaymentSagaInput } from '../../domain/payment';
+import { testCards } from '../../services/payments/cards';
 import { ensureLocalPostgres, recreateDatabase } from '../../provision/postgres';
 import { freePort } from '../../provision/process';
 import { startTemporalDev } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
 import { startServices } from '../../services';
-import { loadConfig } from '../../temporal-config';
+import { loadConfig, serviceNames, type ServiceName } from '../../temporal-config';
 import { runMain } from '../../temporal-config/entry';
 import { createLogger } from '../../temporal-config/logger';
-import { confirmHold, holdState, stockHold } from '../../workflows';
+import { sagaStateQuery } from '../../workflows';
 import { createSagaWorker } from '../../workers/worker';
 
 const outDir = join(projectRoot, 'test', 'histories');
 const taskQueue = 'record-histories';
 
 /** One recorded path: starts the workflow, drives it, and returns the handle once it has closed. */
-type Scenario = (client: Client, stock: (sku: string, available: number) => Promise<void>) => Promise<WorkflowHandle>;
+type Scenario = (client: Client, seed: Seeder) => Promise<WorkflowHandle>;
+type Seeder = (path: string, body: unknown) => Promise<void>;
+
+const order = (orderId: string, card: string, couponCode?: string): PaymentSagaInput => ({
+  orderId,
+  customerId: `cust-${orderId}`,
+  currency: 'EUR',
+  items: [
+    { sku: 'REC-A', quantity: 2, unitPriceCents: 1500 },
+    { sku: 'REC-B', quantity: 1, unitPriceCents: 2000 },
+  ],
+  card: { number: card },
+  ...(couponCode ? { couponCode } : {}),
+});
 
 const scenarios: Record<string, Scenario> = {
-  'stock-hold-confirmed': async (client, stock) => {
-    await stock('REC-1', 10);
-    const handle = await client.workflow.start(stockHold, {
-      taskQueue,
-      workflowId: 'hold:rec-confirmed',
-      args: [{ holdId: 'rec-confirmed', items: [{ sku: 'REC-1', quantity: 2 }], holdSeconds: 600 }],
-    });
-    while ((await handle.query(holdState)) !== 'HELD') await new Promise((r) => setTimeout(r, 100));
-    await handle.signal(confirmHold);
+  'payment-saga-success': async (client, seed) => {
+    await seed('coupon /coupons/REC-SAVE5', { discountCents: 500 });
+    const handle = await startPayment(client, order('rec-success', testCards.success, 'REC-SAVE5'), { taskQueue });
     await handle.result();
     return handle;
   },
-  'stock-hold-expired': async (client, stock) => {
-    await stock('REC-2', 10);
-    const handle = await client.workflow.start(stockHold, {
-      taskQueue,
-      workflowId: 'hold:rec-expired',
-      args: [{ holdId: 'rec-expired', items: [{ sku: 'REC-2', quantity: 2 }], holdSeconds: 1 }],
-    });
-    await handle.result();
+  'payment-saga-declined': async (client, seed) => {
+    await seed('coupon /coupons/REC-SAVE6', { discountCents: 600 });
+    const handle = await startPayment(client, order('rec-declined', testCards.declined, 'REC-SAVE6'), { taskQueue });
+    await handle.result().catch(() => undefined);
     return handle;
   },
-  'stock-hold-out-of-stock': async (client, stock) => {
-    await stock('REC-3', 1);
-    const handle = await client.workflow.start(stockHold, {
-      taskQueue,
-      workflowId: 'hold:rec-out-of-stock',
-      args: [{ holdId: 'rec-out-of-stock', items: [{ sku: 'REC-3', quantity: 5 }], holdSeconds: 600 }],
-    });
+  'payment-saga-cancelled': async (client) => {
+    const handle = await startPayment(client, order('rec-cancelled', testCards.slow), { taskQueue });
+    for (;;) {
+      const state = await handle.query(sagaStateQuery);
+      if (state.steps.find((s) => s.name === 'charge-card')?.status === 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await handle.cancel();
     await handle.result().catch(() => undefined);
     return handle;
   },
@@ -80,32 +87,35 @@ async function run(): Promise<void> {
   });
   const services = await startServices({
     databaseUrl: pg.url('saga_record'),
-    services: [{ name: 'inventory', host: '127.0.0.1', port: 0 }],
+    services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
     logger,
   });
   const connection = await Connection.connect({ address: server.address });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   try {
     const client = new Client({ connection });
-    const inventory = services.urls.inventory!;
-    const stock = async (sku: string, available: number) => {
-      await fetch(`${inventory}/stock/${sku}`, {
+    const urls = services.urls as Record<ServiceName, string>;
+    /** `seed('<service> <path>', body)`: a PUT that sets up a participant's data. */
+    const seed: Seeder = async (target, body) => {
+      const [service, path] = target.split(' ') as [ServiceName, string];
+      await fetch(`${urls[service]}${path}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ available }),
+        body: JSON.stringify(body),
       });
     };
+    for (const sku of ['REC-A', 'REC-B']) await seed(`inventory /stock/${sku}`, { available: 100 });
     const worker = await createSagaWorker({
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ inventory: { baseUrl: inventory } }),
+      activities: createActivities(serviceDeps(urls)),
     });
     await worker.runUntil(async () => {
       mkdirSync(outDir, { recursive: true });
       for (const [name, scenario] of Object.entries(scenarios)) {
         if (wanted.length > 0 && !wanted.includes(name)) continue;
-        const handle = await scenario(client, stock);
+        const handle = await scenario(client, seed);
         const file = join(outDir, `${name}.json`);
         writeFileSync(file, historyToJSON(await handle.fetchHistory()) + '\n');
         console.log(`recorded ${file}`);

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, tcpOpen } from '../../provision/process';
-import { stockHold } from '../../workflows';
+import { startPayment } from '../../client';
+import { serviceNames } from '../../temporal-config';
+import { anOrder } from '../support/shop';
 import { envWithout, startCommand } from '../support/run';
 
 /** Command lines of running processes that mention `text` (the test's own data folder). */
@@ -38,7 +40,7 @@ describe('npm start', () => {
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_UI_PORT: String(ports.ui),
       PG_PORT: String(ports.pg),
-      INVENTORY_PORT: String(ports.inventory),
+      ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
       TEMPORAL_TASK_QUEUE: 'stack-test',
     };
     const stack = startCommand('npm', ['start', '--silent'], env);
@@ -60,29 +62,23 @@ describe('npm start', () => {
   }
 
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
-    const ports = {
-      temporal: await freePort(),
-      ui: await freePort(),
-      pg: await freePort(),
-      inventory: await freePort(),
-    };
+    const ports: Record<string, number> = {};
+    for (const part of ['temporal', 'ui', 'pg', ...serviceNames]) ports[part] = await freePort();
     const inventory = `http://127.0.0.1:${ports.inventory}`;
 
     const first = await startStack(ports);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
-    await fetch(`${inventory}/stock/STACK-1`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ available: 5 }),
-    });
+    for (const sku of ['STACK-1', 'STACK-2']) {
+      await fetch(`${inventory}/stock/${sku}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ available: 5 }),
+      });
+    }
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
     const client = new Client({ connection });
-    const result = await client.workflow.execute(stockHold, {
-      taskQueue: 'stack-test',
-      workflowId: 'hold:stack-1',
-      args: [{ holdId: 'stack-1', items: [{ sku: 'STACK-1', quantity: 2 }], holdSeconds: 1 }],
-    });
-    expect(result.status).toBe('EXPIRED');
+    const handle = await startPayment(client, anOrder('stack-1', ['STACK-1', 'STACK-2']), { taskQueue: 'stack-test' });
+    expect((await handle.result()).status).toBe('PAID');
     await connection.close();
 
     await interrupt(first, ports);
@@ -90,11 +86,11 @@ describe('npm start', () => {
     const second = await startStack(ports);
     try {
       const again = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
-      const described = await new Client({ connection: again }).workflow.getHandle('hold:stack-1').describe();
+      const described = await new Client({ connection: again }).workflow.getHandle('payment:stack-1').describe();
       expect(described.status.name).toBe('COMPLETED'); // Temporal state survived in the SQLite file
       await again.close();
       const stock = (await (await fetch(`${inventory}/stock/STACK-1`)).json()) as { available: number };
-      expect(stock.available).toBe(5); // PostgreSQL data survived too
+      expect(stock.available).toBe(3); // PostgreSQL data survived too
       expect(second.output()).not.toContain('bootstrap: installing'); // tools were reused
     } finally {
       await interrupt(second, ports);

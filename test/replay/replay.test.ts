@@ -28,11 +28,11 @@ describe('recorded histories replay against the current workflow code', () => {
   });
 
   it('fails a doctored history with a determinism error', async () => {
-    const history = load('stock-hold-confirmed.json');
-    const scheduled = history.events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
-    expect(scheduled?.activityTaskScheduledEventAttributes.activityType.name).toBe('reserveStock');
-    // As if the code had once called another activity first: the current code no longer matches.
-    scheduled!.activityTaskScheduledEventAttributes.activityType.name = 'releaseStock';
+    const history = load('payment-saga-success.json');
+    const scheduled = history.events.filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
+    expect(scheduled[1]?.activityTaskScheduledEventAttributes.activityType.name).toBe('reserveStock');
+    // As if the code had once locked the coupon before reserving stock: the current code no longer matches.
+    scheduled[1]!.activityTaskScheduledEventAttributes.activityType.name = 'lockCoupon';
     await expect(replay(history, 'doctored')).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

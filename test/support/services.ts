@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { createActivities, type ServiceDeps } from '../../activities';
+import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
 import { startServices, type RunningServices } from '../../services';
 import { serviceNames } from '../../temporal-config';
 import { createLogger } from '../../temporal-config/logger';
@@ -25,8 +25,8 @@ export async function startTestServices(): Promise<{
     if (u === undefined) throw new Error(`service ${name} did not start`);
     return u;
   };
-  const deps = Object.fromEntries(serviceNames.map((n) => [n, { baseUrl: url(n) }])) as ServiceDeps;
-  return { services, activities: createActivities(deps), url };
+  const urls = Object.fromEntries(serviceNames.map((n) => [n, url(n)])) as Record<keyof ServiceDeps, string>;
+  return { services, activities: createActivities(serviceDeps(urls)), url };
 }
 
 /** JSON over HTTP to a service, as a caller would send it. */

@@ -1,0 +1,41 @@
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../domain/payment';
+import { AmountCents, CustomerId, FlowType, OrderId } from '../temporal-config/search-attributes';
+import { paymentSaga, type PaymentSagaOptions } from '../workflows';
+import { validate } from './errors';
+
+export const paymentWorkflowId = (orderId: string) => `payment:${orderId}`;
+
+/**
+ * Starts the payment saga of an order after validating the input (a ValidationError names each
+ * bad field; nothing starts). One order has one saga: a second start, while it runs or after it
+ * closed, returns the existing run instead of starting another.
+ */
+export async function startPayment(
+  client: Client,
+  input: PaymentSagaInput,
+  opts: { taskQueue: string; sagaOptions?: PaymentSagaOptions },
+): Promise<WorkflowHandle<typeof paymentSaga>> {
+  const valid = validate(paymentSagaInput, input);
+  const workflowId = paymentWorkflowId(valid.orderId);
+  const amount = subtotalCents(valid);
+  try {
+    return await client.workflow.start(paymentSaga, {
+      taskQueue: opts.taskQueue,
+      workflowId,
+      args: [valid, opts.sagaOptions ?? {}],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: FlowType, value: 'paymentSaga' },
+        { key: OrderId, value: valid.orderId },
+        { key: CustomerId, value: valid.customerId },
+        { key: AmountCents, value: amount },
+      ],
+      staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${amount} ${valid.currency} cents`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(workflowId);
+    throw err;
+  }
+}

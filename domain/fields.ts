@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Field rules shared by every service and the client, so one value means the same everywhere. */
+export const businessId = z
+  .string()
+  .regex(/^[A-Za-z0-9:._-]{1,200}$/, 'must be 1-200 letters, digits, ":", ".", "_" or "-"');
+export const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+export const currency = z.enum(['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK', 'PLN'], {
+  error: 'must be one of EUR, USD, GBP, CHF, JPY, SEK, PLN',
+});
+export const cents = z.number().int('must be whole cents').min(0, 'must not be negative').max(100_000_000_00);
+export const positiveCents = cents.min(1, 'must be at least 1 cent');
+export const quantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000);
+export const empty = z.object({});
+
+/** The Luhn checksum every real card number passes. */
+export function luhnValid(number: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < number.length; i++) {
+    let d = Number(number[number.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export const cardNumber = z
+  .string()
+  .regex(/^\d{12,19}$/, 'must be 12-19 digits')
+  .refine(luhnValid, 'must be a valid card number (Luhn check)');

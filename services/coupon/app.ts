@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Pool, PoolClient } from '../shared/db';
+import { BusinessError } from '../shared/errors';
+import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { businessId, cents } from '../../domain/fields';
+
+const orderRef = z.object({ orderId: businessId });
+
+interface Coupon {
+  code: string;
+  discountCents: number;
+  status: 'AVAILABLE' | 'LOCKED';
+  orderId: string | null;
+}
+
+async function load(db: Pool | PoolClient, code: string): Promise<Coupon | undefined> {
+  const { rows } = await db.query<Coupon>(
+    `SELECT code, discount_cents::int AS "discountCents", status, order_id AS "orderId" FROM coupon.coupons WHERE code = $1`,
+    [code],
+  );
+  return rows[0];
+}
+
+/** Locks a single-use coupon for an order (the same order again: unchanged); otherwise CouponInvalid. */
+async function lock(client: PoolClient, code: string, orderId: string): Promise<Coupon> {
+  const updated = await client.query(
+    `UPDATE coupon.coupons SET status = 'LOCKED', order_id = $2, updated_at = now()
+     WHERE code = $1 AND (status = 'AVAILABLE' OR order_id = $2)`,
+    [code, orderId],
+  );
+  if (updated.rowCount === 0) {
+    const coupon = await load(client, code);
+    throw new BusinessError('CouponInvalid', coupon ? `coupon ${code} is already used` : `unknown coupon ${code}`);
+  }
+  return (await load(client, code))!;
+}
+
+/** Unlocks the coupon if this order holds it; anything else is a no-op. */
+async function release(client: PoolClient, code: string, orderId: string) {
+  const updated = await client.query(
+    `UPDATE coupon.coupons SET status = 'AVAILABLE', order_id = NULL, updated_at = now() WHERE code = $1 AND order_id = $2`,
+    [code, orderId],
+  );
+  return { code, released: updated.rowCount === 1 };
+}
+
+/** Coupons: `PUT /coupons/:code` (seed), `POST /coupons/:code/lock`, `/release`, `GET /coupons/:code`. */
+export function buildCouponApp(pool: Pool, logger: Logger): FastifyInstance {
+  const app = createServiceApp('coupon', pool, logger);
+  const base = { pool, schema: 'coupon' };
+  const code = (p: Record<string, string>) => parseInput(businessId, p.code);
+  app.put<{ Params: { code: string } }>('/coupons/:code', async (request) => {
+    const { discountCents } = parseInput(z.object({ discountCents: cents }), request.body);
+    await pool.query(
+      `INSERT INTO coupon.coupons (code, discount_cents, status) VALUES ($1, $2, 'AVAILABLE')
+       ON CONFLICT (code) DO UPDATE SET discount_cents = EXCLUDED.discount_cents, status = 'AVAILABLE', order_id = NULL`,
+      [code(request.params), discountCents],
+    );
+    return load(pool, code(request.params));
+  });
+  mutation(app, { ...base, url: '/coupons/:code/lock', body: orderRef }, (c, i, p) => lock(c, code(p), i.orderId));
+  mutation(app, { ...base, url: '/coupons/:code/release', body: orderRef }, (c, i, p) =>
+    release(c, code(p), i.orderId),
+  );
+  query(app, '/coupons/:code', 'UnknownCoupon', (p) => load(pool, code(p)));
+  return app;
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Pool, PoolClient } from '../shared/db';
+import { BusinessError } from '../shared/errors';
+import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { businessId, cents, currency, positiveCents, quantity, sku } from '../../domain/fields';
+
+export const orderLine = z.object({ sku, quantity, unitPriceCents: positiveCents });
+export const validateOrderInput = z.object({
+  customerId: businessId,
+  currency,
+  items: z.array(orderLine).min(1, 'must list at least one item').max(50, 'must list at most 50 items'),
+  couponCode: businessId.optional(),
+});
+const cancelInput = z.object({ reason: z.string().min(1).max(2000) });
+const markPaidInput = z.object({ chargeId: businessId, amountCents: cents });
+
+export interface Order {
+  orderId: string;
+  customerId: string;
+  currency: string;
+  items: z.infer<typeof orderLine>[];
+  subtotalCents: number;
+  couponCode: string | null;
+  status: 'PENDING' | 'PAID' | 'CANCELLED';
+  cancelReason: string | null;
+  chargeId: string | null;
+  paidCents: number | null;
+}
+
+const columns = `order_id AS "orderId", customer_id AS "customerId", currency, items,
+  subtotal_cents::int AS "subtotalCents", coupon_code AS "couponCode", status,
+  cancel_reason AS "cancelReason", charge_id AS "chargeId", paid_cents::int AS "paidCents"`;
+
+async function load(db: Pool | PoolClient, orderId: string, lock = false): Promise<Order | undefined> {
+  const { rows } = await db.query<Order>(
+    `SELECT ${columns} FROM "order".orders WHERE order_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+    [orderId],
+  );
+  return rows[0];
+}
+
+/** Creates the order as PENDING, or confirms the one stored is the same and still payable. */
+async function validateOrder(client: PoolClient, orderId: string, input: z.infer<typeof validateOrderInput>) {
+  const subtotal = input.items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+  await client.query(
+    `INSERT INTO "order".orders (order_id, customer_id, currency, items, subtotal_cents, coupon_code, status)
+     VALUES ($1, $2, $3, $4, $5, $6, 'PENDING') ON CONFLICT DO NOTHING`,
+    [orderId, input.customerId, input.currency, JSON.stringify(input.items), subtotal, input.couponCode ?? null],
+  );
+  const order = (await load(client, orderId, true))!;
+  const same =
+    order.customerId === input.customerId &&
+    order.currency === input.currency &&
+    order.subtotalCents === subtotal &&
+    (order.couponCode ?? undefined) === input.couponCode;
+  if (!same) throw new BusinessError('OrderMismatch', `order ${orderId} exists with other contents`);
+  if (order.status === 'CANCELLED') throw new BusinessError('OrderCancelled', `order ${orderId} was cancelled`);
+  return order;
+}
+
+/** PENDING → CANCELLED with the reason. Unknown or already cancelled: a no-op. PAID: refused. */
+async function cancelOrder(client: PoolClient, orderId: string, reason: string) {
+  const order = await load(client, orderId, true);
+  if (order === undefined) return { orderId, cancelled: false };
+  if (order.status === 'PAID') throw new BusinessError('OrderAlreadyPaid', `order ${orderId} is paid`);
+  if (order.status === 'PENDING') {
+    await client.query(
+      `UPDATE "order".orders SET status = 'CANCELLED', cancel_reason = $2, updated_at = now() WHERE order_id = $1`,
+      [orderId, reason],
+    );
+  }
+  return { ...(await load(client, orderId))!, cancelled: order.status === 'PENDING' };
+}
+
+/** PENDING → PAID. Paid already with the same charge: unchanged. Cancelled: refused. */
+async function markPaid(client: PoolClient, orderId: string, input: z.infer<typeof markPaidInput>) {
+  const order = await load(client, orderId, true);
+  if (order === undefined) throw new BusinessError('UnknownOrder', `unknown order ${orderId}`);
+  if (order.status === 'CANCELLED') throw new BusinessError('OrderCancelled', `order ${orderId} was cancelled`);
+  if (order.status === 'PAID' && order.chargeId !== input.chargeId) {
+    throw new BusinessError('OrderAlreadyPaid', `order ${orderId} was paid by charge ${order.chargeId}`);
+  }
+  await client.query(
+    `UPDATE "order".orders SET status = 'PAID', charge_id = $2, paid_cents = $3, updated_at = now() WHERE order_id = $1`,
+    [orderId, input.chargeId, input.amountCents],
+  );
+  return (await load(client, orderId))!;
+}
+
+/**
+ * The order service: `POST /orders/:id/validate`, `/cancel` (compensation), `/mark-paid`, and
+ * `GET /orders/:id`. Mutations are idempotent on Idempotency-Key.
+ */
+export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
+  const app = createServiceApp('order', pool, logger);
+  const base = { pool, schema: 'order' };
+  const id = (p: Record<string, string>) => parseInput(businessId, p.id);
+  mutation(app, { ...base, url: '/orders/:id/validate', body: validateOrderInput }, (c, input, p) =>
+    validateOrder(c, id(p), input),
+  );
+  mutation(app, { ...base, url: '/orders/:id/cancel', body: cancelInput }, (c, input, p) =>
+    cancelOrder(c, id(p), input.reason),
+  );
+  mutation(app, { ...base, url: '/orders/:id/mark-paid', body: markPaidInput }, (c, input, p) =>
+    markPaid(c, id(p), input),
+  );
+  query(app, '/orders/:id', 'UnknownOrder', (p) => load(pool, id(p)));
+  return app;
+}

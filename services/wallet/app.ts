@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Pool, PoolClient } from '../shared/db';
+import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { businessId } from '../../domain/fields';
+
+const awardInput = z.object({
+  entryId: businessId,
+  customerId: businessId,
+  orderId: businessId,
+  points: z.number().int().min(0).max(100_000_000),
+});
+
+/** Adds points once per entry id; the balance and the entry change in one transaction. */
+async function award(client: PoolClient, input: z.infer<typeof awardInput>) {
+  await client.query('INSERT INTO wallet.accounts (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+    input.customerId,
+  ]);
+  const inserted = await client.query(
+    `INSERT INTO wallet.point_entries (entry_id, customer_id, order_id, points, reason)
+     VALUES ($1, $2, $3, $4, 'order') ON CONFLICT DO NOTHING`,
+    [input.entryId, input.customerId, input.orderId, input.points],
+  );
+  if (inserted.rowCount) {
+    await client.query('UPDATE wallet.accounts SET balance_points = balance_points + $2 WHERE customer_id = $1', [
+      input.customerId,
+      input.points,
+    ]);
+  }
+  return { entryId: input.entryId, points: input.points, awarded: inserted.rowCount === 1 };
+}
+
+async function account(pool: Pool, customerId: string) {
+  const { rows } = await pool.query<{ balancePoints: number }>(
+    'SELECT balance_points::int AS "balancePoints" FROM wallet.accounts WHERE customer_id = $1',
+    [customerId],
+  );
+  if (rows[0] === undefined) return undefined;
+  const entries = await pool.query(
+    `SELECT entry_id AS "entryId", order_id AS "orderId", points::int AS points, reason
+     FROM wallet.point_entries WHERE customer_id = $1 ORDER BY created_at`,
+    [customerId],
+  );
+  return { customerId, balancePoints: rows[0].balancePoints, entries: entries.rows };
+}
+
+/** The wallet (reward points): `POST /points/award`, `GET /accounts/:customerId`. */
+export function buildWalletApp(pool: Pool, logger: Logger): FastifyInstance {
+  const app = createServiceApp('wallet', pool, logger);
+  mutation(app, { pool, schema: 'wallet', url: '/points/award', body: awardInput }, (c, input) => award(c, input));
+  query(app, '/accounts/:customerId', 'UnknownAccount', (p) => account(pool, parseInput(businessId, p.customerId)));
+  return app;
+}

@@ -1,0 +1,155 @@
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startPayment, ValidationError } from '../../client';
+import { testCards } from '../../services/payments/cards';
+import { sagaStateQuery } from '../../workflows';
+import { startTestServices } from '../support/services';
+import { anOrder, shop } from '../support/shop';
+import { devServerConnections, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { startCommand } from '../support/run';
+
+let stack: Awaited<ReturnType<typeof startTestServices>>;
+let temporal: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
+let db: ReturnType<typeof shop>;
+beforeAll(async () => {
+  stack = await startTestServices();
+  temporal = await devServerConnections();
+  db = shop(stack.services.pool, stack.url);
+});
+afterAll(async () => {
+  await temporal?.close();
+  await stack?.services.close();
+});
+
+/** Runs `fn` with an in-process worker holding the real activities. */
+function withRealWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueTaskQueue('int-payment');
+  return withWorker({ connection: temporal.nativeConnection, taskQueue, activities: stack.activities }, () =>
+    fn(taskQueue),
+  );
+}
+
+describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
+  it('the happy path leaves stock, points, coupon, shipment, charge and order right', async () => {
+    await db.stock('PS-1a', 10);
+    await db.stock('PS-1b', 10);
+    await db.coupon('PS-1-SAVE', 500);
+    const input = anOrder('ps-1', ['PS-1a', 'PS-1b'], { couponCode: 'PS-1-SAVE' });
+    const result = await withRealWorker(async (taskQueue) =>
+      (await startPayment(temporal.client, input, { taskQueue })).result(),
+    );
+
+    expect(result).toMatchObject({ status: 'PAID', amountCents: 4500, discountCents: 500, points: 45 });
+    expect(await db.stockOf('PS-1a')).toEqual({ available: 8, reserved: 2 });
+    expect(await db.stockOf('PS-1b')).toEqual({ available: 9, reserved: 1 });
+    expect(await db.couponOf('PS-1-SAVE')).toEqual({ status: 'LOCKED', orderId: 'ps-1' });
+    expect(await db.pointsOf('cust-ps-1')).toBe(45);
+    expect(await db.shipmentsOf('ps-1')).toEqual([{ status: 'CREATED' }]);
+    expect(await db.chargesOf('ps-1')).toEqual([{ chargeId: 'charge:ps-1', amountCents: 4500, status: 'CAPTURED' }]);
+    expect(await db.orderOf('ps-1')).toMatchObject({ status: 'PAID', chargeId: 'charge:ps-1', paidCents: 4500 });
+  });
+
+  it('a declined card leaves stock and coupon as they were, no points, and the order cancelled', async () => {
+    await db.stock('PS-2a', 10);
+    await db.stock('PS-2b', 10);
+    await db.coupon('PS-2-SAVE', 500);
+    const input = anOrder('ps-2', ['PS-2a', 'PS-2b'], {
+      couponCode: 'PS-2-SAVE',
+      card: { number: testCards.declined },
+    });
+    const { error, state } = await withRealWorker(async (taskQueue) => {
+      const handle = await startPayment(temporal.client, input, { taskQueue });
+      const error = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e as Error & { cause?: Error },
+      );
+      return { error, state: await handle.query(sagaStateQuery) };
+    });
+
+    expect(error?.cause?.message).toMatch(
+      /failed at charge-card: CardDeclined.*compensated: lock-coupon, reserve-stock, validate-order/,
+    );
+    expect(state.status).toBe('COMPENSATED');
+    expect(await db.stockOf('PS-2a')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('PS-2b')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.couponOf('PS-2-SAVE')).toEqual({ status: 'AVAILABLE', orderId: null });
+    expect(await db.pointsOf('cust-ps-2')).toBe(0);
+    expect(await db.chargesOf('ps-2')).toEqual([]);
+    expect(await db.shipmentsOf('ps-2')).toEqual([]);
+    const order = await db.orderOf('ps-2');
+    expect(order.status).toBe('CANCELLED');
+    expect(order.cancelReason).toContain('CardDeclined');
+  });
+
+  it('the same order started twice (and again after it finished) runs once and charges once', async () => {
+    await db.stock('PS-3a', 10);
+    await db.stock('PS-3b', 10);
+    const input = anOrder('ps-3', ['PS-3a', 'PS-3b']);
+    const runIds = await withRealWorker(async (taskQueue) => {
+      const [a, b] = await Promise.all([
+        startPayment(temporal.client, input, { taskQueue }),
+        startPayment(temporal.client, input, { taskQueue }),
+      ]);
+      await a.result();
+      const c = await startPayment(temporal.client, input, { taskQueue });
+      return Promise.all([a, b, c].map(async (h) => (await h.describe()).runId));
+    });
+    expect(new Set(runIds).size).toBe(1);
+    expect(await db.chargesOf('ps-3')).toHaveLength(1);
+    expect(await db.stockOf('PS-3a')).toEqual({ available: 8, reserved: 2 });
+  });
+
+  it('refuses bad input at the client, naming each field, and starts nothing', async () => {
+    const bad = { ...anOrder('ps 4', ['PS-4a', 'PS-4a']), currency: 'XXX', card: { number: '4242424242424241' } };
+    const err = await startPayment(temporal.client, bad as never, { taskQueue: 'unused' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fields.map((f) => f.path)).toEqual([
+      'orderId',
+      'customerId',
+      'currency',
+      'items',
+      'card.number',
+    ]);
+    await expect(temporal.client.workflow.getHandle('payment:ps 4').describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('survives a worker killed with SIGKILL mid-saga: completes with one charge and stock taken once', async () => {
+    await db.stock('PS-5a', 10);
+    await db.stock('PS-5b', 10);
+    const taskQueue = uniqueTaskQueue('int-crash');
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+      LOG_LEVEL: 'warn',
+      ...Object.fromEntries(
+        (['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping'] as const).map((s) => [
+          `${s.toUpperCase()}_URL`,
+          stack.url(s),
+        ]),
+      ),
+    };
+    const first = startCommand(process.execPath, ['--import', 'tsx', 'workers/main.ts'], env);
+    // The slow card keeps the charge in flight for 3 s: the worker dies while it waits.
+    const input = anOrder('ps-5', ['PS-5a', 'PS-5b'], { card: { number: testCards.slow } });
+    const handle = await startPayment(temporal.client, input, { taskQueue });
+    await expect.poll(() => db.reservationRows('ps-5'), { timeout: 60_000, interval: 100 }).toHaveLength(2);
+    const killed = new Promise((resolve) => first.once('exit', resolve));
+    process.kill(-first.pid!, 'SIGKILL');
+    await killed;
+
+    const second = startCommand(process.execPath, ['--import', 'tsx', 'workers/main.ts'], env);
+    try {
+      const result = await handle.result();
+      expect(result.status).toBe('PAID');
+    } finally {
+      process.kill(-second.pid!, 'SIGTERM');
+    }
+    expect(await db.chargesOf('ps-5')).toHaveLength(1);
+    expect(await db.stockOf('PS-5a')).toEqual({ available: 8, reserved: 2 });
+    expect(await db.stockOf('PS-5b')).toEqual({ available: 9, reserved: 1 });
+    expect(await db.orderOf('ps-5')).toMatchObject({ status: 'PAID' });
+  });
+});

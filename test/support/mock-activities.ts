@@ -1,0 +1,39 @@
+import type { Activities } from '../../activities';
+
+type Impl = (input: any) => Promise<unknown>;
+
+/**
+ * Mocked activities for workflow tests: every call is recorded by name in order, answers are
+ * plausible defaults, and `overrides` replace single activities (to fail, block or count).
+ */
+export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>> = {}) {
+  const calls: string[] = [];
+  const defaults: Record<keyof Activities, Impl> = {
+    validateOrder: async (i) => ({ orderId: i.orderId, status: 'PENDING' }),
+    cancelOrder: async (i) => ({ orderId: i.orderId, cancelled: true }),
+    markOrderPaid: async (i) => ({ orderId: i.orderId, status: 'PAID' }),
+    reserveStock: async (i) => ({ reservationId: i.reservationId, status: 'RESERVED', items: i.items }),
+    releaseStock: async (i) => ({ reservationId: i.reservationId, status: 'RELEASED', items: [], returned: true }),
+    chargeCard: async (i) => ({ ...i, status: 'CAPTURED', cardLast4: '4242' }),
+    refundCharge: async (i) => ({ chargeId: i.chargeId, refunded: true }),
+    awardPoints: async (i) => ({ entryId: i.entryId, points: i.points, awarded: true }),
+    lockCoupon: async () => ({ discountCents: 500 }),
+    releaseCoupon: async (i) => ({ code: i.code, released: true }),
+    createShipment: async (i) => ({ shipmentId: i.shipmentId, status: 'CREATED' }),
+    cancelShipment: async (i) => ({ shipmentId: i.shipmentId, cancelled: true }),
+  };
+  const activities = Object.fromEntries(
+    Object.entries(defaults).map(([name, impl]) => [
+      name,
+      async (input: unknown) => {
+        calls.push(name);
+        return (overrides[name as keyof Activities] ?? impl)(input);
+      },
+    ]),
+  ) as unknown as Activities;
+  return { calls, activities };
+}
+
+/** The calls that are compensations, in the order they ran. */
+export const compensationNames = ['cancelOrder', 'releaseStock', 'releaseCoupon', 'refundCharge', 'cancelShipment'];
+export const compensationsIn = (calls: string[]) => calls.filter((c) => compensationNames.includes(c));

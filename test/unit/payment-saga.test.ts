@@ -1,0 +1,259 @@
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Context } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PaymentSagaInput } from '../../domain/payment';
+import { SagaStatus } from '../../temporal-config/search-attributes';
+import { paymentSaga, retryUpdate, sagaStateQuery, skipUpdate, type PaymentSagaOptions } from '../../workflows';
+import { compensationsIn, mockActivities } from '../support/mock-activities';
+import { timeSkippingEnv, uniqueTaskQueue, withWorker } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+let seq = 0;
+const order = (): PaymentSagaInput => ({
+  orderId: `o-${++seq}`,
+  customerId: 'c-1',
+  currency: 'EUR',
+  items: [
+    { sku: 'A', quantity: 2, unitPriceCents: 1500 },
+    { sku: 'B', quantity: 1, unitPriceCents: 2000 },
+  ],
+  couponCode: 'SAVE5',
+  card: { number: '4242424242424242' },
+});
+const fast: PaymentSagaOptions = { attemptsBeforeAttention: 3, backoff: { initial: '1 second', max: '5 seconds' } };
+const refusal = (type: string) => async () => {
+  throw ApplicationFailure.nonRetryable(`${type} for this test`, type);
+};
+
+/** Runs one saga with the given mocks; resolves with its result or its failure, never throws. */
+async function runSaga(
+  activities: ReturnType<typeof mockActivities>['activities'],
+  input = order(),
+  options: PaymentSagaOptions = fast,
+  during?: (handle: WorkflowHandle<typeof paymentSaga>) => Promise<void>,
+) {
+  const taskQueue = uniqueTaskQueue('unit-payment');
+  return withWorker({ connection: env.nativeConnection, taskQueue, activities }, async () => {
+    const handle = await env.client.workflow.start(paymentSaga, {
+      taskQueue,
+      workflowId: `payment:${input.orderId}`,
+      args: [input, options],
+    });
+    await during?.(handle);
+    const outcome = await handle.result().then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error }),
+    );
+    // An input refused before the saga starts leaves no state to query.
+    const state = await handle.query(sagaStateQuery).catch(() => undefined);
+    return { ...outcome, state: state!, handle };
+  });
+}
+
+/** Advances skipped time until the saga's state satisfies `ready`. */
+async function until(handle: WorkflowHandle, ready: (s: Awaited<ReturnType<typeof queryState>>) => boolean) {
+  for (let i = 0; i < 200; i++) {
+    const state = await queryState(handle);
+    if (ready(state)) return state;
+    await env.sleep('2 seconds');
+  }
+  throw new Error('saga never reached the expected state');
+}
+const queryState = (handle: WorkflowHandle) => handle.query(sagaStateQuery);
+
+/** The innermost failure (the activity's own ApplicationFailure under the ActivityFailure). */
+function rootCause(err: unknown): ApplicationFailure {
+  let current = err as { cause?: unknown };
+  while (current.cause) current = current.cause;
+  return current as ApplicationFailure;
+}
+/** Update refusals arrive as WorkflowUpdateFailedError whose cause carries the validator's message. */
+const refusedWith = (pattern: RegExp) => ({ cause: { message: expect.stringMatching(pattern) } });
+
+describe('paymentSaga with mocked activities', () => {
+  it('runs every step in order and completes', async () => {
+    const { calls, activities } = mockActivities();
+    const { result, state } = await runSaga(activities);
+    expect(calls).toEqual([
+      'validateOrder',
+      'reserveStock',
+      'lockCoupon',
+      'chargeCard',
+      'awardPoints',
+      'createShipment',
+      'markOrderPaid',
+    ]);
+    expect(result).toMatchObject({ status: 'PAID', amountCents: 4500, discountCents: 500, points: 45 });
+    expect(state.status).toBe('COMPLETED');
+    expect(state.steps.every((s) => s.status === 'done')).toBe(true);
+  });
+
+  it.each([
+    ['validate-order', 'validateOrder', 'OrderMismatch', [], 'nothing'],
+    ['reserve-stock', 'reserveStock', 'OutOfStock', ['cancelOrder'], 'validate-order'],
+    ['lock-coupon', 'lockCoupon', 'CouponInvalid', ['releaseStock', 'cancelOrder'], 'reserve-stock, validate-order'],
+    [
+      'charge-card',
+      'chargeCard',
+      'CardDeclined',
+      ['releaseCoupon', 'releaseStock', 'cancelOrder'],
+      'lock-coupon, reserve-stock, validate-order',
+    ],
+  ] as const)(
+    'a refusal at %s compensates exactly the steps before it, in reverse order',
+    async (step, activity, type, expected, compensatedSteps) => {
+      const { calls, activities } = mockActivities({ [activity]: refusal(type) });
+      const { error, state } = await runSaga(activities);
+      expect(compensationsIn(calls)).toEqual(expected);
+      expect(calls).not.toContain('awardPoints');
+      expect(state.status).toBe('COMPENSATED');
+      expect(state.failure).toMatchObject({ step });
+      // The final failure keeps the original cause and says which compensations ran.
+      const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
+      expect(failure.type).toBe('SagaFailed');
+      expect(rootCause(failure).type).toBe(type);
+      expect(failure.message).toContain(`failed at ${step}: ${type}`);
+      expect(failure.message).toContain(`compensated: ${compensatedSteps}`);
+    },
+  );
+
+  it('also undoes a step whose outcome is unknown (it kept timing out)', async () => {
+    const { calls, activities } = mockActivities({
+      reserveStock: async () => {
+        throw new Error('connection reset');
+      },
+    });
+    const { state } = await runSaga(activities);
+    // reserve-stock's own compensation runs first: the service may have acted before the error.
+    expect(compensationsIn(calls)).toEqual(['releaseStock', 'cancelOrder']);
+    expect(state.steps.find((s) => s.name === 'reserve-stock')?.status).toBe('compensated');
+  });
+
+  it('waits in NEEDS_ATTENTION when a compensation keeps failing, and resumes after retry', async () => {
+    let broken = true;
+    const { calls, activities } = mockActivities({
+      chargeCard: refusal('CardDeclined'),
+      releaseStock: async () => {
+        if (broken) throw ApplicationFailure.nonRetryable('inventory is down for this test', 'Unavailable');
+        return { returned: true };
+      },
+    });
+    const { state, error } = await runSaga(activities, order(), fast, async (handle) => {
+      await expect(handle.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] })).rejects.toMatchObject(
+        refusedWith(/not NEEDS_ATTENTION/),
+      );
+      const stuck = await until(handle, (s) => s.status === 'NEEDS_ATTENTION');
+      expect(stuck.attention).toMatchObject([{ step: 'reserve-stock', phase: 'compensation' }]);
+      expect(stuck.steps.find((s) => s.name === 'reserve-stock')).toMatchObject({
+        status: 'compensation-failed',
+        compensationAttempts: 3,
+      });
+      expect((await handle.describe()).typedSearchAttributes.get(SagaStatus)).toBe('NEEDS_ATTENTION');
+      // The unwind stopped there: the order is not cancelled behind the stuck step's back.
+      expect(calls).not.toContain('cancelOrder');
+      broken = false;
+      await handle.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] });
+    });
+    expect(state.status).toBe('COMPENSATED');
+    expect(compensationsIn(calls).slice(-2)).toEqual(['releaseStock', 'cancelOrder']);
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('SagaFailed');
+  });
+
+  it('lets an operator skip a stuck compensation with a reason', async () => {
+    const { calls, activities } = mockActivities({
+      chargeCard: refusal('CardDeclined'),
+      releaseCoupon: refusal('Unavailable'),
+    });
+    const { state } = await runSaga(activities, order(), fast, async (handle) => {
+      await until(handle, (s) => s.status === 'NEEDS_ATTENTION');
+      await expect(handle.executeUpdate(skipUpdate, { args: [{ by: 'ops', reason: '' }] })).rejects.toMatchObject(
+        refusedWith(/needs a reason/),
+      );
+      await handle.executeUpdate(skipUpdate, { args: [{ by: 'ops', reason: 'coupon expired anyway' }] });
+    });
+    expect(state.steps.find((s) => s.name === 'lock-coupon')).toMatchObject({
+      status: 'skipped',
+      skipReason: 'coupon expired anyway',
+    });
+    expect(compensationsIn(calls).slice(-2)).toEqual(['releaseStock', 'cancelOrder']);
+  });
+
+  it('compensates what was done when cancelled mid-saga, then reports cancelled', async () => {
+    const reasons: string[] = [];
+    const { calls, activities } = mockActivities({
+      cancelOrder: async (i: { reason: string }) => reasons.push(i.reason),
+      // A long call that heartbeats and stops when Temporal delivers the cancellation.
+      chargeCard: async () => {
+        const ctx = Context.current();
+        for (;;) {
+          ctx.heartbeat();
+          await ctx.sleep(100);
+        }
+      },
+    });
+    const { error, state } = await runSaga(activities, order(), fast, async (handle) => {
+      await until(handle, (s) => s.steps.find((x) => x.name === 'charge-card')?.status === 'running');
+      await handle.cancel();
+    });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(state.status).toBe('CANCELLED');
+    // The charge may have gone through before the cancel: it is refunded too.
+    expect(compensationsIn(calls)).toEqual(['refundCharge', 'releaseCoupon', 'releaseStock', 'cancelOrder']);
+    expect(calls).not.toContain('awardPoints');
+    expect(reasons).toEqual(['cancelled']);
+  });
+
+  it('after the pivot retries a failing step forward and never unwinds', async () => {
+    let failures = 0;
+    const { calls, activities } = mockActivities({
+      awardPoints: async (i) => {
+        if (++failures <= 2) throw ApplicationFailure.nonRetryable('wallet says no, for now', 'Unavailable');
+        return { entryId: i.entryId, points: i.points, awarded: true };
+      },
+    });
+    const { result, state } = await runSaga(activities);
+    expect(result).toMatchObject({ status: 'PAID' });
+    expect(calls.filter((c) => c === 'awardPoints')).toHaveLength(3);
+    expect(compensationsIn(calls)).toEqual([]);
+    expect(state.steps.find((s) => s.name === 'award-points')).toMatchObject({ status: 'done', attempts: 3 });
+  });
+
+  it('unwinds in parallel when asked: every compensation starts before any finishes', async () => {
+    const events: string[] = [];
+    const slowUndo = (name: string) => async () => {
+      events.push(`start:${name}`);
+      await new Promise((r) => setTimeout(r, 300));
+      events.push(`end:${name}`);
+      return {};
+    };
+    const { calls, activities } = mockActivities({
+      chargeCard: refusal('CardDeclined'),
+      cancelOrder: slowUndo('cancelOrder'),
+      releaseStock: slowUndo('releaseStock'),
+      releaseCoupon: slowUndo('releaseCoupon'),
+    });
+    const { state } = await runSaga(activities, order(), { ...fast, parallelUnwind: true });
+    expect(new Set(compensationsIn(calls))).toEqual(new Set(['cancelOrder', 'releaseStock', 'releaseCoupon']));
+    const firstEnd = events.findIndex((e) => e.startsWith('end:'));
+    expect(events.slice(0, firstEnd).filter((e) => e.startsWith('start:'))).toHaveLength(3);
+    expect(state.status).toBe('COMPENSATED');
+  });
+
+  it('fails an invalid input inside the workflow without any side effect', async () => {
+    const { calls, activities } = mockActivities();
+    const bad = { ...order(), items: [] } as PaymentSagaInput;
+    const { error } = await runSaga(activities, bad);
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('InvalidInput');
+    expect(calls).toEqual([]);
+  });
+});
