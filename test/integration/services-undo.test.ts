@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCards } from '../../services/payments/cards';
+import { http, startTestServices } from '../support/services';
+
+let stack: Awaited<ReturnType<typeof startTestServices>>;
+beforeAll(async () => {
+  stack = await startTestServices();
+});
+afterAll(async () => {
+  await stack?.services.close();
+});
+
+const post = (service: Parameters<typeof stack.url>[0], path: string, body: unknown, key: string) =>
+  http('POST', `${stack.url(service)}${path}`, body, { 'idempotency-key': key });
+const count = async (sql: string) => Number((await stack.services.pool.query(sql)).rows[0].n);
+
+describe('undo endpoints on something that never happened succeed and change nothing', () => {
+  it.each([
+    ['order', '/orders/never-1/cancel', { reason: 'test' }, 'SELECT count(*) AS n FROM "order".orders'],
+    ['payments', '/charges/never-1/refund', {}, 'SELECT count(*) AS n FROM payments.charges'],
+    ['coupon', '/coupons/NEVER-1/release', { orderId: 'never-1' }, 'SELECT count(*) AS n FROM coupon.coupons'],
+    ['shipping', '/shipments/never-1/cancel', {}, 'SELECT count(*) AS n FROM shipping.shipments'],
+  ] as const)('%s %s', async (service, path, body, countSql) => {
+    const before = await count(countSql);
+    const answer = await post(service, path, body, `undo-${service}`);
+    expect(answer.status).toBe(200);
+    expect(await count(countSql)).toBe(before);
+  });
+});
+
+describe('every service answers a repeated key with the first response and a changed body with 409', () => {
+  it('payments: one capture for one key, the same answer again, 409 for another amount', async () => {
+    const body = {
+      chargeId: 'ch-idem',
+      orderId: 'o-idem',
+      amountCents: 1000,
+      currency: 'EUR',
+      cardNumber: testCards.success,
+    };
+    const first = await post('payments', '/charges', body, 'k-charge-idem');
+    const again = await post('payments', '/charges', body, 'k-charge-idem');
+    const changed = await post('payments', '/charges', { ...body, amountCents: 2000 }, 'k-charge-idem');
+    expect(first.status).toBe(201);
+    expect(again).toEqual(first);
+    expect(changed.status).toBe(409);
+    expect(await count(`SELECT count(*) AS n FROM payments.charges WHERE order_id = 'o-idem'`)).toBe(1);
+  });
+
+  it('wallet: points are awarded once however often the award is repeated', async () => {
+    const body = { entryId: 'e-idem', customerId: 'c-idem', orderId: 'o-idem', points: 7 };
+    await post('wallet', '/points/award', body, 'k-award-idem');
+    await post('wallet', '/points/award', body, 'k-award-idem');
+    await post('wallet', '/points/award', body, 'k-award-idem-other-key');
+    const account = await http('GET', `${stack.url('wallet')}/accounts/c-idem`);
+    expect(account.body.balancePoints).toBe(7);
+  });
+
+  it('a declined card is remembered as the answer for its key', async () => {
+    const body = {
+      chargeId: 'ch-dec',
+      orderId: 'o-dec',
+      amountCents: 1000,
+      currency: 'EUR',
+      cardNumber: testCards.declined,
+    };
+    const first = await post('payments', '/charges', body, 'k-dec');
+    expect(first.status).toBe(422);
+    expect(first.body.error.type).toBe('CardDeclined');
+    expect(await post('payments', '/charges', body, 'k-dec')).toEqual(first);
+  });
+});
