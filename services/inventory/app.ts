@@ -5,13 +5,15 @@ import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { empty } from '../../domain/fields';
 import { businessId, reserveInput, sku, stockLevelInput } from './schema';
 import { getStock, release, reserve, setStock } from './store';
+import { cancelFrozen, confirmFrozen, freezeInput, tryFreeze } from './tcc';
 
 /**
  * The inventory service: stock levels per SKU and all-or-nothing reservations.
  * - `PUT /stock/:sku` sets the available quantity (operator and test seeding);
  * - `GET /stock/:sku` reads it;
  * - `POST /reservations` reserves items (idempotent on Idempotency-Key);
- * - `POST /reservations/:id/release` returns them (idempotent; a no-op for an unknown id).
+ * - `POST /reservations/:id/release` returns them (idempotent; a no-op for an unknown id);
+ * - `POST /tcc/:gid/branches/:branch/try|confirm|cancel`: a TCC branch through the barrier.
  */
 export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('inventory', pool, logger);
@@ -30,5 +32,15 @@ export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
   mutation(app, { ...base, url: '/reservations/:id/release', body: empty }, (client, _input, p) =>
     release(client, parseInput(businessId, p.id)),
   );
+
+  // TCC branch of a global transaction: try freezes, confirm sells, cancel unfreezes.
+  const branch = (p: Record<string, string>) => ({
+    gid: parseInput(businessId, p.gid),
+    branchId: parseInput(businessId, p.branch),
+  });
+  const tcc = '/tcc/:gid/branches/:branch';
+  mutation(app, { ...base, url: `${tcc}/try`, body: freezeInput }, (c, input, p) => tryFreeze(c, branch(p), input));
+  mutation(app, { ...base, url: `${tcc}/confirm`, body: empty }, (c, _i, p) => confirmFrozen(c, branch(p)));
+  mutation(app, { ...base, url: `${tcc}/cancel`, body: empty }, (c, _i, p) => cancelFrozen(c, branch(p)));
   return app;
 }

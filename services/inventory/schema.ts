@@ -19,7 +19,13 @@ export type ReserveInput = z.infer<typeof reserveInput>;
 export interface StockLevel {
   sku: string;
   available: number;
+  /** Held by saga reservations. */
   reserved: number;
+  /** Held by TCC tries. */
+  frozen: number;
+  sold: number;
+  /** available + reserved + frozen + sold, kept by a table constraint. */
+  stocked: number;
 }
 
 export interface Reservation {

@@ -3,17 +3,19 @@ import type { Pool, PoolClient } from '../shared/db';
 import type { Reservation, ReserveInput, StockLevel } from './schema';
 
 export async function getStock(pool: Pool, sku: string): Promise<StockLevel | undefined> {
-  const { rows } = await pool.query<StockLevel>('SELECT sku, available, reserved FROM inventory.stock WHERE sku = $1', [
-    sku,
-  ]);
+  const { rows } = await pool.query<StockLevel>(
+    'SELECT sku, available, reserved, frozen, sold, stocked FROM inventory.stock WHERE sku = $1',
+    [sku],
+  );
   return rows[0];
 }
 
 export async function setStock(pool: Pool, sku: string, available: number): Promise<StockLevel> {
   const { rows } = await pool.query<StockLevel>(
-    `INSERT INTO inventory.stock (sku, available) VALUES ($1, $2)
-     ON CONFLICT (sku) DO UPDATE SET available = EXCLUDED.available, updated_at = now()
-     RETURNING sku, available, reserved`,
+    `INSERT INTO inventory.stock (sku, available, stocked) VALUES ($1, $2, $2)
+     ON CONFLICT (sku) DO UPDATE SET available = EXCLUDED.available, updated_at = now(),
+       stocked = EXCLUDED.available + stock.reserved + stock.frozen + stock.sold
+     RETURNING sku, available, reserved, frozen, sold, stocked`,
     [sku, available],
   );
   return rows[0]!;

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { quantity, sku } from '../../domain/fields';
+import { barrier, type Branch } from '../shared/barrier';
+import type { PoolClient } from '../shared/db';
+import { BusinessError } from '../shared/errors';
+
+export const freezeInput = z.object({
+  items: z
+    .array(z.object({ sku, quantity }))
+    .min(1)
+    .max(100)
+    .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'must not list a SKU twice'),
+});
+type Line = z.infer<typeof freezeInput>['items'][number];
+
+/** Try: freeze every line (one conditional UPDATE each, SKU order), all or nothing. */
+export function tryFreeze(client: PoolClient, branch: Branch, input: z.infer<typeof freezeInput>) {
+  return barrier(client, 'inventory', branch, 'try', async () => {
+    const items = [...input.items].sort((a, b) => a.sku.localeCompare(b.sku));
+    for (const { sku: id, quantity: q } of items) {
+      const updated = await client.query(
+        `UPDATE inventory.stock SET available = available - $2, frozen = frozen + $2, updated_at = now()
+         WHERE sku = $1 AND available >= $2`,
+        [id, q],
+      );
+      if (updated.rowCount === 0) {
+        const known = await client.query('SELECT 1 FROM inventory.stock WHERE sku = $1', [id]);
+        throw known.rowCount
+          ? new BusinessError('OutOfStock', `not enough stock of ${id} for ${q}`)
+          : new BusinessError('UnknownSku', `unknown SKU ${id}`);
+      }
+      await client.query('INSERT INTO inventory.tcc_lines (gid, branch_id, sku, quantity) VALUES ($1, $2, $3, $4)', [
+        branch.gid,
+        branch.branchId,
+        id,
+        q,
+      ]);
+    }
+    return { frozen: items };
+  });
+}
+
+/** Moves the branch's frozen lines to `target` (sold on confirm, available on cancel). */
+async function settle(client: PoolClient, branch: Branch, target: 'sold' | 'available'): Promise<{ lines: Line[] }> {
+  const { rows } = await client.query<Line>(
+    'SELECT sku, quantity FROM inventory.tcc_lines WHERE gid = $1 AND branch_id = $2 ORDER BY sku',
+    [branch.gid, branch.branchId],
+  );
+  for (const line of rows) {
+    await client.query(
+      `UPDATE inventory.stock SET frozen = frozen - $2, ${target} = ${target} + $2, updated_at = now() WHERE sku = $1`,
+      [line.sku, line.quantity],
+    );
+  }
+  return { lines: rows };
+}
+
+export const confirmFrozen = (client: PoolClient, branch: Branch) =>
+  barrier(client, 'inventory', branch, 'confirm', () => settle(client, branch, 'sold'));
+export const cancelFrozen = (client: PoolClient, branch: Branch) =>
+  barrier(client, 'inventory', branch, 'cancel', () => settle(client, branch, 'available'));
