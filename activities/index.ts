@@ -1,7 +1,7 @@
 import { serviceNames, type AppConfig, type ServiceName } from '../temporal-config';
 import { createCouponActivities } from './coupon';
 import type { ServiceClientDeps } from './http';
-import { createInventoryActivities } from './inventory';
+import { createInventoryActivities, createInventoryTccActivities } from './inventory';
 import { createOrderActivities } from './order';
 import { createPaymentsActivities } from './payments';
 import { createShippingActivities } from './shipping';
@@ -14,6 +14,7 @@ export function createActivities(deps: ServiceDeps) {
   return {
     ...createOrderActivities(deps.order),
     ...createInventoryActivities(deps.inventory),
+    ...createInventoryTccActivities(deps.inventory),
     ...createPaymentsActivities(deps.payments),
     ...createWalletActivities(deps.wallet),
     ...createCouponActivities(deps.coupon),

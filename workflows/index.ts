@@ -1,2 +1,3 @@
+export * from './flash-sale-purchase';
 export * from './payment-saga';
 export * from './saga/definitions';

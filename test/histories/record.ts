@@ -15,7 +15,7 @@ import { startServices } from '../../services';
 import { loadConfig, serviceNames, type ServiceName } from '../../temporal-config';
 import { runMain } from '../../temporal-config/entry';
 import { createLogger } from '../../temporal-config/logger';
-import { sagaStateQuery } from '../../workflows';
+import { flashSalePurchase, sagaStateQuery } from '../../workflows';
 import { createSagaWorker } from '../../workers/worker';
 
 const outDir = join(projectRoot, 'test', 'histories');
@@ -38,6 +38,25 @@ const order = (orderId: string, card: string, couponCode?: string): PaymentSagaI
 });
 
 const scenarios: Record<string, Scenario> = {
+  'flash-sale-success': async (client, seed) => {
+    await seed('inventory /stock/REC-HOT', { available: 5 });
+    const input = {
+      orderId: 'rec-flash',
+      customerId: 'cust-rec-flash',
+      currency: 'EUR' as const,
+      sku: 'REC-HOT',
+      quantity: 1,
+      unitPriceCents: 999,
+      card: { number: testCards.success },
+    };
+    const handle = await client.workflow.start(flashSalePurchase, {
+      taskQueue,
+      workflowId: 'flash:rec-flash',
+      args: [input],
+    });
+    await handle.result();
+    return handle;
+  },
   'payment-saga-success': async (client, seed) => {
     await seed('coupon /coupons/REC-SAVE5', { discountCents: 500 });
     const handle = await startPayment(client, order('rec-success', testCards.success, 'REC-SAVE5'), { taskQueue });

@@ -21,6 +21,9 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
     releaseCoupon: async (i) => ({ code: i.code, released: true }),
     createShipment: async (i) => ({ shipmentId: i.shipmentId, status: 'CREATED' }),
     cancelShipment: async (i) => ({ shipmentId: i.shipmentId, cancelled: true }),
+    tryFreezeStock: async () => ({ outcome: 'applied' }),
+    confirmFrozenStock: async () => ({ outcome: 'applied' }),
+    cancelFrozenStock: async () => ({ outcome: 'applied' }),
   };
   const activities = Object.fromEntries(
     Object.entries(defaults).map(([name, impl]) => [
@@ -35,5 +38,12 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
 }
 
 /** The calls that are compensations, in the order they ran. */
-export const compensationNames = ['cancelOrder', 'releaseStock', 'releaseCoupon', 'refundCharge', 'cancelShipment'];
+export const compensationNames = [
+  'cancelOrder',
+  'releaseStock',
+  'releaseCoupon',
+  'refundCharge',
+  'cancelShipment',
+  'cancelFrozenStock',
+];
 export const compensationsIn = (calls: string[]) => calls.filter((c) => compensationNames.includes(c));

@@ -19,7 +19,11 @@ export interface StepRecord {
   finishedAt?: string;
   /** Why an operator skipped this step or its compensation. */
   skipReason?: string;
+  /** For a TCC step: each participant branch and its phase. */
+  branches?: { name: string; phase: BranchPhase; lastError?: string }[];
 }
+
+export type BranchPhase = 'trying' | 'tried' | 'try-failed' | 'confirming' | 'confirmed' | 'cancelling' | 'cancelled';
 
 export interface Attention {
   step: string;

@@ -1,3 +1,4 @@
 export * from './definitions';
 export * from './errors';
 export * from './saga';
+export * from './tcc';

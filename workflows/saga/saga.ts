@@ -22,6 +22,7 @@ import {
   type StepRecord,
 } from './definitions';
 import { describeError, isBusinessRefusal } from './errors';
+import { TccTransaction, type TccBranch, type TccOptions } from './tcc';
 
 export interface SagaOptions {
   flowType: string;
@@ -165,6 +166,33 @@ export class Saga {
         const i = this.compensations.findIndex((c) => c.record === record);
         if (i >= 0) this.compensations.splice(i, 1);
       }
+      throw err;
+    }
+  }
+
+  /**
+   * A TCC step: tries every branch in parallel within `tryTimeout`. Cancel-all is registered as the
+   * step's compensation before any try runs, so a failed or late try phase (or any later failure
+   * before the pivot) cancels every branch. Returns the transaction; call `confirmAll()` (usually
+   * as a step after the pivot) to commit. Confirm and cancel are retried until they succeed.
+   */
+  async tcc(name: string, branches: TccBranch[], options: TccOptions): Promise<TccTransaction> {
+    const record = this.record(name);
+    const tx = new TccTransaction(record, branches, (r, phase, work) => this.persist(r, phase, work));
+    this.compensations.push({ record, run: () => tx.cancelAll() });
+    record.status = 'running';
+    record.startedAt = nowIso();
+    record.attempts += 1;
+    try {
+      await tx.tryAll(options);
+      record.status = 'done';
+      record.finishedAt = nowIso();
+      return tx;
+    } catch (err) {
+      record.status = 'failed';
+      record.finishedAt = nowIso();
+      record.lastError = describeError(err);
+      this.failure = { step: name, error: record.lastError };
       throw err;
     }
   }

@@ -1,0 +1,96 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlashSaleInput } from '../../domain/flash-sale';
+import { testCards } from '../../services/payments/cards';
+import { flashSalePurchase, sagaStateQuery } from '../../workflows';
+import { mockActivities } from '../support/mock-activities';
+import { timeSkippingEnv, uniqueTaskQueue, withWorker } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+let seq = 0;
+const purchase = (extra: Partial<FlashSaleInput> = {}): FlashSaleInput => ({
+  orderId: `fs-${++seq}`,
+  customerId: 'c-1',
+  currency: 'EUR',
+  sku: 'HOT',
+  quantity: 1,
+  unitPriceCents: 999,
+  card: { number: testCards.success },
+  ...extra,
+});
+
+async function run(activities: ReturnType<typeof mockActivities>['activities'], input = purchase()) {
+  const taskQueue = uniqueTaskQueue('unit-tcc');
+  return withWorker({ connection: env.nativeConnection, taskQueue, activities }, async () => {
+    const handle = await env.client.workflow.start(flashSalePurchase, {
+      taskQueue,
+      workflowId: `flash:${input.orderId}`,
+      args: [input, { attemptsBeforeAttention: 5, backoff: { initial: '1 second', max: '10 seconds' } }],
+    });
+    const outcome = await handle.result().then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error: error as Error & { cause?: { cause?: unknown } } }),
+    );
+    return { ...outcome, state: await handle.query(sagaStateQuery) };
+  });
+}
+
+describe('TCC in a workflow (time-skipping server, mocked participants)', () => {
+  it('a confirm that fails with network errors many times ends confirmed, and nothing is released', async () => {
+    let failures = 0;
+    const { calls, activities } = mockActivities({
+      confirmFrozenStock: async () => {
+        if (++failures <= 12) throw new Error('ECONNRESET'); // more than one activity retry budget
+        return { outcome: 'applied' };
+      },
+    });
+    const { result, state } = await run(activities);
+    expect(result?.status).toBe('PAID');
+    expect(calls.filter((c) => c === 'confirmFrozenStock')).toHaveLength(13);
+    expect(calls).not.toContain('cancelFrozenStock');
+    expect(calls).not.toContain('refundCharge');
+    expect(state.steps.find((s) => s.name === 'freeze-stock')?.branches).toEqual([
+      { name: 'inventory', phase: 'confirmed' },
+    ]);
+  });
+
+  it('a refused try cancels every branch and charges nothing', async () => {
+    const { calls, activities } = mockActivities({
+      tryFreezeStock: async () => {
+        throw ApplicationFailure.nonRetryable('sold out', 'OutOfStock');
+      },
+    });
+    const { error, state } = await run(activities);
+    expect(error).toBeDefined();
+    expect(calls).toEqual(['tryFreezeStock', 'cancelFrozenStock']);
+    expect(state.status).toBe('COMPENSATED');
+    expect(state.steps.find((s) => s.name === 'freeze-stock')?.branches?.[0]?.phase).toBe('cancelled');
+  });
+
+  it('a try phase past its deadline is cancelled', async () => {
+    const { calls, activities } = mockActivities({
+      tryFreezeStock: async () => {
+        const ctx = Context.current();
+        for (;;) {
+          ctx.heartbeat();
+          await ctx.sleep(100);
+        }
+      },
+    });
+    const { error, state } = await run(activities, purchase({ tryTimeoutMs: 2000 }));
+    expect(error).toBeDefined();
+    expect(calls).toContain('cancelFrozenStock');
+    expect(calls).not.toContain('chargeCard');
+    expect(state.status).toBe('COMPENSATED');
+    expect(error?.cause?.cause).toMatchObject({ type: 'TccTryTimeout' });
+  });
+});

@@ -1,0 +1,66 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../domain/flash-sale';
+import { presets } from './presets';
+import { Saga, type SagaOptions } from './saga';
+
+export type FlashSaleOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'>;
+
+/**
+ * flashSalePurchase (workflow id `flash:<orderId>`): freeze the units by TCC (try, within a
+ * deadline), charge the card [pivot], confirm the freeze. A failed or late try, or a declined
+ * card, cancels the freeze, so no unit stays frozen; a confirm is retried until it succeeds.
+ */
+export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleOptions = {}): Promise<FlashSaleResult> {
+  const parsed = flashSaleInput.safeParse(raw);
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(`invalid flash sale input: ${parsed.error.message}`, 'InvalidInput');
+  const input = parsed.data;
+  const act = proxyActivities<Activities>(presets.serviceCall);
+  const settle = proxyActivities<Activities>(presets.compensation);
+  const gid = workflowInfo().workflowId;
+  const key = (step: string) => `${gid}:${step}`;
+  const branch = { gid, branchId: 'inventory' };
+  const amount = input.quantity * input.unitPriceCents;
+  const chargeId = `charge:${input.orderId}`;
+
+  const saga = new Saga({
+    flowType: 'flashSalePurchase',
+    plan: ['freeze-stock', 'charge-card', 'confirm-stock'],
+    ...options,
+  });
+  return saga.run(async () => {
+    const freeze = await saga.tcc(
+      'freeze-stock',
+      [
+        {
+          name: 'inventory',
+          try: () =>
+            act.tryFreezeStock({
+              ...branch,
+              items: [{ sku: input.sku, quantity: input.quantity }],
+              idempotencyKey: key('freeze-stock:try'),
+            }),
+          confirm: () => settle.confirmFrozenStock({ ...branch, idempotencyKey: key('freeze-stock:confirm') }),
+          cancel: () => settle.cancelFrozenStock({ ...branch, idempotencyKey: key('freeze-stock:cancel') }),
+        },
+      ],
+      { tryTimeout: input.tryTimeoutMs ?? 30_000 },
+    );
+    await saga.step(
+      'charge-card',
+      () =>
+        act.chargeCard({
+          chargeId,
+          orderId: input.orderId,
+          amountCents: amount,
+          currency: input.currency,
+          cardNumber: input.card.number,
+          idempotencyKey: key('charge-card'),
+        }),
+      { pivot: true, compensate: () => settle.refundCharge({ chargeId, idempotencyKey: key('charge-card:undo') }) },
+    );
+    await saga.step('confirm-stock', () => freeze.confirmAll());
+    return { orderId: input.orderId, status: 'PAID', chargeId, amountCents: amount };
+  });
+}
