@@ -1,4 +1,4 @@
-import { callService, type ServiceClientDeps } from './http';
+import { callService, tccCalls, type ServiceClientDeps, type TccCall } from './http';
 
 /** Coupon activities. Refusal: `CouponInvalid` (unknown or already used). */
 export function createCouponActivities(deps: ServiceClientDeps) {
@@ -25,5 +25,16 @@ export function createCouponActivities(deps: ServiceClientDeps) {
         idempotencyKey: input.idempotencyKey,
       });
     },
+  };
+}
+
+/** TCC activities of coupons: try locks (and answers the discount), confirm redeems, cancel unlocks. */
+export function createCouponTccActivities(deps: ServiceClientDeps) {
+  const tcc = tccCalls(deps);
+  return {
+    tryLockCoupon: async (input: TccCall & { code: string }) =>
+      (await tcc(input, 'try', { code: input.code })) as { result?: { discountCents: number } },
+    confirmCoupon: (input: TccCall) => tcc(input, 'confirm'),
+    cancelCouponLock: (input: TccCall) => tcc(input, 'cancel'),
   };
 }

@@ -55,3 +55,21 @@ export async function callService<T>(deps: ServiceClientDeps, call: ServiceCall)
   if (retryableHttpStatus(response.status)) throw new Error(message);
   throw ApplicationFailure.nonRetryable(message, error?.type ?? `Http${response.status}`, error);
 }
+
+/** Which branch of which TCC transaction a call is for, and its idempotency key. */
+export interface TccCall {
+  gid: string;
+  branchId: string;
+  idempotencyKey: string;
+}
+
+/** Calls a participant's `POST /tcc/:gid/branches/:branch/<op>` (see services' `tccRoutes`). */
+export function tccCalls(deps: ServiceClientDeps) {
+  return (call: TccCall, op: 'try' | 'confirm' | 'cancel', body: unknown = {}): Promise<unknown> =>
+    callService(deps, {
+      method: 'POST',
+      path: `/tcc/${encodeURIComponent(call.gid)}/branches/${encodeURIComponent(call.branchId)}/${op}`,
+      body,
+      idempotencyKey: call.idempotencyKey,
+    });
+}

@@ -1,11 +1,11 @@
 import { serviceNames, type AppConfig, type ServiceName } from '../temporal-config';
-import { createCouponActivities } from './coupon';
+import { createCouponActivities, createCouponTccActivities } from './coupon';
 import type { ServiceClientDeps } from './http';
 import { createInventoryActivities, createInventoryTccActivities } from './inventory';
 import { createOrderActivities } from './order';
 import { createPaymentsActivities } from './payments';
 import { createShippingActivities } from './shipping';
-import { createWalletActivities } from './wallet';
+import { createWalletActivities, createWalletTccActivities } from './wallet';
 
 export type ServiceDeps = Record<ServiceName, ServiceClientDeps>;
 
@@ -17,7 +17,9 @@ export function createActivities(deps: ServiceDeps) {
     ...createInventoryTccActivities(deps.inventory),
     ...createPaymentsActivities(deps.payments),
     ...createWalletActivities(deps.wallet),
+    ...createWalletTccActivities(deps.wallet),
     ...createCouponActivities(deps.coupon),
+    ...createCouponTccActivities(deps.coupon),
     ...createShippingActivities(deps.shipping),
   };
 }

@@ -1,5 +1,5 @@
 import type { Reservation } from '../services/inventory/schema';
-import { callService, type ServiceClientDeps } from './http';
+import { callService, tccCalls, type ServiceClientDeps, type TccCall } from './http';
 
 export interface ReserveStockInput {
   reservationId: string;
@@ -40,45 +40,17 @@ export function createInventoryActivities(deps: ServiceClientDeps) {
 
 export type InventoryActivities = ReturnType<typeof createInventoryActivities>;
 
-/** A TCC branch of the inventory, through the participant's barrier. */
-export interface StockBranch {
-  gid: string;
-  branchId: string;
-  idempotencyKey: string;
-}
-
 /**
  * TCC activities of the inventory. Try refusals: `OutOfStock`, `UnknownSku`, `TryAfterCancel`;
  * confirm/cancel refusals (`ConfirmAfterCancel`, `CancelAfterConfirm`) mean the branch was
  * already settled the other way.
  */
 export function createInventoryTccActivities(deps: ServiceClientDeps) {
-  const path = (b: StockBranch, op: string) =>
-    `/tcc/${encodeURIComponent(b.gid)}/branches/${encodeURIComponent(b.branchId)}/${op}`;
+  const tcc = tccCalls(deps);
   return {
-    async tryFreezeStock(input: StockBranch & { items: { sku: string; quantity: number }[] }): Promise<unknown> {
-      return callService(deps, {
-        method: 'POST',
-        path: path(input, 'try'),
-        body: { items: input.items },
-        idempotencyKey: input.idempotencyKey,
-      });
-    },
-    async confirmFrozenStock(input: StockBranch): Promise<unknown> {
-      return callService(deps, {
-        method: 'POST',
-        path: path(input, 'confirm'),
-        body: {},
-        idempotencyKey: input.idempotencyKey,
-      });
-    },
-    async cancelFrozenStock(input: StockBranch): Promise<unknown> {
-      return callService(deps, {
-        method: 'POST',
-        path: path(input, 'cancel'),
-        body: {},
-        idempotencyKey: input.idempotencyKey,
-      });
-    },
+    tryFreezeStock: (input: TccCall & { items: { sku: string; quantity: number }[] }) =>
+      tcc(input, 'try', { items: input.items }),
+    confirmFrozenStock: (input: TccCall) => tcc(input, 'confirm'),
+    cancelFrozenStock: (input: TccCall) => tcc(input, 'cancel'),
   };
 }

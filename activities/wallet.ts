@@ -1,4 +1,4 @@
-import { callService, type ServiceClientDeps } from './http';
+import { callService, tccCalls, type ServiceClientDeps, type TccCall } from './http';
 
 /** Wallet (reward points) activities. */
 export function createWalletActivities(deps: ServiceClientDeps) {
@@ -14,5 +14,16 @@ export function createWalletActivities(deps: ServiceClientDeps) {
       const { idempotencyKey, ...body } = input;
       return callService(deps, { method: 'POST', path: '/points/award', body, idempotencyKey });
     },
+  };
+}
+
+/** TCC activities of the wallet balance. Try refusal: `InsufficientBalance`, `TryAfterCancel`. */
+export function createWalletTccActivities(deps: ServiceClientDeps) {
+  const tcc = tccCalls(deps);
+  return {
+    tryFreezeBalance: (input: TccCall & { customerId: string; amountCents: number }) =>
+      tcc(input, 'try', { customerId: input.customerId, amountCents: input.amountCents }),
+    confirmFrozenBalance: (input: TccCall) => tcc(input, 'confirm'),
+    cancelFrozenBalance: (input: TccCall) => tcc(input, 'cancel'),
   };
 }

@@ -1,3 +1,4 @@
+export * from './checkout';
 export * from './flash-sale-purchase';
 export * from './payment-saga';
 export * from './saga/definitions';

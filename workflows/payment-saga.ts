@@ -1,15 +1,8 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import {
-  paymentSagaInput,
-  pointsFor,
-  subtotalCents,
-  type PaymentSagaInput,
-  type PaymentSagaResult,
-} from '../domain/payment';
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../domain/payment';
 import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
-import { presets } from './presets';
-import { describeError, Saga, type SagaOptions } from './saga';
+import { orderSteps } from './order-steps';
+import { Saga, type SagaOptions } from './saga';
 
 export const paymentSagaPlan = [
   'validate-order',
@@ -38,10 +31,6 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
     throw ApplicationFailure.nonRetryable(`invalid payment input: ${fields.join('; ')}`, 'InvalidInput');
   }
   const input = parsed.data;
-  const act = proxyActivities<Activities>(presets.serviceCall);
-  const undo = proxyActivities<Activities>(presets.compensation);
-  const id = workflowInfo().workflowId;
-  const key = (step: string) => `${id}:${step}`;
   const { orderId, customerId } = input;
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([
@@ -51,12 +40,10 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
   ]);
 
   const saga = new Saga({ flowType: 'paymentSaga', plan: paymentSagaPlan, ...options });
+  const steps = orderSteps(saga, input);
+  const { act, undo, key, lines } = steps;
   return saga.run(async () => {
-    await saga.step('validate-order', () => act.validateOrder({ ...input, idempotencyKey: key('validate-order') }), {
-      compensate: (cause) =>
-        undo.cancelOrder({ orderId, reason: describeError(cause), idempotencyKey: key('validate-order:undo') }),
-    });
-    const lines = input.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    await steps.validateOrder();
     await saga.step(
       'reserve-stock',
       () => act.reserveStock({ reservationId: orderId, items: lines, idempotencyKey: key('reserve-stock') }),
@@ -74,48 +61,8 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
     }
     const amount = subtotal - discount;
     const chargeId = amount > 0 ? `charge:${orderId}` : null;
-    await saga.step(
-      'charge-card',
-      async () => {
-        if (chargeId === null) return; // fully discounted: nothing to charge
-        await act.chargeCard({
-          chargeId,
-          orderId,
-          amountCents: amount,
-          currency: input.currency,
-          cardNumber: input.card.number,
-          idempotencyKey: key('charge-card'),
-        });
-      },
-      {
-        pivot: true,
-        compensate: async () => {
-          if (chargeId !== null) await undo.refundCharge({ chargeId, idempotencyKey: key('charge-card:undo') });
-        },
-      },
-    );
-    const points = pointsFor(amount);
-    await saga.step('award-points', () =>
-      act.awardPoints({
-        entryId: `order:${orderId}`,
-        customerId,
-        orderId,
-        points,
-        idempotencyKey: key('award-points'),
-      }),
-    );
-    const shipmentId = `shipment:${orderId}`;
-    await saga.step('create-shipment', () =>
-      act.createShipment({ shipmentId, orderId, items: lines, idempotencyKey: key('create-shipment') }),
-    );
-    await saga.step('mark-order-paid', () =>
-      act.markOrderPaid({
-        orderId,
-        chargeId: chargeId ?? 'none',
-        amountCents: amount,
-        idempotencyKey: key('mark-order-paid'),
-      }),
-    );
+    if (chargeId !== null) await steps.chargeCard(chargeId, amount);
+    const { points, shipmentId } = await steps.fulfil(chargeId, amount);
     return { orderId, status: 'PAID', chargeId, amountCents: amount, discountCents: discount, points, shipmentId };
   });
 }

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
-import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
+import { cancelCouponLock, confirmCoupon, lockCouponInput, tryLockCoupon } from './tcc';
 import { businessId, cents } from '../../domain/fields';
 
 const orderRef = z.object({ orderId: businessId });
@@ -11,7 +12,7 @@ const orderRef = z.object({ orderId: businessId });
 interface Coupon {
   code: string;
   discountCents: number;
-  status: 'AVAILABLE' | 'LOCKED';
+  status: 'AVAILABLE' | 'LOCKED' | 'REDEEMED';
   orderId: string | null;
 }
 
@@ -63,6 +64,11 @@ export function buildCouponApp(pool: Pool, logger: Logger): FastifyInstance {
   mutation(app, { ...base, url: '/coupons/:code/lock', body: orderRef }, (c, i, p) => lock(c, code(p), i.orderId));
   mutation(app, { ...base, url: '/coupons/:code/release', body: orderRef }, (c, i, p) =>
     release(c, code(p), i.orderId),
+  );
+  tccRoutes(
+    app,
+    { ...base, tryBody: lockCouponInput },
+    { try: tryLockCoupon, confirm: confirmCoupon, cancel: cancelCouponLock },
   );
   query(app, '/coupons/:code', 'UnknownCoupon', (p) => load(pool, code(p)));
   return app;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Pool } from '../shared/db';
-import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
 import { empty } from '../../domain/fields';
 import { businessId, reserveInput, sku, stockLevelInput } from './schema';
 import { getStock, release, reserve, setStock } from './store';
@@ -34,13 +34,6 @@ export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
   );
 
   // TCC branch of a global transaction: try freezes, confirm sells, cancel unfreezes.
-  const branch = (p: Record<string, string>) => ({
-    gid: parseInput(businessId, p.gid),
-    branchId: parseInput(businessId, p.branch),
-  });
-  const tcc = '/tcc/:gid/branches/:branch';
-  mutation(app, { ...base, url: `${tcc}/try`, body: freezeInput }, (c, input, p) => tryFreeze(c, branch(p), input));
-  mutation(app, { ...base, url: `${tcc}/confirm`, body: empty }, (c, _i, p) => confirmFrozen(c, branch(p)));
-  mutation(app, { ...base, url: `${tcc}/cancel`, body: empty }, (c, _i, p) => cancelFrozen(c, branch(p)));
+  tccRoutes(app, { ...base, tryBody: freezeInput }, { try: tryFreeze, confirm: confirmFrozen, cancel: cancelFrozen });
   return app;
 }

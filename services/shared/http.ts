@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import { BusinessError, ValidationError } from './errors';
 import type { Pool, PoolClient } from './db';
 import { idempotent } from './idempotency';
+import type { Branch } from './barrier';
+import { businessId, empty } from '../../domain/fields';
 import { transientSqlState } from './retryable';
 
 /** Parses `value` with `schema`, or throws a 400 ValidationError naming every bad field. */
@@ -97,4 +99,28 @@ export function query(
     if (found === undefined) throw new BusinessError(notFound, `${notFound}: ${request.url}`, 404);
     return found;
   });
+}
+
+/**
+ * A participant's TCC endpoints, `POST /tcc/:gid/branches/:branch/try|confirm|cancel`, each
+ * idempotent on Idempotency-Key and run through the barrier by the given handlers.
+ */
+export function tccRoutes<S extends z.ZodType>(
+  app: FastifyInstance,
+  opts: { pool: Pool; schema: string; tryBody: S },
+  handlers: {
+    try: (client: PoolClient, branch: Branch, input: z.infer<S>) => Promise<unknown>;
+    confirm: (client: PoolClient, branch: Branch) => Promise<unknown>;
+    cancel: (client: PoolClient, branch: Branch) => Promise<unknown>;
+  },
+): void {
+  const url = '/tcc/:gid/branches/:branch';
+  const branch = (p: Record<string, string>): Branch => ({
+    gid: parseInput(businessId, p.gid),
+    branchId: parseInput(businessId, p.branch),
+  });
+  const base = { pool: opts.pool, schema: opts.schema };
+  mutation(app, { ...base, url: `${url}/try`, body: opts.tryBody }, (c, input, p) => handlers.try(c, branch(p), input));
+  mutation(app, { ...base, url: `${url}/confirm`, body: empty }, (c, _i, p) => handlers.confirm(c, branch(p)));
+  mutation(app, { ...base, url: `${url}/cancel`, body: empty }, (c, _i, p) => handlers.cancel(c, branch(p)));
 }

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
-import { createServiceApp, mutation, parseInput, query } from '../shared/http';
-import { businessId } from '../../domain/fields';
+import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
+import { cancelFrozenBalance, confirmFrozenBalance, freezeBalanceInput, tryFreezeBalance } from './tcc';
+import { businessId, cents } from '../../domain/fields';
 
 const awardInput = z.object({
   entryId: businessId,
@@ -33,7 +34,9 @@ async function award(client: PoolClient, input: z.infer<typeof awardInput>) {
 
 async function account(pool: Pool, customerId: string) {
   const { rows } = await pool.query<{ balancePoints: number }>(
-    'SELECT balance_points::int AS "balancePoints" FROM wallet.accounts WHERE customer_id = $1',
+    `SELECT balance_points::int AS "balancePoints", balance_cents::int AS "balanceCents",
+       frozen_cents::int AS "frozenCents", spent_cents::int AS "spentCents"
+     FROM wallet.accounts WHERE customer_id = $1`,
     [customerId],
   );
   if (rows[0] === undefined) return undefined;
@@ -42,13 +45,32 @@ async function account(pool: Pool, customerId: string) {
      FROM wallet.point_entries WHERE customer_id = $1 ORDER BY created_at`,
     [customerId],
   );
-  return { customerId, balancePoints: rows[0].balancePoints, entries: entries.rows };
+  return { customerId, ...rows[0], entries: entries.rows };
 }
 
-/** The wallet (reward points): `POST /points/award`, `GET /accounts/:customerId`. */
+/**
+ * The wallet: reward points (`POST /points/award`) and a stored balance customers pay with
+ * (`PUT /accounts/:customerId/balance` to top up, TCC `POST /tcc/:gid/branches/:branch/try|confirm|cancel`
+ * to pay), `GET /accounts/:customerId`.
+ */
 export function buildWalletApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('wallet', pool, logger);
   mutation(app, { pool, schema: 'wallet', url: '/points/award', body: awardInput }, (c, input) => award(c, input));
+  app.put<{ Params: { customerId: string } }>('/accounts/:customerId/balance', async (request) => {
+    const customerId = parseInput(businessId, request.params.customerId);
+    const { balanceCents } = parseInput(z.object({ balanceCents: cents }), request.body);
+    await pool.query(
+      `INSERT INTO wallet.accounts (customer_id, balance_cents) VALUES ($1, $2)
+       ON CONFLICT (customer_id) DO UPDATE SET balance_cents = EXCLUDED.balance_cents`,
+      [customerId, balanceCents],
+    );
+    return account(pool, customerId);
+  });
+  tccRoutes(
+    app,
+    { pool, schema: 'wallet', tryBody: freezeBalanceInput },
+    { try: tryFreezeBalance, confirm: confirmFrozenBalance, cancel: cancelFrozenBalance },
+  );
   query(app, '/accounts/:customerId', 'UnknownAccount', (p) => account(pool, parseInput(businessId, p.customerId)));
   return app;
 }

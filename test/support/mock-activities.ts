@@ -24,6 +24,12 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
     tryFreezeStock: async () => ({ outcome: 'applied' }),
     confirmFrozenStock: async () => ({ outcome: 'applied' }),
     cancelFrozenStock: async () => ({ outcome: 'applied' }),
+    tryFreezeBalance: async () => ({ outcome: 'applied' }),
+    confirmFrozenBalance: async () => ({ outcome: 'applied' }),
+    cancelFrozenBalance: async () => ({ outcome: 'applied' }),
+    tryLockCoupon: async () => ({ outcome: 'applied', result: { discountCents: 500 } }),
+    confirmCoupon: async () => ({ outcome: 'applied' }),
+    cancelCouponLock: async () => ({ outcome: 'applied' }),
   };
   const activities = Object.fromEntries(
     Object.entries(defaults).map(([name, impl]) => [
@@ -45,5 +51,7 @@ export const compensationNames = [
   'refundCharge',
   'cancelShipment',
   'cancelFrozenStock',
+  'cancelFrozenBalance',
+  'cancelCouponLock',
 ];
 export const compensationsIn = (calls: string[]) => calls.filter((c) => compensationNames.includes(c));

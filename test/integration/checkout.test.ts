@@ -1,0 +1,78 @@
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckoutInput } from '../../domain/checkout';
+import { testCards } from '../../services/payments/cards';
+import { checkout } from '../../workflows';
+import { http, startTestServices } from '../support/services';
+import { shop } from '../support/shop';
+import { devServerConnections, uniqueTaskQueue, withWorker } from '../support/temporal';
+
+let stack: Awaited<ReturnType<typeof startTestServices>>;
+let temporal: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
+let db: ReturnType<typeof shop>;
+beforeAll(async () => {
+  stack = await startTestServices();
+  temporal = await devServerConnections();
+  db = shop(stack.services.pool, stack.url);
+});
+afterAll(async () => {
+  await temporal?.close();
+  await stack?.services.close();
+});
+
+async function seed(id: string) {
+  await db.stock(`${id}-SKU`, 10);
+  await db.coupon(`${id}-SAVE`, 500);
+  await http('PUT', `${stack.url('wallet')}/accounts/cust-${id}/balance`, { balanceCents: 2000 });
+}
+const order = (id: string, card: string): CheckoutInput => ({
+  orderId: id,
+  customerId: `cust-${id}`,
+  currency: 'EUR',
+  items: [{ sku: `${id}-SKU`, quantity: 2, unitPriceCents: 2500 }],
+  couponCode: `${id}-SAVE`,
+  walletCents: 1000,
+  card: { number: card },
+});
+const wallet = async (id: string) => (await http('GET', `${stack.url('wallet')}/accounts/cust-${id}`)).body;
+const stockOf = async (sku: string) => (await http('GET', `${stack.url('inventory')}/stock/${sku}`)).body;
+
+function run(input: CheckoutInput) {
+  const taskQueue = uniqueTaskQueue('int-checkout');
+  return withWorker({ connection: temporal.nativeConnection, taskQueue, activities: stack.activities }, () =>
+    temporal.client.workflow
+      .execute(checkout, { taskQueue, workflowId: `checkout:${input.orderId}`, args: [input] })
+      .then(
+        (r) => r as { status: string; cardCents: number },
+        () => ({ status: 'FAILED', cardCents: 0 }),
+      ),
+  );
+}
+
+describe('checkout by TCC on the real stack', () => {
+  it('pays with wallet balance plus card: stock sold, coupon redeemed, balance spent', async () => {
+    await seed('co-1');
+    expect(await run(order('co-1', testCards.success))).toMatchObject({ status: 'PAID', cardCents: 3500 });
+    expect(await stockOf('co-1-SKU')).toMatchObject({ available: 8, frozen: 0, sold: 2 });
+    expect(await db.couponOf('co-1-SAVE')).toMatchObject({ status: 'REDEEMED' });
+    expect(await wallet('co-1')).toMatchObject({
+      balanceCents: 1000,
+      frozenCents: 0,
+      spentCents: 1000,
+      balancePoints: 45,
+    });
+    expect(await db.chargesOf('co-1')).toEqual([{ chargeId: 'charge:co-1', amountCents: 3500, status: 'CAPTURED' }]);
+    expect(await db.orderOf('co-1')).toMatchObject({ status: 'PAID' });
+  });
+
+  it('a declined card releases stock, coupon and balance, and cancels the order', async () => {
+    await seed('co-2');
+    expect((await run(order('co-2', testCards.declined))).status).toBe('FAILED');
+    expect(await stockOf('co-2-SKU')).toMatchObject({ available: 10, frozen: 0, sold: 0 });
+    expect(await db.couponOf('co-2-SAVE')).toEqual({ status: 'AVAILABLE', orderId: null });
+    expect(await wallet('co-2')).toMatchObject({ balanceCents: 2000, frozenCents: 0, spentCents: 0 });
+    expect(await db.chargesOf('co-2')).toEqual([]);
+    expect((await db.orderOf('co-2')).status).toBe('CANCELLED');
+  });
+});

@@ -1,0 +1,97 @@
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../domain/checkout';
+import { subtotalCents } from '../domain/payment';
+import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
+import { orderSteps } from './order-steps';
+import { Saga, type SagaOptions, type TccBranch } from './saga';
+
+export type CheckoutOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBeforeAttention' | 'backoff'>;
+
+/**
+ * checkout (workflow id `checkout:<orderId>`): validate the order; reserve by TCC, in parallel,
+ * the stock (freeze), the coupon (lock) and the wallet amount (freeze); charge the rest to the
+ * card [pivot]; confirm all reservations; then points, shipment, order paid. A failure before
+ * the pivot cancels every reservation and the order.
+ */
+export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+  const parsed = checkoutInput.safeParse(raw);
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(`invalid checkout input: ${parsed.error.message}`, 'InvalidInput');
+  const input = parsed.data;
+  const { orderId, customerId, walletCents } = input;
+  const subtotal = subtotalCents(input);
+  upsertSearchAttributes([
+    { key: OrderId, value: orderId },
+    { key: CustomerId, value: customerId },
+    { key: AmountCents, value: subtotal },
+  ]);
+  const saga = new Saga({
+    flowType: 'checkout',
+    plan: [
+      'validate-order',
+      'reserve',
+      'charge-card',
+      'confirm-reservations',
+      'award-points',
+      'create-shipment',
+      'mark-order-paid',
+    ],
+    ...options,
+  });
+  const steps = orderSteps(saga, input);
+  const { act, undo, key, lines } = steps;
+
+  return saga.run(async () => {
+    await steps.validateOrder();
+    const call = (branchId: string, op: string) => ({
+      gid: key('reserve'),
+      branchId,
+      idempotencyKey: key(`reserve:${branchId}:${op}`),
+    });
+    let discount = 0;
+    const branches: TccBranch[] = [
+      {
+        name: 'stock',
+        try: () => act.tryFreezeStock({ ...call('stock', 'try'), items: lines }),
+        confirm: () => undo.confirmFrozenStock(call('stock', 'confirm')),
+        cancel: () => undo.cancelFrozenStock(call('stock', 'cancel')),
+      },
+    ];
+    const code = input.couponCode;
+    if (code !== undefined) {
+      branches.push({
+        name: 'coupon',
+        try: async () => {
+          const locked = await act.tryLockCoupon({ ...call('coupon', 'try'), code });
+          discount = Math.min(locked.result?.discountCents ?? 0, subtotal);
+        },
+        confirm: () => undo.confirmCoupon(call('coupon', 'confirm')),
+        cancel: () => undo.cancelCouponLock(call('coupon', 'cancel')),
+      });
+    }
+    if (walletCents > 0) {
+      branches.push({
+        name: 'wallet',
+        try: () => act.tryFreezeBalance({ ...call('wallet', 'try'), customerId, amountCents: walletCents }),
+        confirm: () => undo.confirmFrozenBalance(call('wallet', 'confirm')),
+        cancel: () => undo.cancelFrozenBalance(call('wallet', 'cancel')),
+      });
+    }
+    const reservations = await saga.tcc('reserve', branches, { tryTimeout: '30 seconds' });
+
+    const cardCents = subtotal - discount - walletCents;
+    if (cardCents < 0) {
+      // Refused as the charge step, so the failure names it and everything reserved is cancelled.
+      await saga.step('charge-card', () =>
+        Promise.reject(
+          ApplicationFailure.nonRetryable(`wallet amount ${walletCents} exceeds what is due`, 'WalletExceedsTotal'),
+        ),
+      );
+    }
+    const chargeId = cardCents > 0 ? `charge:${orderId}` : null;
+    if (chargeId !== null) await steps.chargeCard(chargeId, cardCents);
+    await saga.step('confirm-reservations', () => reservations.confirmAll());
+    const { points } = await steps.fulfil(chargeId, cardCents + walletCents);
+    return { orderId, status: 'PAID', chargeId, cardCents, walletCents, discountCents: discount, points };
+  });
+}

@@ -1,0 +1,67 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { pointsFor, type PaymentSagaInput } from '../domain/payment';
+import { presets } from './presets';
+import { describeError, type Saga } from './saga';
+
+/** The steps every order flow shares, with idempotency keys `<workflowId>:<step>`. */
+export function orderSteps(saga: Saga, input: PaymentSagaInput) {
+  const act = proxyActivities<Activities>(presets.serviceCall);
+  const undo = proxyActivities<Activities>(presets.compensation);
+  const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
+  const { orderId, customerId } = input;
+  const lines = input.items.map(({ sku, quantity }) => ({ sku, quantity }));
+  return {
+    act,
+    undo,
+    key,
+    lines,
+    /** Creates or checks the order; undone by cancelling it with the reason of the failure. */
+    validateOrder: () =>
+      saga.step('validate-order', () => act.validateOrder({ ...input, idempotencyKey: key('validate-order') }), {
+        compensate: (cause) =>
+          undo.cancelOrder({ orderId, reason: describeError(cause), idempotencyKey: key('validate-order:undo') }),
+      }),
+    /** Charges the card: the pivot. A charge whose outcome is unknown is refunded on unwind. */
+    chargeCard: (chargeId: string, amountCents: number) =>
+      saga.step(
+        'charge-card',
+        () =>
+          act.chargeCard({
+            chargeId,
+            orderId,
+            amountCents,
+            currency: input.currency,
+            cardNumber: input.card.number,
+            idempotencyKey: key('charge-card'),
+          }),
+        { pivot: true, compensate: () => undo.refundCharge({ chargeId, idempotencyKey: key('charge-card:undo') }) },
+      ),
+    /** After the pivot: award points, create the shipment, mark the order paid (forward only). */
+    async fulfil(chargeId: string | null, paidCents: number) {
+      const points = pointsFor(paidCents);
+      await saga.step('award-points', () =>
+        act.awardPoints({
+          entryId: `order:${orderId}`,
+          customerId,
+          orderId,
+          points,
+          idempotencyKey: key('award-points'),
+        }),
+      );
+      const shipmentId = `shipment:${orderId}`;
+      await saga.step('create-shipment', () =>
+        act.createShipment({ shipmentId, orderId, items: lines, idempotencyKey: key('create-shipment') }),
+      );
+      await saga.step('mark-order-paid', () =>
+        act.markOrderPaid({
+          orderId,
+          chargeId: chargeId ?? 'none',
+          amountCents: paidCents,
+          idempotencyKey: key('mark-order-paid'),
+        }),
+      );
+      return { points, shipmentId };
+    },
+  };
+}
