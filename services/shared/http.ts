@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { BusinessError, ValidationError } from './errors';
@@ -34,7 +34,8 @@ export function idempotencyKey(request: FastifyRequest): string {
 export function createServiceApp(name: string, pool: Pool, logger: Logger): FastifyInstance {
   // Typed as Fastify's logger so the app keeps Fastify's default generics.
   const loggerInstance: FastifyBaseLogger = logger.child({ service: name });
-  const app = Fastify({ loggerInstance, disableRequestLogging: true });
+  // Per-request lines off: services log what they decide, not every request.
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ValidationError) {
       return reply.status(400).send({ error: { type: err.type, message: err.message, fields: err.fields } });
