@@ -33,14 +33,11 @@ async function run(): Promise<void> {
     logger: createLogger('bench', 'silent'),
     poolSize: 20,
   });
-  const durability = Object.fromEntries(
-    await Promise.all(
-      ['fsync', 'synchronous_commit', 'full_page_writes'].map(async (name) => [
-        name,
-        (await services.pool.query(`SHOW ${name}`)).rows[0][name] as string,
-      ]),
-    ),
-  );
+  const durability: Record<string, string> = {};
+  for (const name of ['fsync', 'synchronous_commit', 'full_page_writes']) {
+    const { rows } = await services.pool.query<Record<string, string>>(`SHOW ${name}`);
+    durability[name] = rows[0]?.[name] ?? 'unknown';
+  }
   const base = services.urls.inventory!;
   const post = (path: string, body: unknown, key: string) =>
     fetch(`${base}${path}`, {
