@@ -15,7 +15,7 @@ import { startServices } from '../../services';
 import { loadConfig, serviceNames, type ServiceName } from '../../temporal-config';
 import { runMain } from '../../temporal-config/entry';
 import { createLogger } from '../../temporal-config/logger';
-import { flashSalePurchase, sagaStateQuery } from '../../workflows';
+import { checkout, flashSalePurchase, sagaStateQuery } from '../../workflows';
 import { createSagaWorker } from '../../workers/worker';
 
 const outDir = join(projectRoot, 'test', 'histories');
@@ -37,7 +37,34 @@ const order = (orderId: string, card: string, couponCode?: string): PaymentSagaI
   ...(couponCode ? { couponCode } : {}),
 });
 
+const checkoutOf = (orderId: string, card: string) => ({
+  ...order(orderId, card, `${orderId}-SAVE`),
+  walletCents: 1000,
+});
+
 const scenarios: Record<string, Scenario> = {
+  'checkout-success': async (client, seed) => {
+    await seed('coupon /coupons/rec-co-ok-SAVE', { discountCents: 500 });
+    await seed('wallet /accounts/cust-rec-co-ok/balance', { balanceCents: 5000 });
+    const handle = await client.workflow.start(checkout, {
+      taskQueue,
+      workflowId: 'checkout:rec-co-ok',
+      args: [checkoutOf('rec-co-ok', testCards.success)],
+    });
+    await handle.result();
+    return handle;
+  },
+  'checkout-declined': async (client, seed) => {
+    await seed('coupon /coupons/rec-co-declined-SAVE', { discountCents: 500 });
+    await seed('wallet /accounts/cust-rec-co-declined/balance', { balanceCents: 5000 });
+    const handle = await client.workflow.start(checkout, {
+      taskQueue,
+      workflowId: 'checkout:rec-co-declined',
+      args: [checkoutOf('rec-co-declined', testCards.declined)],
+    });
+    await handle.result().catch(() => undefined);
+    return handle;
+  },
   'flash-sale-success': async (client, seed) => {
     await seed('inventory /stock/REC-HOT', { available: 5 });
     const input = {
