@@ -1,13 +1,28 @@
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCards } from '../../services/payments/cards';
+import { flashSalePurchase } from '../../workflows';
 import { http, startTestServices } from '../support/services';
+import { devServerConnections, uniqueTaskQueue, withWorker } from '../support/temporal';
 
 let stack: Awaited<ReturnType<typeof startTestServices>>;
+let temporal: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
 beforeAll(async () => {
   stack = await startTestServices();
+  temporal = await devServerConnections();
 });
 afterAll(async () => {
+  await temporal?.close();
   await stack?.services.close();
 });
+
+/** The type of the refusal at the bottom of a failed workflow's cause chain. */
+function refusalType(err: unknown): string {
+  let current = err as { cause?: unknown; type?: string };
+  while (current.cause) current = current.cause as { cause?: unknown; type?: string };
+  return current.type ?? 'unknown';
+}
 
 describe('flash sale: a hot SKU with 100 units and 500 concurrent buyers', () => {
   it('sells exactly 100, refuses the rest with OutOfStock, and never goes negative', async () => {
@@ -41,5 +56,48 @@ describe('flash sale: a hot SKU with 100 units and 500 concurrent buyers', () =>
     );
     const { body } = await http('GET', `${base}/stock/HOT-1`);
     expect(body).toMatchObject({ available: 0, frozen: 0, sold: 100, stocked: 100 });
+  });
+});
+
+describe('flash sale as orders: 500 flashSalePurchase workflows for 100 units', () => {
+  it('exactly 100 are paid, 400 fail with OutOfStock, nothing stays frozen, one charge per paid order', async () => {
+    await http('PUT', `${stack.url('inventory')}/stock/HOT-2`, { available: 100 });
+    const taskQueue = uniqueTaskQueue('int-flash');
+    const outcomes = await withWorker(
+      { connection: temporal.nativeConnection, taskQueue, activities: stack.activities },
+      () =>
+        Promise.all(
+          Array.from({ length: 500 }, (_, i) =>
+            temporal.client.workflow
+              .execute(flashSalePurchase, {
+                taskQueue,
+                workflowId: `flash:fs2-${i}`,
+                args: [
+                  {
+                    orderId: `fs2-${i}`,
+                    customerId: `buyer-${i}`,
+                    currency: 'EUR',
+                    sku: 'HOT-2',
+                    quantity: 1,
+                    unitPriceCents: 999,
+                    card: { number: testCards.success },
+                  },
+                ],
+              })
+              .then(
+                (r) => r.status as string,
+                (err: unknown) => refusalType(err),
+              ),
+          ),
+        ),
+    );
+    const counts = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
+    expect(counts).toEqual({ PAID: 100, OutOfStock: 400 });
+    const { body } = await http('GET', `${stack.url('inventory')}/stock/HOT-2`);
+    expect(body).toMatchObject({ available: 0, frozen: 0, sold: 100, stocked: 100 });
+    const charges = await stack.services.pool.query(
+      `SELECT count(*)::int AS n FROM payments.charges WHERE order_id LIKE 'fs2-%'`,
+    );
+    expect(charges.rows[0].n).toBe(100);
   });
 });
