@@ -20,7 +20,7 @@ afterAll(async () => {
 /** The type of the refusal at the bottom of a failed workflow's cause chain. */
 function refusalType(err: unknown): string {
   let current = err as { cause?: unknown; type?: string };
-  while (current.cause) current = current.cause as { cause?: unknown; type?: string };
+  while (current.cause) current = current.cause;
   return current.type ?? 'unknown';
 }
 
