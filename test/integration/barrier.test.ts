@@ -1,18 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inTransaction } from '../../services/shared/db';
 import { BusinessError } from '../../services/shared/errors';
 import type { TccOp } from '../../services/shared/barrier';
 import { cancelFrozen, confirmFrozen, tryFreeze } from '../../services/inventory/tcc';
-import { startTestServices } from '../support/services';
+import { useServices } from '../support/fixtures';
 
-let stack: Awaited<ReturnType<typeof startTestServices>>;
-beforeAll(async () => {
-  stack = await startTestServices();
-});
-afterAll(async () => {
-  await stack?.services.close();
-});
+const stack = useServices();
 
 const pool = () => stack.services.pool;
 let run = 0;

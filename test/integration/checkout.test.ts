@@ -1,25 +1,17 @@
-import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckoutInput } from '../../domain/checkout';
 import { testCards } from '../../services/payments/cards';
 import { checkout } from '../../workflows';
-import { http, startTestServices } from '../support/services';
+import { http } from '../support/services';
 import { shop } from '../support/shop';
-import { devServerConnections, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { useStack } from '../support/fixtures';
 
-let stack: Awaited<ReturnType<typeof startTestServices>>;
-let temporal: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
-let db: ReturnType<typeof shop>;
-beforeAll(async () => {
-  stack = await startTestServices();
-  temporal = await devServerConnections();
-  db = shop(stack.services.pool, stack.url);
-});
-afterAll(async () => {
-  await temporal?.close();
-  await stack?.services.close();
-});
+const stack = useStack();
+const db = shop(
+  () => stack.services.pool,
+  (name) => stack.url(name),
+);
 
 async function seed(id: string) {
   await db.stock(`${id}-SKU`, 10);
@@ -40,13 +32,11 @@ const stockOf = async (sku: string) => (await http('GET', `${stack.url('inventor
 
 function run(input: CheckoutInput) {
   const taskQueue = uniqueTaskQueue('int-checkout');
-  return withWorker({ connection: temporal.nativeConnection, taskQueue, activities: stack.activities }, () =>
-    temporal.client.workflow
-      .execute(checkout, { taskQueue, workflowId: `checkout:${input.orderId}`, args: [input] })
-      .then(
-        (r) => r as { status: string; cardCents: number },
-        () => ({ status: 'FAILED', cardCents: 0 }),
-      ),
+  return withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, () =>
+    stack.client.workflow.execute(checkout, { taskQueue, workflowId: `checkout:${input.orderId}`, args: [input] }).then(
+      (r) => r as { status: string; cardCents: number },
+      () => ({ status: 'FAILED', cardCents: 0 }),
+    ),
   );
 }
 

@@ -1,21 +1,11 @@
-import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testCards } from '../../services/payments/cards';
 import { flashSalePurchase } from '../../workflows';
-import { http, startTestServices } from '../support/services';
-import { devServerConnections, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { http } from '../support/services';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { useStack } from '../support/fixtures';
 
-let stack: Awaited<ReturnType<typeof startTestServices>>;
-let temporal: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
-beforeAll(async () => {
-  stack = await startTestServices();
-  temporal = await devServerConnections();
-});
-afterAll(async () => {
-  await temporal?.close();
-  await stack?.services.close();
-});
+const stack = useStack();
 
 /** The type of the refusal at the bottom of a failed workflow's cause chain. */
 function refusalType(err: unknown): string {
@@ -64,11 +54,11 @@ describe('flash sale as orders: 500 flashSalePurchase workflows for 100 units', 
     await http('PUT', `${stack.url('inventory')}/stock/HOT-2`, { available: 100 });
     const taskQueue = uniqueTaskQueue('int-flash');
     const outcomes = await withWorker(
-      { connection: temporal.nativeConnection, taskQueue, activities: stack.activities },
+      { connection: stack.nativeConnection, taskQueue, activities: stack.activities },
       () =>
         Promise.all(
           Array.from({ length: 500 }, (_, i) =>
-            temporal.client.workflow
+            stack.client.workflow
               .execute(flashSalePurchase, {
                 taskQueue,
                 workflowId: `flash:fs2-${i}`,

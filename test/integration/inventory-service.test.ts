@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startTestServices } from '../support/services';
+import { describe, expect, it } from 'vitest';
+import { http } from '../support/services';
+import { useServices } from '../support/fixtures';
 
-let stack: Awaited<ReturnType<typeof startTestServices>>;
-let base: string;
-beforeAll(async () => {
-  stack = await startTestServices();
-  base = stack.url('inventory');
-});
-afterAll(async () => {
-  await stack?.services.close();
-});
+const stack = useServices();
+const base = () => stack.url('inventory');
 
 const stock = async (sku: string) =>
-  (await http('GET', `${base}/stock/${sku}`)).body as { available: number; reserved: number };
-const reserve = (key: string, body: unknown) => http('POST', `${base}/reservations`, body, { 'idempotency-key': key });
+  (await http('GET', `${base()}/stock/${sku}`)).body as { available: number; reserved: number };
+const reserve = (key: string, body: unknown) =>
+  http('POST', `${base()}/reservations`, body, { 'idempotency-key': key });
 const release = (key: string, id: string) =>
-  http('POST', `${base}/reservations/${id}/release`, undefined, { 'idempotency-key': key });
+  http('POST', `${base()}/reservations/${id}/release`, undefined, { 'idempotency-key': key });
 
 describe('inventory service on real PostgreSQL', () => {
   it('reserves once per idempotency key and answers a repeat with the first response', async () => {
-    await http('PUT', `${base}/stock/IS-1`, { available: 10 });
+    await http('PUT', `${base()}/stock/IS-1`, { available: 10 });
     const body = { reservationId: 'is-r1', items: [{ sku: 'IS-1', quantity: 3 }] };
     const first = await reserve('k-is-1', body);
     const again = await reserve('k-is-1', body);
@@ -29,7 +24,7 @@ describe('inventory service on real PostgreSQL', () => {
   });
 
   it('refuses the same key with another body with 409 and changes nothing', async () => {
-    await http('PUT', `${base}/stock/IS-2`, { available: 5 });
+    await http('PUT', `${base()}/stock/IS-2`, { available: 5 });
     await reserve('k-is-2', { reservationId: 'is-r2', items: [{ sku: 'IS-2', quantity: 1 }] });
     const clash = await reserve('k-is-2', { reservationId: 'is-r2', items: [{ sku: 'IS-2', quantity: 4 }] });
     expect(clash.status).toBe(409);
@@ -38,8 +33,8 @@ describe('inventory service on real PostgreSQL', () => {
   });
 
   it('is all or nothing: one short line leaves every SKU as it was', async () => {
-    await http('PUT', `${base}/stock/IS-3a`, { available: 5 });
-    await http('PUT', `${base}/stock/IS-3b`, { available: 1 });
+    await http('PUT', `${base()}/stock/IS-3a`, { available: 5 });
+    await http('PUT', `${base()}/stock/IS-3b`, { available: 1 });
     const refused = await reserve('k-is-3', {
       reservationId: 'is-r3',
       items: [
@@ -54,7 +49,7 @@ describe('inventory service on real PostgreSQL', () => {
   });
 
   it('releases once, and a release of a reservation that never happened succeeds and blocks a late reserve', async () => {
-    await http('PUT', `${base}/stock/IS-4`, { available: 3 });
+    await http('PUT', `${base()}/stock/IS-4`, { available: 3 });
     await reserve('k-is-4', { reservationId: 'is-r4', items: [{ sku: 'IS-4', quantity: 2 }] });
     expect((await release('k-is-4-rel', 'is-r4')).body).toMatchObject({ status: 'RELEASED', returned: true });
     expect((await release('k-is-4-rel-again', 'is-r4')).body).toMatchObject({ status: 'RELEASED', returned: false });
@@ -77,7 +72,7 @@ describe('inventory service on real PostgreSQL', () => {
       'items.0.sku',
       'items.0.quantity',
     ]);
-    const noKey = await http('POST', `${base}/reservations`, {
+    const noKey = await http('POST', `${base()}/reservations`, {
       reservationId: 'x',
       items: [{ sku: 'A', quantity: 1 }],
     });
@@ -86,7 +81,7 @@ describe('inventory service on real PostgreSQL', () => {
   });
 
   it('serves concurrent duplicates of one request exactly once', async () => {
-    await http('PUT', `${base}/stock/IS-7`, { available: 100 });
+    await http('PUT', `${base()}/stock/IS-7`, { available: 100 });
     const body = { reservationId: 'is-r7', items: [{ sku: 'IS-7', quantity: 5 }] };
     const answers = await Promise.all(Array.from({ length: 8 }, () => reserve('k-is-7', body)));
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));

@@ -1,31 +1,22 @@
-import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { startPayment, ValidationError } from '../../client';
 import { testCards } from '../../services/payments/cards';
 import { sagaStateQuery } from '../../workflows';
-import { startTestServices } from '../support/services';
 import { anOrder, shop } from '../support/shop';
-import { devServerConnections, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
 import { startCommand } from '../support/run';
+import { useStack } from '../support/fixtures';
 
-let stack: Awaited<ReturnType<typeof startTestServices>>;
-let temporal: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
-let db: ReturnType<typeof shop>;
-beforeAll(async () => {
-  stack = await startTestServices();
-  temporal = await devServerConnections();
-  db = shop(stack.services.pool, stack.url);
-});
-afterAll(async () => {
-  await temporal?.close();
-  await stack?.services.close();
-});
+const stack = useStack();
+const db = shop(
+  () => stack.services.pool,
+  (name) => stack.url(name),
+);
 
 /** Runs `fn` with an in-process worker holding the real activities. */
 function withRealWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueTaskQueue('int-payment');
-  return withWorker({ connection: temporal.nativeConnection, taskQueue, activities: stack.activities }, () =>
+  return withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, () =>
     fn(taskQueue),
   );
 }
@@ -37,7 +28,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     await db.coupon('PS-1-SAVE', 500);
     const input = anOrder('ps-1', ['PS-1a', 'PS-1b'], { couponCode: 'PS-1-SAVE' });
     const result = await withRealWorker(async (taskQueue) =>
-      (await startPayment(temporal.client, input, { taskQueue })).result(),
+      (await startPayment(stack.client, input, { taskQueue })).result(),
     );
 
     expect(result).toMatchObject({ status: 'PAID', amountCents: 4500, discountCents: 500, points: 45 });
@@ -59,7 +50,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       card: { number: testCards.declined },
     });
     const { error, state } = await withRealWorker(async (taskQueue) => {
-      const handle = await startPayment(temporal.client, input, { taskQueue });
+      const handle = await startPayment(stack.client, input, { taskQueue });
       const error = await handle.result().then(
         () => undefined,
         (e: unknown) => e as Error & { cause?: Error },
@@ -88,11 +79,11 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     const input = anOrder('ps-3', ['PS-3a', 'PS-3b']);
     const runIds = await withRealWorker(async (taskQueue) => {
       const [a, b] = await Promise.all([
-        startPayment(temporal.client, input, { taskQueue }),
-        startPayment(temporal.client, input, { taskQueue }),
+        startPayment(stack.client, input, { taskQueue }),
+        startPayment(stack.client, input, { taskQueue }),
       ]);
       await a.result();
-      const c = await startPayment(temporal.client, input, { taskQueue });
+      const c = await startPayment(stack.client, input, { taskQueue });
       return Promise.all([a, b, c].map(async (h) => (await h.describe()).runId));
     });
     expect(new Set(runIds).size).toBe(1);
@@ -102,7 +93,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
 
   it('refuses bad input at the client, naming each field, and starts nothing', async () => {
     const bad = { ...anOrder('ps 4', ['PS-4a', 'PS-4a']), currency: 'XXX', card: { number: '4242424242424241' } };
-    const err = await startPayment(temporal.client, bad as never, { taskQueue: 'unused' }).catch((e: unknown) => e);
+    const err = await startPayment(stack.client, bad as never, { taskQueue: 'unused' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).fields.map((f) => f.path)).toEqual([
       'orderId',
@@ -111,7 +102,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       'items',
       'card.number',
     ]);
-    await expect(temporal.client.workflow.getHandle('payment:ps 4').describe()).rejects.toThrow(/not found/i);
+    await expect(stack.client.workflow.getHandle('payment:ps 4').describe()).rejects.toThrow(/not found/i);
   });
 
   it('survives a worker killed with SIGKILL mid-saga: completes with one charge and stock taken once', async () => {
@@ -134,7 +125,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     const first = startCommand(process.execPath, ['--import', 'tsx', 'workers/main.ts'], env);
     // The slow card keeps the charge in flight for 3 s: the worker dies while it waits.
     const input = anOrder('ps-5', ['PS-5a', 'PS-5b'], { card: { number: testCards.slow } });
-    const handle = await startPayment(temporal.client, input, { taskQueue });
+    const handle = await startPayment(stack.client, input, { taskQueue });
     await expect.poll(() => db.reservationRows('ps-5'), { timeout: 60_000, interval: 100 }).toHaveLength(2);
     const killed = new Promise((resolve) => first.once('exit', resolve));
     process.kill(-first.pid!, 'SIGKILL');

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testCards } from '../../services/payments/cards';
-import { http, startTestServices } from '../support/services';
+import { http } from '../support/services';
+import { useServices } from '../support/fixtures';
 
-let stack: Awaited<ReturnType<typeof startTestServices>>;
-beforeAll(async () => {
-  stack = await startTestServices();
-});
-afterAll(async () => {
-  await stack?.services.close();
-});
+const stack = useServices();
 
 const post = (service: Parameters<typeof stack.url>[0], path: string, body: unknown, key: string) =>
   http('POST', `${stack.url(service)}${path}`, body, { 'idempotency-key': key });

@@ -1,22 +1,12 @@
-import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlashSaleInput } from '../../domain/flash-sale';
 import { testCards } from '../../services/payments/cards';
 import { flashSalePurchase } from '../../workflows';
-import { http, startTestServices } from '../support/services';
-import { devServerConnections, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { http } from '../support/services';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { useStack } from '../support/fixtures';
 
-let stack: Awaited<ReturnType<typeof startTestServices>>;
-let temporal: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
-beforeAll(async () => {
-  stack = await startTestServices();
-  temporal = await devServerConnections();
-});
-afterAll(async () => {
-  await temporal?.close();
-  await stack?.services.close();
-});
+const stack = useStack();
 
 const stockOf = async (sku: string) => (await http('GET', `${stack.url('inventory')}/stock/${sku}`)).body;
 const purchase = (orderId: string, sku: string, extra: Partial<FlashSaleInput> = {}): FlashSaleInput => ({
@@ -34,9 +24,9 @@ const purchase = (orderId: string, sku: string, extra: Partial<FlashSaleInput> =
 async function runPurchase(input: FlashSaleInput, wrap: Partial<typeof stack.activities> = {}) {
   const taskQueue = uniqueTaskQueue('int-tcc');
   return withWorker(
-    { connection: temporal.nativeConnection, taskQueue, activities: { ...stack.activities, ...wrap } },
+    { connection: stack.nativeConnection, taskQueue, activities: { ...stack.activities, ...wrap } },
     () =>
-      temporal.client.workflow
+      stack.client.workflow
         .execute(flashSalePurchase, {
           taskQueue,
           workflowId: `flash:${input.orderId}`,

@@ -4,7 +4,7 @@ import { testCards } from '../../services/payments/cards';
 import { http } from './services';
 
 /** Seeds and reads the participants' state for integration tests, straight from their tables. */
-export function shop(pool: Pool, url: (name: 'inventory' | 'coupon') => string) {
+export function shop(pool: () => Pool, url: (name: 'inventory' | 'coupon') => string) {
   return {
     async stock(sku: string, available: number) {
       await http('PUT', `${url('inventory')}/stock/${sku}`, { available });
@@ -13,17 +13,17 @@ export function shop(pool: Pool, url: (name: 'inventory' | 'coupon') => string) 
       await http('PUT', `${url('coupon')}/coupons/${code}`, { discountCents });
     },
     async stockOf(sku: string) {
-      const { rows } = await pool.query('SELECT available, reserved FROM inventory.stock WHERE sku = $1', [sku]);
+      const { rows } = await pool().query('SELECT available, reserved FROM inventory.stock WHERE sku = $1', [sku]);
       return rows[0] as { available: number; reserved: number };
     },
     async couponOf(code: string) {
-      const { rows } = await pool.query('SELECT status, order_id AS "orderId" FROM coupon.coupons WHERE code = $1', [
+      const { rows } = await pool().query('SELECT status, order_id AS "orderId" FROM coupon.coupons WHERE code = $1', [
         code,
       ]);
       return rows[0] as { status: string; orderId: string | null };
     },
     async orderOf(orderId: string) {
-      const { rows } = await pool.query(
+      const { rows } = await pool().query(
         `SELECT status, cancel_reason AS "cancelReason", charge_id AS "chargeId", paid_cents::int AS "paidCents"
          FROM "order".orders WHERE order_id = $1`,
         [orderId],
@@ -36,25 +36,25 @@ export function shop(pool: Pool, url: (name: 'inventory' | 'coupon') => string) 
       };
     },
     async chargesOf(orderId: string) {
-      const { rows } = await pool.query(
+      const { rows } = await pool().query(
         'SELECT charge_id AS "chargeId", amount_cents::int AS "amountCents", status FROM payments.charges WHERE order_id = $1',
         [orderId],
       );
       return rows as { chargeId: string; amountCents: number; status: string }[];
     },
     async pointsOf(customerId: string) {
-      const { rows } = await pool.query(
+      const { rows } = await pool().query(
         'SELECT balance_points::int AS balance FROM wallet.accounts WHERE customer_id = $1',
         [customerId],
       );
       return (rows[0] as { balance: number } | undefined)?.balance ?? 0;
     },
     async shipmentsOf(orderId: string) {
-      const { rows } = await pool.query('SELECT status FROM shipping.shipments WHERE order_id = $1', [orderId]);
+      const { rows } = await pool().query('SELECT status FROM shipping.shipments WHERE order_id = $1', [orderId]);
       return rows as { status: string }[];
     },
     async reservationRows(orderId: string) {
-      const { rows } = await pool.query(
+      const { rows } = await pool().query(
         'SELECT sku, quantity FROM inventory.reservation_lines WHERE reservation_id = $1',
         [orderId],
       );

@@ -1,19 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckoutInput } from '../../domain/checkout';
 import { testCards } from '../../services/payments/cards';
 import { checkout, sagaStateQuery } from '../../workflows';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
-import { timeSkippingEnv, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { useTimeSkippingEnv } from '../support/fixtures';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const ts = useTimeSkippingEnv();
 
 let seq = 0;
 const input = (extra: Partial<CheckoutInput> = {}): CheckoutInput => ({
@@ -29,8 +23,8 @@ const input = (extra: Partial<CheckoutInput> = {}): CheckoutInput => ({
 
 async function run(activities: ReturnType<typeof mockActivities>['activities'], i = input()) {
   const taskQueue = uniqueTaskQueue('unit-checkout');
-  return withWorker({ connection: env.nativeConnection, taskQueue, activities }, async () => {
-    const handle = await env.client.workflow.start(checkout, {
+  return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
+    const handle = await ts.env.client.workflow.start(checkout, {
       taskQueue,
       workflowId: `checkout:${i.orderId}`,
       args: [i],

@@ -1,21 +1,15 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Context } from '@temporalio/activity';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PaymentSagaInput } from '../../domain/payment';
 import { SagaStatus } from '../../temporal-config/search-attributes';
 import { paymentSaga, retryUpdate, sagaStateQuery, skipUpdate, type PaymentSagaOptions } from '../../workflows';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
-import { timeSkippingEnv, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { useTimeSkippingEnv } from '../support/fixtures';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const ts = useTimeSkippingEnv();
 
 let seq = 0;
 const order = (): PaymentSagaInput => ({
@@ -42,8 +36,8 @@ async function runSaga(
   during?: (handle: WorkflowHandle<typeof paymentSaga>) => Promise<void>,
 ) {
   const taskQueue = uniqueTaskQueue('unit-payment');
-  return withWorker({ connection: env.nativeConnection, taskQueue, activities }, async () => {
-    const handle = await env.client.workflow.start(paymentSaga, {
+  return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
+    const handle = await ts.env.client.workflow.start(paymentSaga, {
       taskQueue,
       workflowId: `payment:${input.orderId}`,
       args: [input, options],
@@ -64,7 +58,7 @@ async function until(handle: WorkflowHandle, ready: (s: Awaited<ReturnType<typeo
   for (let i = 0; i < 200; i++) {
     const state = await queryState(handle);
     if (ready(state)) return state;
-    await env.sleep('2 seconds');
+    await ts.env.sleep('2 seconds');
   }
   throw new Error('saga never reached the expected state');
 }

@@ -1,20 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlashSaleInput } from '../../domain/flash-sale';
 import { testCards } from '../../services/payments/cards';
 import { flashSalePurchase, sagaStateQuery } from '../../workflows';
 import { mockActivities } from '../support/mock-activities';
-import { timeSkippingEnv, uniqueTaskQueue, withWorker } from '../support/temporal';
+import { useTimeSkippingEnv } from '../support/fixtures';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const ts = useTimeSkippingEnv();
 
 let seq = 0;
 const purchase = (extra: Partial<FlashSaleInput> = {}): FlashSaleInput => ({
@@ -30,8 +24,8 @@ const purchase = (extra: Partial<FlashSaleInput> = {}): FlashSaleInput => ({
 
 async function run(activities: ReturnType<typeof mockActivities>['activities'], input = purchase()) {
   const taskQueue = uniqueTaskQueue('unit-tcc');
-  return withWorker({ connection: env.nativeConnection, taskQueue, activities }, async () => {
-    const handle = await env.client.workflow.start(flashSalePurchase, {
+  return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
+    const handle = await ts.env.client.workflow.start(flashSalePurchase, {
       taskQueue,
       workflowId: `flash:${input.orderId}`,
       args: [input, { attemptsBeforeAttention: 5, backoff: { initial: '1 second', max: '10 seconds' } }],

@@ -1,0 +1,48 @@
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServices } from './services';
+import { devServerConnections, timeSkippingEnv } from './temporal';
+
+type Services = Awaited<ReturnType<typeof startTestServices>>;
+
+/** A time-skipping test server for the file: started before its tests, torn down after. */
+export function useTimeSkippingEnv(): { env: TestWorkflowEnvironment } {
+  const ctx = {} as { env: TestWorkflowEnvironment };
+  beforeAll(async () => {
+    ctx.env = await timeSkippingEnv();
+  });
+  afterAll(async () => {
+    await ctx.env?.teardown();
+  });
+  return ctx;
+}
+
+/** The participant services for the file, in process on free ports, with the real activities. */
+export function useServices(): Services {
+  const ctx = {} as Services;
+  beforeAll(async () => {
+    Object.assign(ctx, await startTestServices());
+  });
+  afterAll(async () => {
+    await ctx.services?.close();
+  });
+  return ctx;
+}
+
+/** The services plus client and worker connections to the run's dev server. */
+export function useStack(): Services & { client: Client; nativeConnection: NativeConnection } {
+  const ctx = useServices() as Services & { client: Client; nativeConnection: NativeConnection };
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const temporal = await devServerConnections();
+    ctx.client = temporal.client;
+    ctx.nativeConnection = temporal.nativeConnection;
+    close = temporal.close;
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+  return ctx;
+}
