@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import pg from 'pg';
 import { ConfigError, loadConfig, serviceNames, type AppConfig } from '../temporal-config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../temporal-config/entry';
@@ -9,7 +10,7 @@ import { startTsProcess, waitUntil, type ManagedProcess } from './process';
 import { startTemporalDev, temporalReady } from './temporal-dev';
 import { projectRoot } from './tools';
 
-const allParts = ['postgres', 'temporal', 'services', 'worker'] as const;
+const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay'] as const;
 type PartName = (typeof allParts)[number];
 
 /** What a part leaves to stop: nothing when it reused something already running. */
@@ -123,15 +124,49 @@ async function startWorker({ config, logDir, env }: Context): Promise<Started> {
   return { name: 'worker', stop: () => proc.stop(), process: proc };
 }
 
+/** True once an outbox relay started after `since` is listening on the database. */
+async function relayListening(config: AppConfig, since: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: config.database.url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM pg_stat_activity WHERE application_name = 'outbox-relay' AND backend_start >= to_timestamp($1 / 1000.0)`,
+      [since - 1000],
+    );
+    return (rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+async function startRelay({ config, logDir, env }: Context): Promise<Started> {
+  const since = Date.now();
+  const proc = startTsProcess('relay', 'workers/relay-main.ts', {
+    cwd: projectRoot,
+    env,
+    logFile: join(logDir, 'relay.log'),
+  });
+  try {
+    await waitUntil('outbox relay', () => relayListening(config, since), { process: proc });
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  console.log('relay        order outbox → Temporal');
+  return { name: 'relay', stop: () => proc.stop(), process: proc };
+}
+
 const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   postgres: startPostgres,
   temporal: startTemporal,
   services: startServices,
   worker: startWorker,
+  relay: startRelay,
 };
 
 /**
- * `npm start [-- part ...]`: PostgreSQL, the Temporal dev server, the services and the worker (or
+ * `npm start [-- part ...]`: PostgreSQL, the Temporal dev server, the services, the worker and the
+ * outbox relay (or
  * only the named parts; `npm run temporal` is `temporal` alone). Each is reused when already
  * running, otherwise started and awaited until healthy. Ctrl-C stops, in reverse order, exactly
  * what this process started; a part that dies stops the rest and exits with 1.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { paymentSagaInput, type PaymentSagaInput } from '../../domain/payment';
 import { businessId, cents, currency, positiveCents, quantity, sku } from '../../domain/fields';
 
 export const orderLine = z.object({ sku, quantity, unitPriceCents: positiveCents });
@@ -90,13 +91,31 @@ async function markPaid(client: PoolClient, orderId: string, input: z.infer<type
 }
 
 /**
- * The order service: `POST /orders/:id/validate`, `/cancel` (compensation), `/mark-paid`, and
- * `GET /orders/:id`. Mutations are idempotent on Idempotency-Key.
+ * Creates the order as PENDING and, in the same transaction, the outbox row that will start its
+ * payment saga: no order ever exists without its saga. The same order again is unchanged.
+ */
+async function createOrder(client: PoolClient, input: PaymentSagaInput) {
+  const order = await validateOrder(client, input.orderId, input);
+  const { rowCount } = await client.query(`SELECT 1 FROM "order".outbox WHERE aggregate_id = $1`, [input.orderId]);
+  if (rowCount === 0) {
+    await client.query(
+      `INSERT INTO "order".outbox (aggregate_id, kind, payload) VALUES ($1, 'payment.requested', $2)`,
+      [input.orderId, JSON.stringify(input)],
+    );
+  }
+  return order;
+}
+
+/**
+ * The order service: `POST /orders` (order plus outbox row), `POST /orders/:id/validate`,
+ * `/cancel` (compensation), `/mark-paid`, and `GET /orders/:id`. Mutations are idempotent on
+ * Idempotency-Key.
  */
 export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('order', pool, logger);
   const base = { pool, schema: 'order' };
   const id = (p: Record<string, string>) => parseInput(businessId, p.id);
+  mutation(app, { ...base, url: '/orders', body: paymentSagaInput, status: 201 }, (c, input) => createOrder(c, input));
   mutation(app, { ...base, url: '/orders/:id/validate', body: validateOrderInput }, (c, input, p) =>
     validateOrder(c, id(p), input),
   );

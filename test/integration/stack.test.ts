@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, tcpOpen } from '../../provision/process';
-import { startPayment } from '../../client';
+import type { paymentSaga } from '../../workflows';
 import { serviceNames } from '../../temporal-config';
 import { anOrder } from '../support/shop';
 import { envWithout, startCommand } from '../support/run';
@@ -58,6 +58,7 @@ describe('npm start', () => {
       .poll(() => Promise.all(Object.values(ports).map((p) => tcpOpen('127.0.0.1', p))), { timeout: 60_000 })
       .toEqual(Object.values(ports).map(() => false));
     await expect.poll(() => processesMentioning(dataDir), { timeout: 30_000 }).toEqual([]);
+    expect(stack.output()).toContain('stopping relay');
     expect(stack.output()).toContain('stopping postgres');
   }
 
@@ -77,7 +78,24 @@ describe('npm start', () => {
     }
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
     const client = new Client({ connection });
-    const handle = await startPayment(client, anOrder('stack-1', ['STACK-1', 'STACK-2']), { taskQueue: 'stack-test' });
+    // The order goes in through the order service; the outbox relay starts its saga.
+    const created = await fetch(`http://127.0.0.1:${ports.order}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'create:stack-1' },
+      body: JSON.stringify(anOrder('stack-1', ['STACK-1', 'STACK-2'])),
+    });
+    expect(created.status).toBe(201);
+    const handle = client.workflow.getHandle<typeof paymentSaga>('payment:stack-1');
+    await expect
+      .poll(
+        () =>
+          handle.describe().then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     expect((await handle.result()).status).toBe('PAID');
     await connection.close();
 

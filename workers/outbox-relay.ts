@@ -1,0 +1,108 @@
+import type { Client } from '@temporalio/client';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { startPayment } from '../client';
+import type { PaymentSagaInput } from '../domain/payment';
+import { inTransaction, type Pool } from '../services/shared/db';
+
+interface OutboxRow {
+  id: string;
+  aggregate_id: string;
+  payload: PaymentSagaInput;
+}
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  /** Where LISTEN connects (a dedicated connection, outside the pool). */
+  databaseUrl: string;
+  client: Client;
+  taskQueue: string;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  batchSize?: number;
+  /** Fallback polling when no notification arrives (default 2 s). */
+  pollIntervalMs?: number;
+  /** Test seam: runs after a start and before the row is marked (a crash there must be harmless). */
+  afterStart?: (row: OutboxRow) => Promise<void>;
+}
+
+/**
+ * Delivers the order outbox: for each undelivered row, starts `payment:<orderId>` and marks the
+ * row delivered. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several relays can run at
+ * once and each row goes to one of them. A crash between the start and the mark rolls the mark
+ * back; the next delivery starts the same workflow id again, which returns the existing run.
+ */
+export class OutboxRelay {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private listener: pg.Client | undefined;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  /** Claims and delivers one batch; returns the ids it marked delivered. */
+  async deliverBatch(): Promise<string[]> {
+    const { pool, client, taskQueue, logger, afterStart } = this.options;
+    return inTransaction(pool, async (db) => {
+      const { rows } = await db.query<OutboxRow>(
+        `SELECT id, aggregate_id, payload FROM "order".outbox WHERE delivered_at IS NULL
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 20],
+      );
+      const delivered: string[] = [];
+      for (const row of rows) {
+        try {
+          await startPayment(client, row.payload, { taskQueue });
+        } catch (err) {
+          // Temporal unreachable or refusing: keep the row for the next round, say why.
+          logger.warn({ err, outboxId: row.id, orderId: row.aggregate_id }, 'outbox delivery failed');
+          await db.query(`UPDATE "order".outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
+            row.id,
+            String(err),
+          ]);
+          continue;
+        }
+        await afterStart?.(row);
+        await db.query(`UPDATE "order".outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1`, [
+          row.id,
+        ]);
+        delivered.push(row.id);
+      }
+      return delivered;
+    });
+  }
+
+  /** Runs until `stop()`: woken by NOTIFY on `order_outbox`, polling as a fallback. */
+  async start(): Promise<void> {
+    this.running = true;
+    this.listener = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'outbox-relay' });
+    await this.listener.connect();
+    this.listener.on('notification', () => this.wake?.());
+    await this.listener.query('LISTEN order_outbox');
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    const poll = this.options.pollIntervalMs ?? 2000;
+    while (this.running) {
+      try {
+        const delivered = await this.deliverBatch();
+        if (delivered.length > 0) this.options.logger.info({ count: delivered.length }, 'outbox delivered');
+        if (delivered.length === (this.options.batchSize ?? 20)) continue;
+      } catch (err) {
+        this.options.logger.error({ err }, 'outbox round failed');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, poll);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.listener?.end();
+  }
+}

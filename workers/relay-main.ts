@@ -1,0 +1,34 @@
+import { Client, Connection } from '@temporalio/client';
+import { createPool } from '../services/shared/db';
+import { loadConfig } from '../temporal-config';
+import { temporalConnectionOptions } from '../temporal-config/connection';
+import { runMain } from '../temporal-config/entry';
+import { createLogger } from '../temporal-config/logger';
+import { OutboxRelay } from './outbox-relay';
+
+/** `npm run relay`: delivers the order outbox to Temporal until SIGINT/SIGTERM. Run as many as you like. */
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('outbox-relay', config.logLevel);
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const pool = createPool(config.database.url, 4);
+  const relay = new OutboxRelay({
+    pool,
+    databaseUrl: config.database.url,
+    client: new Client({ connection, namespace: config.temporal.namespace }),
+    taskQueue: config.temporal.taskQueue,
+    logger,
+  });
+  await relay.start();
+  logger.info('outbox relay running');
+  const shutdown = () =>
+    void relay
+      .stop()
+      .then(() => pool.end())
+      .then(() => connection.close())
+      .then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+runMain(run);
