@@ -90,7 +90,8 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
     }
     const chargeId = cardCents > 0 ? `charge:${orderId}` : null;
     if (chargeId !== null) await steps.chargeCard(chargeId, cardCents);
-    await saga.step('confirm-reservations', () => reservations.confirmAll());
+    // Paid without the card: confirming the reservations is the point of no return.
+    await saga.step('confirm-reservations', () => reservations.confirmAll(), { pivot: !saga.committed });
     const { points } = await steps.fulfil(chargeId, cardCents + walletCents);
     return { orderId, status: 'PAID', chargeId, cardCents, walletCents, discountCents: discount, points };
   });

@@ -40,15 +40,9 @@ export function orderSteps(saga: Saga, input: PaymentSagaInput) {
     /** After the pivot: award points, create the shipment, mark the order paid (forward only). */
     async fulfil(chargeId: string | null, paidCents: number) {
       const points = pointsFor(paidCents);
-      await saga.step('award-points', () =>
-        act.awardPoints({
-          entryId: `order:${orderId}`,
-          customerId,
-          orderId,
-          points,
-          idempotencyKey: key('award-points'),
-        }),
-      );
+      // Nothing charged (fully discounted or paid otherwise): awarding points is then the pivot.
+      const award = { entryId: `order:${orderId}`, customerId, orderId, points, idempotencyKey: key('award-points') };
+      await saga.step('award-points', () => act.awardPoints(award), { pivot: !saga.committed });
       const shipmentId = `shipment:${orderId}`;
       await saga.step('create-shipment', () =>
         act.createShipment({ shipmentId, orderId, items: lines, idempotencyKey: key('create-shipment') }),

@@ -243,6 +243,55 @@ describe('paymentSaga with mocked activities', () => {
     expect(state.status).toBe('COMPENSATED');
   });
 
+  it('a cancel after the pivot does not unwind: the saga finishes forward and nothing is refunded', async () => {
+    const { calls, activities } = mockActivities({
+      createShipment: async (i: { shipmentId: string }) => {
+        const ctx = Context.current();
+        await ctx.sleep(3000); // slow, so the cancel arrives while it runs
+        return { shipmentId: i.shipmentId, status: 'CREATED' };
+      },
+    });
+    const { result, state } = await runSaga(activities, order(), fast, async (handle) => {
+      await expect
+        .poll(async () => (await queryState(handle)).steps.find((x) => x.name === 'create-shipment')?.status, {
+          timeout: 20_000,
+          interval: 100,
+        })
+        .toBe('running');
+      await handle.cancel();
+    });
+    expect(result).toMatchObject({ status: 'PAID' });
+    expect(compensationsIn(calls)).toEqual([]);
+    expect(calls).toContain('markOrderPaid');
+    expect(state.status).toBe('COMPLETED');
+  });
+
+  it('two compensations stuck at once: each needs its own decision, and the status follows', async () => {
+    const { activities } = mockActivities({
+      chargeCard: refusal('CardDeclined'),
+      releaseStock: refusal('Unavailable'),
+      releaseCoupon: refusal('Unavailable'),
+    });
+    const { state } = await runSaga(activities, order(), { ...fast, parallelUnwind: true }, async (handle) => {
+      await until(handle, (s) => s.attention.length === 2);
+      await expect(handle.executeUpdate(skipUpdate, { args: [{ by: 'ops', reason: 'x' }] })).rejects.toMatchObject(
+        refusedWith(/several steps wait/),
+      );
+      await handle.executeUpdate(skipUpdate, { args: [{ by: 'ops', step: 'reserve-stock', reason: 'by hand' }] });
+      const one = await until(handle, (s) => s.attention.length === 1);
+      expect(one.status).toBe('NEEDS_ATTENTION');
+      await handle.executeUpdate(skipUpdate, { args: [{ by: 'ops', step: 'lock-coupon', reason: 'by hand' }] });
+    });
+    expect(state.status).toBe('COMPENSATED');
+    expect(state.attention).toEqual([]);
+    expect(
+      state.steps
+        .filter((s) => s.status === 'skipped')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['lock-coupon', 'reserve-stock']);
+  });
+
   it('fails an invalid input inside the workflow without any side effect', async () => {
     const { calls, activities } = mockActivities();
     const bad = { ...order(), items: [] } as PaymentSagaInput;

@@ -23,7 +23,11 @@ export interface StepRecord {
   branches?: { name: string; phase: BranchPhase; lastError?: string }[];
 }
 
-export type BranchPhase = 'trying' | 'tried' | 'try-failed' | 'confirming' | 'confirmed' | 'cancelling' | 'cancelled';
+export type BranchPhase =
+  'trying' | 'tried' | 'try-failed' | 'confirming' | 'confirmed' | 'cancelling' | 'cancelled' | 'skipped';
+
+/** What the saga's persistent runner answers when an operator skipped the work. */
+export const SKIPPED = Symbol('skipped');
 
 export interface Attention {
   step: string;

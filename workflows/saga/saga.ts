@@ -12,6 +12,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { FlowType, SagaStatus as SagaStatusKey } from '../../temporal-config/search-attributes';
 import {
+  SKIPPED,
   retryUpdate,
   sagaStateQuery,
   skipUpdate,
@@ -55,8 +56,6 @@ interface Compensation {
 type OperatorDecision = { action: 'retry' } | { action: 'skip'; reason: string };
 
 const nowIso = () => new Date().toISOString();
-const SKIPPED = Symbol('skipped');
-
 /**
  * A saga inside one workflow: forward steps, each with a compensation registered before it runs.
  * `run` executes the body; when a step fails before the pivot, or the workflow is cancelled, the
@@ -87,6 +86,11 @@ export class Saga {
       },
     });
     this.setStatus('RUNNING');
+  }
+
+  /** True once a pivot step succeeded: from then on the saga only goes forward. */
+  get committed(): boolean {
+    return this.pastPivot;
   }
 
   /** A copy of the timeline, for the `sagaState` query. */
@@ -144,7 +148,8 @@ export class Saga {
     record.pivot = options.pivot === true;
     if (options.compensate) this.compensations.push({ record, run: options.compensate });
     if (this.pastPivot) {
-      const result = await this.persist(record, 'forward', forward);
+      // Past the pivot the saga only goes forward: a cancellation of the workflow does not stop it.
+      const result = await CancellationScope.nonCancellable(() => this.persist(record, 'forward', forward));
       return result === SKIPPED ? undefined : result;
     }
 
@@ -270,7 +275,6 @@ export class Saga {
   }
 
   private async awaitOperator(record: StepRecord, phase: Attention['phase']): Promise<OperatorDecision> {
-    const previous = this.status;
     this.attention.push({ step: record.name, phase, error: record.lastError ?? 'unknown', since: nowIso() });
     this.setStatus('NEEDS_ATTENTION');
     log.error('saga needs attention', {
@@ -279,15 +283,16 @@ export class Saga {
       phase,
       error: record.lastError,
     });
-    await condition(() => this.decisions.has(record.name));
-    const decision = this.decisions.get(record.name)!;
-    this.decisions.delete(record.name);
-    this.attention.splice(
-      this.attention.findIndex((a) => a.step === record.name),
-      1,
-    );
-    if (this.attention.length === 0) this.setStatus(previous);
-    return decision;
+    try {
+      await condition(() => this.decisions.has(record.name));
+      return this.decisions.get(record.name)!;
+    } finally {
+      this.decisions.delete(record.name);
+      const i = this.attention.findIndex((a) => a.step === record.name);
+      if (i >= 0) this.attention.splice(i, 1);
+      // Back to what the saga is doing once nobody waits any more (several steps may have waited at once).
+      if (this.attention.length === 0) this.setStatus(phase === 'compensation' ? 'COMPENSATING' : 'RUNNING');
+    }
   }
 
   private validateOperator(action: OperatorAction): void {
@@ -297,6 +302,7 @@ export class Saga {
     if (step === undefined)
       throw new Error(`several steps wait (${this.attention.map((a) => a.step).join(', ')}); name one`);
     if (!this.attention.some((a) => a.step === step)) throw new Error(`step ${step} is not waiting for an operator`);
+    if (this.decisions.has(step)) throw new Error(`step ${step} already has a decision`);
   }
 
   private decide(action: OperatorAction, decision: OperatorDecision): SagaState {

@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { BranchPhase, StepRecord } from './definitions';
+import { SKIPPED, type BranchPhase, type StepRecord } from './definitions';
 import { describeError } from './errors';
 
 /** One participant of a TCC transaction: its three operations, each an activity call. */
@@ -105,8 +105,8 @@ export class TccTransaction {
           attempts: 0,
           compensationAttempts: 0,
         };
-        await this.persist(sub, during === 'confirming' ? 'forward' : 'compensation', () => op(b));
-        this.phase(i, done);
+        const outcome = await this.persist(sub, during === 'confirming' ? 'forward' : 'compensation', () => op(b));
+        this.phase(i, outcome === SKIPPED ? 'skipped' : done);
       }),
     );
   }
