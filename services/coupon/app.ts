@@ -24,8 +24,21 @@ async function load(db: Pool | PoolClient, code: string): Promise<Coupon | undef
   return rows[0];
 }
 
-/** Locks a single-use coupon for an order (the same order again: unchanged); otherwise CouponInvalid. */
+/** The coupon row, locked, so a lock and a release for it never interleave. */
+const lockRow = (client: PoolClient, code: string) =>
+  client.query('SELECT 1 FROM coupon.coupons WHERE code = $1 FOR UPDATE', [code]);
+
+/**
+ * Locks a single-use coupon for an order (the same order again: unchanged). Refused with
+ * CouponInvalid when unknown or used, and with CouponReleased when this order's release came first.
+ */
 async function lock(client: PoolClient, code: string, orderId: string): Promise<Coupon> {
+  await lockRow(client, code);
+  const released = await client.query('SELECT 1 FROM coupon.released_locks WHERE code = $1 AND order_id = $2', [
+    code,
+    orderId,
+  ]);
+  if (released.rowCount) throw new BusinessError('CouponReleased', `coupon ${code} was released for ${orderId}`);
   const updated = await client.query(
     `UPDATE coupon.coupons SET status = 'LOCKED', order_id = $2, updated_at = now()
      WHERE code = $1 AND (status = 'AVAILABLE' OR order_id = $2)`,
@@ -38,12 +51,19 @@ async function lock(client: PoolClient, code: string, orderId: string): Promise<
   return (await load(client, code))!;
 }
 
-/** Unlocks the coupon if this order holds it; anything else is a no-op. */
+/** Unlocks the coupon if this order holds it; otherwise records a tombstone that refuses a late lock. */
 async function release(client: PoolClient, code: string, orderId: string) {
+  await lockRow(client, code);
   const updated = await client.query(
     `UPDATE coupon.coupons SET status = 'AVAILABLE', order_id = NULL, updated_at = now() WHERE code = $1 AND order_id = $2`,
     [code, orderId],
   );
+  if (updated.rowCount === 0) {
+    await client.query('INSERT INTO coupon.released_locks (code, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      code,
+      orderId,
+    ]);
+  }
   return { code, released: updated.rowCount === 1 };
 }
 

@@ -37,9 +37,17 @@ async function load(db: Pool | PoolClient, chargeId: string, lock = false): Prom
   return rows[0];
 }
 
+/** Serializes every operation on one charge id, so a capture and its refund never interleave. */
+const lockCharge = (client: PoolClient, chargeId: string) =>
+  client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`payments:charge:${chargeId}`]);
+
 async function capture(client: PoolClient, input: z.infer<typeof chargeInput>): Promise<Charge> {
+  await lockCharge(client, input.chargeId);
   const existing = await load(client, input.chargeId, true);
   if (existing) return existing;
+  const voided = await client.query('SELECT 1 FROM payments.voided_charges WHERE charge_id = $1', [input.chargeId]);
+  if (voided.rowCount)
+    throw new BusinessError('ChargeVoided', `charge ${input.chargeId} was refunded before it was made`);
   const other = await client.query('SELECT 1 FROM payments.charges WHERE order_id = $1 AND status = $2', [
     input.orderId,
     'CAPTURED',
@@ -53,10 +61,19 @@ async function capture(client: PoolClient, input: z.infer<typeof chargeInput>): 
   return (await load(client, input.chargeId))!;
 }
 
-/** Refunds a capture in full. Unknown charge: nothing to refund, a no-op. */
+/**
+ * Refunds a capture in full. Unknown charge: nothing to refund, and a tombstone so that a capture
+ * arriving later is refused (ChargeVoided).
+ */
 async function refund(client: PoolClient, chargeId: string) {
+  await lockCharge(client, chargeId);
   const charge = await load(client, chargeId, true);
-  if (charge === undefined) return { chargeId, refunded: false };
+  if (charge === undefined) {
+    await client.query('INSERT INTO payments.voided_charges (charge_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+      chargeId,
+    ]);
+    return { chargeId, refunded: false };
+  }
   if (charge.status === 'CAPTURED') {
     await client.query(`UPDATE payments.charges SET status = 'REFUNDED', refunded_at = now() WHERE charge_id = $1`, [
       chargeId,

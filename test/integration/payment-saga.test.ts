@@ -91,6 +91,28 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     expect(await db.stockOf('PS-3a')).toEqual({ available: 8, reserved: 2 });
   });
 
+  it('cancelled while a slow charge is in flight: the order is cancelled and no money stays taken', async () => {
+    await db.stock('PS-6a', 10);
+    await db.stock('PS-6b', 10);
+    const input = anOrder('ps-6', ['PS-6a', 'PS-6b'], { card: { number: testCards.slow } });
+    await withRealWorker(async (taskQueue) => {
+      const handle = await startPayment(stack.client, input, { taskQueue });
+      await expect
+        .poll(async () => (await handle.query(sagaStateQuery)).steps.find((s) => s.name === 'charge-card')?.status, {
+          timeout: 20_000,
+          interval: 50,
+        })
+        .toBe('running');
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      // The charge request is still at the gateway (3 s); the refund came first and voided it.
+      await new Promise((r) => setTimeout(r, 3500));
+    });
+    expect((await db.chargesOf('ps-6')).filter((c) => c.status === 'CAPTURED')).toEqual([]);
+    expect(await db.stockOf('PS-6a')).toEqual({ available: 10, reserved: 0 });
+    expect((await db.orderOf('ps-6')).status).toBe('CANCELLED');
+  });
+
   it('refuses bad input at the client, naming each field, and starts nothing', async () => {
     const bad = { ...anOrder('ps 4', ['PS-4a', 'PS-4a']), currency: 'XXX', card: { number: '4242424242424241' } };
     const err = await startPayment(stack.client, bad as never, { taskQueue: 'unused' }).catch((e: unknown) => e);

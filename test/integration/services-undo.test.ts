@@ -64,3 +64,27 @@ describe('every service answers a repeated key with the first response and a cha
     expect(await post('payments', '/charges', body, 'k-dec')).toEqual(first);
   });
 });
+
+describe('an undo that arrives before its call leaves a tombstone the late call respects', () => {
+  it('payments: a refund before the capture voids it, and the late capture is refused', async () => {
+    expect((await post('payments', '/charges/ch-late/refund', {}, 'k-late-refund')).status).toBe(200);
+    const late = await post(
+      'payments',
+      '/charges',
+      { chargeId: 'ch-late', orderId: 'o-late', amountCents: 1000, currency: 'EUR', cardNumber: testCards.success },
+      'k-late-charge',
+    );
+    expect(late.status).toBe(422);
+    expect(late.body.error.type).toBe('ChargeVoided');
+    expect(await count(`SELECT count(*) AS n FROM payments.charges WHERE charge_id = 'ch-late'`)).toBe(0);
+  });
+
+  it('coupon: a release before the lock refuses the late lock and leaves the coupon available', async () => {
+    await http('PUT', `${stack.url('coupon')}/coupons/LATE-1`, { discountCents: 100 });
+    await post('coupon', '/coupons/LATE-1/release', { orderId: 'o-late' }, 'k-late-release');
+    const late = await post('coupon', '/coupons/LATE-1/lock', { orderId: 'o-late' }, 'k-late-lock');
+    expect(late.status).toBe(422);
+    expect(late.body.error.type).toBe('CouponReleased');
+    expect((await http('GET', `${stack.url('coupon')}/coupons/LATE-1`)).body.status).toBe('AVAILABLE');
+  });
+});
