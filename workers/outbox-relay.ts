@@ -43,14 +43,18 @@ export class OutboxRelay {
     const { pool, client, taskQueue, logger, afterStart } = this.options;
     return inTransaction(pool, async (db) => {
       const { rows } = await db.query<OutboxRow>(
+        // Rows that keep failing sink behind fresh ones instead of blocking the head of the queue.
         `SELECT id, aggregate_id, payload FROM "order".outbox WHERE delivered_at IS NULL
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         ORDER BY attempts, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 20],
       );
       const delivered: string[] = [];
       for (const row of rows) {
         try {
-          await startPayment(client, row.payload, { taskQueue });
+          // A deadline: the claimed rows stay locked while Temporal answers.
+          await client.connection.withDeadline(Date.now() + 10_000, () =>
+            startPayment(client, row.payload, { taskQueue }),
+          );
         } catch (err) {
           // Temporal unreachable or refusing: keep the row for the next round, say why.
           logger.warn({ err, outboxId: row.id, orderId: row.aggregate_id }, 'outbox delivery failed');

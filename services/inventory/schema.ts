@@ -33,3 +33,9 @@ export interface Reservation {
   status: 'RESERVED' | 'RELEASED';
   items: { sku: string; quantity: number }[];
 }
+
+/**
+ * Byte order of SKUs, the order of `ORDER BY sku COLLATE "C"` in PostgreSQL:
+ * every code path locks stock rows in this one order, so concurrent operations cannot deadlock.
+ */
+export const bySku = (a: { sku: string }, b: { sku: string }) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);

@@ -1,6 +1,7 @@
 import { BusinessError } from '../shared/errors';
 import type { Pool, PoolClient } from '../shared/db';
 import type { Reservation, ReserveInput, StockLevel } from './schema';
+import { bySku } from './schema';
 
 export async function getStock(pool: Pool, sku: string): Promise<StockLevel | undefined> {
   const { rows } = await pool.query<StockLevel>(
@@ -28,7 +29,7 @@ async function readReservation(client: PoolClient, reservationId: string): Promi
   );
   if (rows[0] === undefined) return undefined;
   const lines = await client.query<{ sku: string; quantity: number }>(
-    'SELECT sku, quantity FROM inventory.reservation_lines WHERE reservation_id = $1 ORDER BY sku',
+    'SELECT sku, quantity FROM inventory.reservation_lines WHERE reservation_id = $1 ORDER BY sku COLLATE "C"',
     [reservationId],
   );
   return { reservationId, status: rows[0].status, items: lines.rows };
@@ -51,7 +52,7 @@ export async function reserve(client: PoolClient, input: ReserveInput): Promise<
   }
   if (existing !== undefined && existing.items.length > 0) return existing;
 
-  const items = [...input.items].sort((a, b) => a.sku.localeCompare(b.sku));
+  const items = [...input.items].sort(bySku);
   for (const { sku, quantity } of items) {
     const updated = await client.query(
       `UPDATE inventory.stock SET available = available - $2, reserved = reserved + $2, updated_at = now()

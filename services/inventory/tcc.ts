@@ -3,6 +3,7 @@ import { quantity, sku } from '../../domain/fields';
 import { barrier, type Branch } from '../shared/barrier';
 import type { PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
+import { bySku } from './schema';
 
 export const freezeInput = z.object({
   items: z
@@ -16,7 +17,7 @@ type Line = z.infer<typeof freezeInput>['items'][number];
 /** Try: freeze every line (one conditional UPDATE each, SKU order), all or nothing. */
 export function tryFreeze(client: PoolClient, branch: Branch, input: z.infer<typeof freezeInput>) {
   return barrier(client, 'inventory', branch, 'try', async () => {
-    const items = [...input.items].sort((a, b) => a.sku.localeCompare(b.sku));
+    const items = [...input.items].sort(bySku);
     for (const { sku: id, quantity: q } of items) {
       const updated = await client.query(
         `UPDATE inventory.stock SET available = available - $2, frozen = frozen + $2, updated_at = now()
@@ -43,7 +44,7 @@ export function tryFreeze(client: PoolClient, branch: Branch, input: z.infer<typ
 /** Moves the branch's frozen lines to `target` (sold on confirm, available on cancel). */
 async function settle(client: PoolClient, branch: Branch, target: 'sold' | 'available'): Promise<{ lines: Line[] }> {
   const { rows } = await client.query<Line>(
-    'SELECT sku, quantity FROM inventory.tcc_lines WHERE gid = $1 AND branch_id = $2 ORDER BY sku',
+    'SELECT sku, quantity FROM inventory.tcc_lines WHERE gid = $1 AND branch_id = $2 ORDER BY sku COLLATE "C"',
     [branch.gid, branch.branchId],
   );
   for (const line of rows) {
