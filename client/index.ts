@@ -1,2 +1,4 @@
+export * from './checkout';
 export * from './errors';
 export * from './payment';
+export * from './start';

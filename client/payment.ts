@@ -1,8 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../domain/payment';
 import { AmountCents, CustomerId, FlowType, OrderId } from '../temporal-config/search-attributes';
 import { paymentSaga, type PaymentSagaOptions } from '../workflows';
 import { validate } from './errors';
+import { startOnce } from './start';
 
 export const paymentWorkflowId = (orderId: string) => `payment:${orderId}`;
 
@@ -19,23 +20,16 @@ export async function startPayment(
   const valid = validate(paymentSagaInput, input);
   const workflowId = paymentWorkflowId(valid.orderId);
   const amount = subtotalCents(valid);
-  try {
-    return await client.workflow.start(paymentSaga, {
-      taskQueue: opts.taskQueue,
-      workflowId,
-      args: [valid, opts.sagaOptions ?? {}],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: FlowType, value: 'paymentSaga' },
-        { key: OrderId, value: valid.orderId },
-        { key: CustomerId, value: valid.customerId },
-        { key: AmountCents, value: amount },
-      ],
-      staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${amount} ${valid.currency} cents`,
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle(workflowId);
-    throw err;
-  }
+  return startOnce(client, paymentSaga, {
+    taskQueue: opts.taskQueue,
+    workflowId,
+    args: [valid, opts.sagaOptions ?? {}],
+    typedSearchAttributes: [
+      { key: FlowType, value: 'paymentSaga' },
+      { key: OrderId, value: valid.orderId },
+      { key: CustomerId, value: valid.customerId },
+      { key: AmountCents, value: amount },
+    ],
+    staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${amount} ${valid.currency} cents`,
+  });
 }

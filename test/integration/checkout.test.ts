@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckoutInput } from '../../domain/checkout';
 import { testCards } from '../../services/payments/cards';
-import { checkout } from '../../workflows';
+import { startCheckout } from '../../client';
 import { http } from '../support/services';
 import { shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -33,10 +33,12 @@ const stockOf = async (sku: string) => (await http('GET', `${stack.url('inventor
 function run(input: CheckoutInput) {
   const taskQueue = uniqueTaskQueue('int-checkout');
   return withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, () =>
-    stack.client.workflow.execute(checkout, { taskQueue, workflowId: `checkout:${input.orderId}`, args: [input] }).then(
-      (r) => r as { status: string; cardCents: number },
-      () => ({ status: 'FAILED', cardCents: 0 }),
-    ),
+    startCheckout(stack.client, input, { taskQueue })
+      .then((handle) => handle.result())
+      .then(
+        (r) => r as { status: string; cardCents: number },
+        () => ({ status: 'FAILED', cardCents: 0 }),
+      ),
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testCards } from '../../services/payments/cards';
-import { flashSalePurchase } from '../../workflows';
+import { startFlashSale } from '../../client';
 import { http } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 import { useStack } from '../support/fixtures';
@@ -58,22 +58,20 @@ describe('flash sale as orders: 500 flashSalePurchase workflows for 100 units', 
       () =>
         Promise.all(
           Array.from({ length: 500 }, (_, i) =>
-            stack.client.workflow
-              .execute(flashSalePurchase, {
-                taskQueue,
-                workflowId: `flash:fs2-${i}`,
-                args: [
-                  {
-                    orderId: `fs2-${i}`,
-                    customerId: `buyer-${i}`,
-                    currency: 'EUR',
-                    sku: 'HOT-2',
-                    quantity: 1,
-                    unitPriceCents: 999,
-                    card: { number: testCards.success },
-                  },
-                ],
-              })
+            startFlashSale(
+              stack.client,
+              {
+                orderId: `fs2-${i}`,
+                customerId: `buyer-${i}`,
+                currency: 'EUR',
+                sku: 'HOT-2',
+                quantity: 1,
+                unitPriceCents: 999,
+                card: { number: testCards.success },
+              },
+              { taskQueue },
+            )
+              .then((handle) => handle.result())
               .then(
                 (r) => r.status as string,
                 (err: unknown) => refusalType(err),
