@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureLocalPostgres, recreateDatabase } from '../provision/postgres';
@@ -8,6 +6,7 @@ import { startServices } from '../services';
 import { loadConfig } from '../temporal-config';
 import { runMain } from '../temporal-config/entry';
 import { createLogger } from '../temporal-config/logger';
+import { durability, machine, writeResult } from './machine';
 import { percentiles } from './stats';
 
 const UNITS = 100;
@@ -33,11 +32,7 @@ async function run(): Promise<void> {
     logger: createLogger('bench', 'silent'),
     poolSize: 20,
   });
-  const durability: Record<string, string> = {};
-  for (const name of ['fsync', 'synchronous_commit', 'full_page_writes']) {
-    const { rows } = await services.pool.query<Record<string, string>>(`SHOW ${name}`);
-    durability[name] = rows[0]?.[name] ?? 'unknown';
-  }
+  const pgDurability = await durability(services.pool);
   const base = services.urls.inventory!;
   const post = (path: string, body: unknown, key: string) =>
     fetch(`${base}${path}`, {
@@ -79,13 +74,8 @@ async function run(): Promise<void> {
     const result = {
       scenario: 'flash-sale',
       date: new Date().toISOString(),
-      machine: {
-        cores: cpus().length,
-        cpu: cpus()[0]?.model,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-      },
-      durability: { postgres: durability, note: 'PostgreSQL with its durable defaults' },
+      machine: machine(),
+      durability: { postgres: pgDurability, note: 'PostgreSQL with its durable defaults' },
       setup: {
         units: UNITS,
         buyers: BUYERS,
@@ -99,29 +89,23 @@ async function run(): Promise<void> {
       latencyMsFromCommonStart: percentiles(latencies),
       rounds,
     };
-    const day = result.date.slice(0, 10);
-    const dir = join(projectRoot, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${day}-flash-sale.json`), JSON.stringify(result, null, 2) + '\n');
     const l = result.latencyMsFromCommonStart;
-    writeFileSync(
-      join(dir, `${day}-flash-sale.md`),
-      [
-        `# Flash sale, ${day}`,
-        '',
-        `${UNITS} units, ${BUYERS} concurrent buyers (TCC try over HTTP), ${ROUNDS - 1} measured rounds after 1 warm-up.`,
-        `Machine: ${result.machine.cores} cores (${result.machine.cpu}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}.`,
-        `PostgreSQL durability: fsync=${durability.fsync}, synchronous_commit=${durability.synchronous_commit}.`,
-        '',
-        '| buyers/s | p50 ms | p95 ms | p99 ms | max ms | sold | refused (OutOfStock) |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
-        `| ${result.buyersPerSecond} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.max} | ${UNITS} | ${BUYERS - UNITS} |`,
-        '',
-        'Latency counts from the moment all 500 requests are released together, so it includes queueing for',
-        'the 20 database connections; the load generator shares the machine with the service and PostgreSQL.',
-        '',
-      ].join('\n'),
-    );
+    const day = result.date.slice(0, 10);
+    writeResult('flash-sale', result.date, result, [
+      `# Flash sale, ${day}`,
+      '',
+      `${UNITS} units, ${BUYERS} concurrent buyers (TCC try over HTTP), ${ROUNDS - 1} measured rounds after 1 warm-up.`,
+      `Machine: ${result.machine.cores} cores (${result.machine.cpu}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}.`,
+      `PostgreSQL durability: fsync=${pgDurability.fsync}, synchronous_commit=${pgDurability.synchronous_commit}.`,
+      '',
+      '| buyers/s | p50 ms | p95 ms | p99 ms | max ms | sold | refused (OutOfStock) |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      `| ${result.buyersPerSecond} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.max} | ${UNITS} | ${BUYERS - UNITS} |`,
+      '',
+      'Latency counts from the moment all 500 requests are released together, so it includes queueing for',
+      'the 20 database connections; the load generator shares the machine with the service and PostgreSQL.',
+      '',
+    ]);
     console.log(JSON.stringify({ buyersPerSecond: result.buyersPerSecond, latency: l }));
   } finally {
     await services.close();

@@ -48,19 +48,22 @@ export class OutboxRelay {
          ORDER BY attempts, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 20],
       );
+      // The batch's starts go out concurrently (a deadline each: the claimed rows stay locked while
+      // Temporal answers); the rows are then marked one by one on this transaction's connection.
+      const starts = await Promise.allSettled(
+        rows.map((row) =>
+          client.connection.withDeadline(Date.now() + 10_000, () => startPayment(client, row.payload, { taskQueue })),
+        ),
+      );
       const delivered: string[] = [];
-      for (const row of rows) {
-        try {
-          // A deadline: the claimed rows stay locked while Temporal answers.
-          await client.connection.withDeadline(Date.now() + 10_000, () =>
-            startPayment(client, row.payload, { taskQueue }),
-          );
-        } catch (err) {
-          // Temporal unreachable or refusing: keep the row for the next round, say why.
-          logger.warn({ err, outboxId: row.id, orderId: row.aggregate_id }, 'outbox delivery failed');
+      for (const [i, row] of rows.entries()) {
+        const start = starts[i]!;
+        if (start.status === 'rejected') {
+          // Temporal unreachable or refusing: keep the row for a later round, say why.
+          logger.warn({ err: start.reason, outboxId: row.id, orderId: row.aggregate_id }, 'outbox delivery failed');
           await db.query(`UPDATE "order".outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
             row.id,
-            String(err),
+            String(start.reason),
           ]);
           continue;
         }
