@@ -41,7 +41,7 @@ async function load(db: Pool | PoolClient, chargeId: string, lock = false): Prom
 const lockCharge = (client: PoolClient, chargeId: string) =>
   client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`payments:charge:${chargeId}`]);
 
-async function capture(client: PoolClient, input: z.infer<typeof chargeInput>): Promise<Charge> {
+async function capture(client: PoolClient, input: z.infer<typeof chargeInput>, key: string): Promise<Charge> {
   await lockCharge(client, input.chargeId);
   const existing = await load(client, input.chargeId, true);
   if (existing) return existing;
@@ -54,9 +54,9 @@ async function capture(client: PoolClient, input: z.infer<typeof chargeInput>): 
   ]);
   if (other.rowCount) throw new BusinessError('AlreadyCharged', `order ${input.orderId} already has a capture`);
   await client.query(
-    `INSERT INTO payments.charges (charge_id, order_id, amount_cents, currency, card_last4, status)
-     VALUES ($1, $2, $3, $4, $5, 'CAPTURED')`,
-    [input.chargeId, input.orderId, input.amountCents, input.currency, input.cardNumber.slice(-4)],
+    `INSERT INTO payments.charges (charge_id, order_id, amount_cents, currency, card_last4, status, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, 'CAPTURED', $6)`,
+    [input.chargeId, input.orderId, input.amountCents, input.currency, input.cardNumber.slice(-4), key],
   );
   return (await load(client, input.chargeId))!;
 }
@@ -82,10 +82,40 @@ async function refund(client: PoolClient, chargeId: string) {
   return { ...(await load(client, chargeId))!, refunded: charge.status === 'CAPTURED' };
 }
 
+const statementWindow = z
+  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .refine((w) => Date.parse(w.from) < Date.parse(w.to), { message: 'from must be before to', path: ['from'] });
+
+export interface StatementEntry {
+  type: 'charge' | 'refund';
+  chargeId: string;
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  at: string;
+}
+
+/** Settled movements in [from, to): every capture by its time, every refund by its time. */
+async function statement(pool: Pool, from: string, to: string): Promise<StatementEntry[]> {
+  const { rows } = await pool.query<StatementEntry>(
+    `SELECT 'charge' AS type, charge_id AS "chargeId", order_id AS "orderId", amount_cents::int AS "amountCents",
+            currency, created_at AS at
+       FROM payments.charges WHERE created_at >= $1 AND created_at < $2
+     UNION ALL
+     SELECT 'refund', charge_id, order_id, amount_cents::int, currency, refunded_at
+       FROM payments.charges WHERE refunded_at >= $1 AND refunded_at < $2
+     ORDER BY at, type`,
+    [from, to],
+  );
+  return rows;
+}
+
 /**
  * The payments simulator, standing in for an external provider: `POST /charges` captures at once
  * or refuses by test card number (see cards.ts), `POST /charges/:id/refund`, `GET /charges/:id`,
- * `GET /charges?orderId=`. Idempotent on Idempotency-Key like a real provider.
+ * `GET /charges?orderId=` or `?idempotencyKey=` (status of a call whose answer was lost), and
+ * `GET /statements?from=&to=` (settled charges and refunds, for reconciliation). Idempotent on
+ * Idempotency-Key like a real provider.
  */
 export function buildPaymentsApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('payments', pool, logger);
@@ -95,7 +125,7 @@ export function buildPaymentsApp(pool: Pool, logger: Logger): FastifyInstance {
     const response = await idempotent(pool, 'payments', key, { params: {}, input }, async (client) => {
       const { delayMs } = cardBehaviour(input.cardNumber);
       if (delayMs > 0) await sleep(delayMs); // the provider is slow; the key is already held
-      return { status: 201, body: await capture(client, input) };
+      return { status: 201, body: await capture(client, input, key) };
     });
     return reply.status(response.status).send(response.body);
   });
@@ -104,10 +134,22 @@ export function buildPaymentsApp(pool: Pool, logger: Logger): FastifyInstance {
   );
   query(app, '/charges/:id', 'UnknownCharge', (p) => load(pool, parseInput(businessId, p.id)));
   query(app, '/charges', 'UnknownCharge', async (_p, q) => {
+    // By order (all its charges) or by the caller's idempotency key (the one charge it made, or 404).
+    if (q.idempotencyKey !== undefined) {
+      const key = parseInput(z.string().min(1).max(300), q.idempotencyKey);
+      const { rows } = await pool.query<Charge>(`SELECT ${columns} FROM payments.charges WHERE idempotency_key = $1`, [
+        key,
+      ]);
+      return rows[0];
+    }
     const { rows } = await pool.query<Charge>(`SELECT ${columns} FROM payments.charges WHERE order_id = $1`, [
       parseInput(businessId, q.orderId),
     ]);
     return rows;
+  });
+  query(app, '/statements', 'UnknownStatement', async (_p, q) => {
+    const { from, to } = parseInput(statementWindow, q);
+    return { from, to, entries: await statement(pool, from, to) };
   });
   return app;
 }
