@@ -68,27 +68,37 @@ async function startTemporal({ config, dataDir, logDir }: Context): Promise<Star
   return { name: 'temporal', stop: () => server.stop(), process: server.process };
 }
 
-async function startServices({ config, logDir, env }: Context): Promise<Started> {
-  const proc = startTsProcess('services', 'services/main.ts', {
-    cwd: projectRoot,
-    env,
-    logFile: join(logDir, 'services.log'),
-  });
-  const started = { name: 'services', stop: () => proc.stop(), process: proc };
+/**
+ * Starts one of our TypeScript entry points as a supervised child (output to `<name>.log`) and
+ * resolves once `ready(since)` holds; stops it again and rethrows when it never gets there.
+ */
+async function startChild(
+  { logDir, env }: Context,
+  name: string,
+  script: string,
+  ready: (since: number, proc: ManagedProcess) => Promise<void>,
+): Promise<Started> {
+  const since = Date.now();
+  const proc = startTsProcess(name, script, { cwd: projectRoot, env, logFile: join(logDir, `${name}.log`) });
   try {
+    await ready(since, proc);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return { name, stop: () => proc.stop(), process: proc };
+}
+
+const startServices = (ctx: Context): Promise<Started> =>
+  startChild(ctx, 'services', 'services/main.ts', async (_since, proc) => {
     for (const name of serviceNames) {
-      const { url } = config.services[name];
+      const { url } = ctx.config.services[name];
       await waitUntil(`${name} service at ${url}`, async () => (await fetch(new URL('/health', url))).ok, {
         process: proc,
       });
       console.log(`service      ${name} ${url}`);
     }
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
-  return started;
-}
+  });
 
 /** True once a worker started after `since` polls the task queue. */
 async function workerPolling(config: AppConfig, since: number): Promise<boolean> {
@@ -104,25 +114,15 @@ async function workerPolling(config: AppConfig, since: number): Promise<boolean>
   }
 }
 
-async function startWorker({ config, logDir, env }: Context): Promise<Started> {
-  const since = Date.now();
-  const proc = startTsProcess('worker', 'workers/main.ts', {
-    cwd: projectRoot,
-    env,
-    logFile: join(logDir, 'worker.log'),
-  });
-  try {
-    await waitUntil(`worker on task queue ${config.temporal.taskQueue}`, () => workerPolling(config, since), {
+const startWorker = (ctx: Context): Promise<Started> =>
+  startChild(ctx, 'worker', 'workers/main.ts', async (since, proc) => {
+    const queue = ctx.config.temporal.taskQueue;
+    await waitUntil(`worker on task queue ${queue}`, () => workerPolling(ctx.config, since), {
       process: proc,
       timeoutMs: 120_000,
     });
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
-  console.log(`worker       task queue ${config.temporal.taskQueue}`);
-  return { name: 'worker', stop: () => proc.stop(), process: proc };
-}
+    console.log(`worker       task queue ${queue}`);
+  });
 
 /** True once an outbox relay started after `since` is listening on the database. */
 async function relayListening(config: AppConfig, since: number): Promise<boolean> {
@@ -139,22 +139,11 @@ async function relayListening(config: AppConfig, since: number): Promise<boolean
   }
 }
 
-async function startRelay({ config, logDir, env }: Context): Promise<Started> {
-  const since = Date.now();
-  const proc = startTsProcess('relay', 'workers/relay-main.ts', {
-    cwd: projectRoot,
-    env,
-    logFile: join(logDir, 'relay.log'),
+const startRelay = (ctx: Context): Promise<Started> =>
+  startChild(ctx, 'relay', 'workers/relay-main.ts', async (since, proc) => {
+    await waitUntil('outbox relay', () => relayListening(ctx.config, since), { process: proc });
+    console.log('relay        order outbox → Temporal');
   });
-  try {
-    await waitUntil('outbox relay', () => relayListening(config, since), { process: proc });
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
-  console.log('relay        order outbox → Temporal');
-  return { name: 'relay', stop: () => proc.stop(), process: proc };
-}
 
 const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   postgres: startPostgres,
