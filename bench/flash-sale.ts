@@ -1,11 +1,6 @@
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ensureLocalPostgres, recreateDatabase } from '../provision/postgres';
-import { projectRoot } from '../provision/tools';
-import { startServices } from '../services';
-import { loadConfig } from '../temporal-config';
+import { scratchStack } from '../provision/scratch';
 import { runMain } from '../temporal-config/entry';
-import { createLogger } from '../temporal-config/logger';
 import { durability, machine, writeResult } from './machine';
 import { percentiles } from './stats';
 
@@ -19,19 +14,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
  * measured from the common start, so queueing counts. Writes bench/results/<date>-flash-sale.{json,md}.
  */
 async function run(): Promise<void> {
-  const config = loadConfig();
-  const pg = await ensureLocalPostgres({
-    dataDir: join(projectRoot, config.dataDir),
-    port: config.database.localPort,
-    database: 'saga',
-  });
-  await recreateDatabase(pg.url('postgres'), 'saga_bench');
-  const services = await startServices({
-    databaseUrl: pg.url('saga_bench'),
-    services: [{ name: 'inventory', host: '127.0.0.1', port: 0 }],
-    logger: createLogger('bench', 'silent'),
-    poolSize: 20,
-  });
+  const stack = await scratchStack({ database: 'saga_bench', services: ['inventory'], poolSize: 20 });
+  const { services } = stack;
   const pgDurability = await durability(services.pool);
   const base = services.urls.inventory!;
   const post = (path: string, body: unknown, key: string) =>
@@ -108,8 +92,7 @@ async function run(): Promise<void> {
     ]);
     console.log(JSON.stringify({ buyersPerSecond: result.buyersPerSecond, latency: l }));
   } finally {
-    await services.close();
-    if (pg.startedHere) await pg.stop();
+    await stack.close();
   }
 }
 

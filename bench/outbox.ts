@@ -1,12 +1,5 @@
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { ensureLocalPostgres, recreateDatabase } from '../provision/postgres';
-import { freePort } from '../provision/process';
-import { startTemporalDev } from '../provision/temporal-dev';
-import { projectRoot } from '../provision/tools';
-import { startServices } from '../services';
 import { testCards } from '../services/payments/cards';
-import { loadConfig } from '../temporal-config';
+import { scratchStack } from '../provision/scratch';
 import { runMain } from '../temporal-config/entry';
 import { createLogger } from '../temporal-config/logger';
 import { OutboxRelay } from '../workers/outbox-relay';
@@ -22,28 +15,10 @@ const CONCURRENCY = 10;
  * workflow, as recorded by the Temporal server. No worker runs: only the start is measured.
  */
 async function run(): Promise<void> {
-  const config = loadConfig();
   const logger = createLogger('bench', 'silent');
-  const pg = await ensureLocalPostgres({
-    dataDir: join(projectRoot, config.dataDir),
-    port: config.database.localPort,
-    database: 'saga',
-  });
-  await recreateDatabase(pg.url('postgres'), 'saga_bench_outbox');
-  const databaseUrl = pg.url('saga_bench_outbox');
-  const server = await startTemporalDev({
-    ip: '127.0.0.1',
-    port: await freePort(),
-    namespace: 'default',
-    logFile: join(projectRoot, '.data', 'logs', 'temporal-bench.log'),
-  });
-  const services = await startServices({
-    databaseUrl,
-    services: [{ name: 'order', host: '127.0.0.1', port: 0 }],
-    logger,
-  });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const stack = await scratchStack({ database: 'saga_bench_outbox', services: ['order'], temporal: true });
+  const { services, databaseUrl } = stack;
+  const client = stack.temporal!.client;
   const relay = new OutboxRelay({ pool: services.pool, databaseUrl, client, taskQueue: 'bench-outbox', logger });
   try {
     await relay.start();
@@ -115,10 +90,7 @@ async function run(): Promise<void> {
     console.log(JSON.stringify({ ordersPerSecond: result.ordersPerSecond, commitToStartMs: l }));
   } finally {
     await relay.stop();
-    await connection.close();
-    await services.close();
-    await server.stop();
-    if (pg.startedHere) await pg.stop();
+    await stack.close();
   }
 }
 

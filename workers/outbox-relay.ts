@@ -34,6 +34,8 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private running = false;
   private wake: (() => void) | undefined;
+  /** A notification arrived since the current round began: go again instead of waiting. */
+  private notified = false;
   private listener: pg.Client | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {}
@@ -82,7 +84,10 @@ export class OutboxRelay {
     this.running = true;
     this.listener = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'outbox-relay' });
     await this.listener.connect();
-    this.listener.on('notification', () => this.wake?.());
+    this.listener.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
     await this.listener.query('LISTEN order_outbox');
     void this.loop();
   }
@@ -90,10 +95,11 @@ export class OutboxRelay {
   private async loop(): Promise<void> {
     const poll = this.options.pollIntervalMs ?? 2000;
     while (this.running) {
+      this.notified = false;
       try {
         const delivered = await this.deliverBatch();
         if (delivered.length > 0) this.options.logger.info({ count: delivered.length }, 'outbox delivered');
-        if (delivered.length === (this.options.batchSize ?? 20)) continue;
+        if (delivered.length === (this.options.batchSize ?? 20) || this.notified) continue;
       } catch (err) {
         this.options.logger.error({ err }, 'outbox round failed');
       }

@@ -1,20 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, serviceDeps } from '../../activities';
 import { startPayment } from '../../client';
 import type { PaymentSagaInput } from '../../domain/payment';
 import { testCards } from '../../services/payments/cards';
-import { ensureLocalPostgres, recreateDatabase } from '../../provision/postgres';
-import { freePort } from '../../provision/process';
-import { startTemporalDev } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
-import { startServices } from '../../services';
-import { loadConfig, serviceNames, type ServiceName } from '../../temporal-config';
+import { scratchStack } from '../../provision/scratch';
+import { serviceNames, type ServiceName } from '../../temporal-config';
 import { runMain } from '../../temporal-config/entry';
-import { createLogger } from '../../temporal-config/logger';
 import { checkout, flashSalePurchase, sagaStateQuery } from '../../workflows';
 import { createSagaWorker } from '../../workers/worker';
 
@@ -115,31 +111,13 @@ const scenarios: Record<string, Scenario> = {
  * to test/histories/<name>.json in the format of `temporal workflow show --output json`.
  */
 async function run(): Promise<void> {
-  const config = loadConfig();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const wanted = process.argv.slice(2);
-  const logger = createLogger('record', 'warn');
-  const pg = await ensureLocalPostgres({
-    dataDir: join(projectRoot, config.dataDir),
-    port: config.database.localPort,
-    database: 'saga',
-  });
-  await recreateDatabase(pg.url('postgres'), 'saga_record');
-  const server = await startTemporalDev({
-    ip: '127.0.0.1',
-    port: await freePort(),
-    namespace: 'default',
-    logFile: join(projectRoot, '.data', 'logs', 'temporal-record.log'),
-  });
-  const services = await startServices({
-    databaseUrl: pg.url('saga_record'),
-    services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
-    logger,
-  });
-  const connection = await Connection.connect({ address: server.address });
+  const stack = await scratchStack({ database: 'saga_record', services: [...serviceNames], temporal: true });
+  const { services } = stack;
+  const { client, server } = stack.temporal!;
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   try {
-    const client = new Client({ connection });
     const urls = services.urls as Record<ServiceName, string>;
     /** `seed('<service> <path>', body)`: a PUT that sets up a participant's data. */
     const seed: Seeder = async (target, body) => {
@@ -169,10 +147,7 @@ async function run(): Promise<void> {
     });
   } finally {
     await nativeConnection.close();
-    await connection.close();
-    await services.close();
-    await server.stop();
-    if (pg.startedHere) await pg.stop();
+    await stack.close();
   }
 }
 
