@@ -153,20 +153,11 @@ export class Saga {
       return result === SKIPPED ? undefined : result;
     }
 
-    record.status = 'running';
-    record.startedAt = nowIso();
-    record.attempts += 1;
     try {
-      const result = await forward();
-      record.status = 'done';
-      record.finishedAt = nowIso();
+      const result = await this.attempt(record, forward);
       if (options.pivot) this.pastPivot = true;
       return result;
     } catch (err) {
-      record.status = 'failed';
-      record.finishedAt = nowIso();
-      record.lastError = describeError(err);
-      if (!isCancellation(err)) this.failure = { step: name, error: record.lastError };
       if (isBusinessRefusal(err)) {
         const i = this.compensations.findIndex((c) => c.record === record);
         if (i >= 0) this.compensations.splice(i, 1);
@@ -185,19 +176,28 @@ export class Saga {
     const record = this.record(name);
     const tx = new TccTransaction(record, branches, (r, phase, work) => this.persist(r, phase, work));
     this.compensations.push({ record, run: () => tx.cancelAll() });
+    await this.attempt(record, () => tx.tryAll(options));
+    return tx;
+  }
+
+  /**
+   * One forward attempt of a step before the pivot, kept on its record; a failure that is not a
+   * cancellation becomes the saga's failure (the step that starts the unwind). Rethrows.
+   */
+  private async attempt<T>(record: StepRecord, work: () => Promise<T>): Promise<T> {
     record.status = 'running';
     record.startedAt = nowIso();
     record.attempts += 1;
     try {
-      await tx.tryAll(options);
+      const result = await work();
       record.status = 'done';
       record.finishedAt = nowIso();
-      return tx;
+      return result;
     } catch (err) {
       record.status = 'failed';
       record.finishedAt = nowIso();
       record.lastError = describeError(err);
-      this.failure = { step: name, error: record.lastError };
+      if (!isCancellation(err)) this.failure = { step: record.name, error: record.lastError };
       throw err;
     }
   }
