@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
-import { createServiceApp, idempotencyKey, mutation, parseInput, query } from '../shared/http';
-import { idempotent } from '../shared/idempotency';
+import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { businessId, cardNumber, currency, empty, positiveCents } from '../../domain/fields';
 import { cardBehaviour } from './cards';
 
@@ -119,16 +118,15 @@ async function statement(pool: Pool, from: string, to: string): Promise<Statemen
  */
 export function buildPaymentsApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('payments', pool, logger);
-  app.post('/charges', async (request, reply) => {
-    const key = idempotencyKey(request);
-    const input = parseInput(chargeInput, request.body);
-    const response = await idempotent(pool, 'payments', key, { params: {}, input }, async (client) => {
+  mutation(
+    app,
+    { pool, schema: 'payments', url: '/charges', body: chargeInput, status: 201 },
+    async (c, input, _p, key) => {
       const { delayMs } = cardBehaviour(input.cardNumber);
       if (delayMs > 0) await sleep(delayMs); // the provider is slow; the key is already held
-      return { status: 201, body: await capture(client, input, key) };
-    });
-    return reply.status(response.status).send(response.body);
-  });
+      return capture(c, input, key);
+    },
+  );
   mutation(app, { pool, schema: 'payments', url: '/charges/:id/refund', body: empty }, (c, _i, p) =>
     refund(c, parseInput(businessId, p.id)),
   );

@@ -63,13 +63,14 @@ export function createServiceApp(name: string, pool: Pool, logger: Logger): Fast
 
 /**
  * A mutating endpoint: requires Idempotency-Key, validates the body with `body`, and runs `work`
- * exactly once per key in one transaction (see `idempotent`). `work` may throw a BusinessError,
+ * exactly once per key in one transaction (see `idempotent`), handing it the key too. `work` may
+ * throw a BusinessError,
  * which becomes the stored answer for that key.
  */
 export function mutation<S extends z.ZodType>(
   app: FastifyInstance,
   opts: { pool: Pool; schema: string; url: string; body: S; status?: number },
-  work: (client: PoolClient, input: z.infer<S>, params: Record<string, string>) => Promise<unknown>,
+  work: (client: PoolClient, input: z.infer<S>, params: Record<string, string>, key: string) => Promise<unknown>,
 ): void {
   app.post<{ Params: Record<string, string> }>(opts.url, async (request, reply) => {
     const key = idempotencyKey(request);
@@ -81,7 +82,7 @@ export function mutation<S extends z.ZodType>(
       { params: request.params, input },
       async (client) => ({
         status: opts.status ?? 200,
-        body: await work(client, input, request.params),
+        body: await work(client, input, request.params, key),
       }),
     );
     return reply.status(response.status).send(response.body);
