@@ -44,7 +44,15 @@ describe('npm start', () => {
       TEMPORAL_TASK_QUEUE: 'stack-test',
     };
     const stack = startCommand('npm', ['start', '--silent'], env);
-    await expect.poll(() => stack.output(), { timeout: 150_000, interval: 500 }).toContain('ready.');
+    try {
+      await expect.poll(() => stack.output(), { timeout: 150_000, interval: 500 }).toContain('ready.');
+    } catch (err) {
+      // Say why: the log of every part that was started.
+      const logs = readdirSync(join(dataDir, 'logs')).map(
+        (f) => `--- ${f}\n${readFileSync(join(dataDir, 'logs', f), 'utf8').slice(-3000)}`,
+      );
+      throw new Error(`${String(err)}\n${logs.join('\n')}`);
+    }
     return stack;
   }
 
