@@ -1,28 +1,62 @@
-import type { Charge } from '../services/payments/app';
+import type { GatewayCharge } from '../domain/gateway';
+import type { StatementEntry } from '../services/payments/app';
 import { callService, type ServiceClientDeps } from './http';
 
-/** Payments activities. Refusals: `CardDeclined`, `InsufficientFunds`, `AlreadyCharged`, `InvalidRequest`. */
+/** What undoing a charge answers: the charge as it now is, or a tombstone for one never made. */
+export type UndoneCharge = GatewayCharge | { chargeId: string; status: 'VOIDED'; existed: false };
+
+/**
+ * Payments gateway activities. Refusals: `ChargeVoided`, `AlreadyCharged`, `RefundExceedsCapture`,
+ * `ChargeNotCaptured`, `UnknownCharge`, `InvalidRequest`; network errors, timeouts and 5xx are
+ * retried (a lost answer is safe: the same Idempotency-Key returns the first one).
+ */
 export function createPaymentsActivities(deps: ServiceClientDeps) {
+  const charge = (chargeId: string, rest = '') => `/charges/${encodeURIComponent(chargeId)}${rest}`;
   return {
+    /** Creates the charge; it answers PENDING and settles later (callback or `getCharge`). */
     async chargeCard(input: {
       chargeId: string;
       orderId: string;
+      reference: string;
       amountCents: number;
       currency: string;
       cardNumber: string;
       idempotencyKey: string;
-    }): Promise<Charge> {
+    }): Promise<GatewayCharge> {
       const { idempotencyKey, ...body } = input;
       return callService(deps, { method: 'POST', path: '/charges', body, idempotencyKey });
     },
-    /** Refunds the charge in full; a no-op when it was never captured. */
-    async refundCharge(input: { chargeId: string; idempotencyKey: string }): Promise<unknown> {
+    /** The charge's current state, for polling when no callback came. */
+    async getCharge(input: { chargeId: string }): Promise<GatewayCharge> {
+      return callService(deps, { method: 'GET', path: charge(input.chargeId) });
+    },
+    /** Undoes the charge: voids it while pending, refunds what is left once captured, tombstones it if unknown. */
+    async refundCharge(input: { chargeId: string; idempotencyKey: string }): Promise<UndoneCharge> {
       return callService(deps, {
         method: 'POST',
-        path: `/charges/${encodeURIComponent(input.chargeId)}/refund`,
+        path: charge(input.chargeId, '/refund'),
         body: {},
         idempotencyKey: input.idempotencyKey,
       });
+    },
+    /** Refunds part of a captured charge; all refunds together never exceed the capture. */
+    async createRefund(input: {
+      chargeId: string;
+      refundId: string;
+      amountCents: number;
+      idempotencyKey: string;
+    }): Promise<{ refundId: string; chargeId: string; amountCents: number; status: string }> {
+      const { chargeId, idempotencyKey, ...body } = input;
+      return callService(deps, { method: 'POST', path: charge(chargeId, '/refunds'), body, idempotencyKey });
+    },
+    /** The gateway's statement of settled captures and refunds in [from, to). */
+    async fetchStatement(input: { from: string; to: string }): Promise<StatementEntry[]> {
+      const q = new URLSearchParams(input);
+      const answer = await callService<{ entries: StatementEntry[] }>(deps, {
+        method: 'GET',
+        path: `/statements?${q.toString()}`,
+      });
+      return answer.entries;
     },
   };
 }

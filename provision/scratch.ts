@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startServices, type RunningServices } from '../services';
+import { keepAsOrphans, temporalDelivery } from '../services/billing/deliver';
 import { loadConfig, type ServiceName } from '../temporal-config';
 import { createLogger } from '../temporal-config/logger';
 import { ensureLocalPostgres, recreateDatabase } from './postgres';
@@ -57,6 +58,10 @@ export async function scratchStack(opts: {
       databaseUrl,
       services: opts.services.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
       logger: createLogger('scratch', 'silent'),
+      links: {
+        gateway: config.gateway,
+        deliver: temporal ? temporalDelivery(temporal.client) : keepAsOrphans,
+      },
       ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),
     });
     stops.push(() => services.close());

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ServiceName } from '../temporal-config';
+import type { AppConfig, ServiceName } from '../temporal-config';
 import { createPool, type Pool } from './shared/db';
+import { buildBillingApp } from './billing/app';
+import type { DeliverEvent } from './billing/callbacks';
 import { buildCouponApp } from './coupon/app';
 import { buildInventoryApp } from './inventory/app';
 import { buildOrderApp } from './order/app';
@@ -10,13 +12,33 @@ import { buildShippingApp } from './shipping/app';
 import { buildWalletApp } from './wallet/app';
 import { migrate } from './migrations';
 
-const builders: Record<ServiceName, (pool: Pool, logger: Logger) => FastifyInstance> = {
+/** What the gateway simulator and the callback receiver need besides a pool. */
+export interface PaymentLinks {
+  gateway: Omit<AppConfig['gateway'], 'callbackUrl' | 'timings'> & {
+    /** Unset: the billing service started here. */
+    callbackUrl?: string;
+    timings?: Partial<AppConfig['gateway']['timings']>;
+  };
+  /** How the receiver hands callbacks to workflows (`temporalDelivery(client)` in production). */
+  deliver: DeliverEvent;
+}
+
+type Builder = (pool: Pool, logger: Logger, links: PaymentLinks, urls: RunningServices['urls']) => FastifyInstance;
+
+const builders: Record<ServiceName, Builder> = {
   order: buildOrderApp,
   inventory: buildInventoryApp,
-  payments: buildPaymentsApp,
+  payments: (pool, logger, { gateway }, urls) =>
+    buildPaymentsApp(pool, logger, {
+      secret: gateway.secret,
+      timings: gateway.timings,
+      callbackUrl: () => gateway.callbackUrl ?? (urls.billing && `${urls.billing}/callbacks/gateway`),
+    }),
   wallet: buildWalletApp,
   coupon: buildCouponApp,
   shipping: buildShippingApp,
+  billing: (pool, logger, { gateway, deliver }) =>
+    buildBillingApp(pool, logger, { secret: gateway.secret, toleranceSeconds: gateway.toleranceSeconds, deliver }),
 };
 
 export interface RunningServices {
@@ -35,6 +57,7 @@ export async function startServices(opts: {
   databaseUrl: string;
   services: { name: ServiceName; host: string; port: number }[];
   logger: Logger;
+  links: PaymentLinks;
   poolSize?: number;
 }): Promise<RunningServices> {
   await migrate(
@@ -51,7 +74,7 @@ export async function startServices(opts: {
   };
   try {
     for (const s of opts.services) {
-      const app = builders[s.name](pool, opts.logger);
+      const app = builders[s.name](pool, opts.logger, opts.links, urls);
       apps.push(app);
       await app.listen({ host: s.host, port: s.port });
       const address = app.server.address();

@@ -1,4 +1,7 @@
+import { Client, Connection } from '@temporalio/client';
 import { loadConfig, serviceNames, type ServiceName, ConfigError } from '../temporal-config';
+import { temporalConnectionOptions } from '../temporal-config/connection';
+import { temporalDelivery } from './billing/deliver';
 import { runMain } from '../temporal-config/entry';
 import { createLogger } from '../temporal-config/logger';
 import { startServices } from './index';
@@ -12,15 +15,23 @@ async function run(): Promise<void> {
     throw new ConfigError(`services: unknown ${unknown.join(', ')} (known: ${serviceNames.join(', ')})`);
   const names = (wanted.length > 0 ? wanted : [...serviceNames]) as ServiceName[];
   const logger = createLogger('services', config.logLevel);
+  // The callback receiver signals workflows; it connects on first use, so the services start even
+  // while Temporal is still coming up (a callback meanwhile gets a 503 and is sent again).
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporal));
+  const client = new Client({ connection, namespace: config.temporal.namespace });
   const running = await startServices({
     databaseUrl: config.database.url,
     services: names.map((name) => ({ name, host: config.services[name].host, port: config.services[name].port })),
     logger,
+    links: { gateway: config.gateway, deliver: temporalDelivery(client) },
   });
   logger.info({ urls: running.urls }, 'services listening');
   const shutdown = () => {
     logger.info('stopping services');
-    void running.close().then(() => process.exit(0));
+    void running
+      .close()
+      .then(() => connection.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -7,7 +7,7 @@ export class ConfigError extends Error {
 }
 
 /** The participant services, each with its own schema, port and base URL. */
-export const serviceNames = ['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping'] as const;
+export const serviceNames = ['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping', 'billing'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 const defaultServicePorts: Record<ServiceName, number> = {
@@ -17,6 +17,7 @@ const defaultServicePorts: Record<ServiceName, number> = {
   wallet: 4103,
   coupon: 4104,
   shipping: 4105,
+  billing: 4106,
 };
 
 const port = z.coerce
@@ -46,7 +47,21 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 const existingFile = z.string().refine((p) => existsSync(p), 'must be the path of an existing file');
 const identifier = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be 1-200 letters, digits, ".", "_" or "-"');
 const nonEmpty = z.string().min(1, 'must not be empty');
+const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration such as `500ms`, `30s`, `15m`, `1h` or `2d`, read as milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d{1,9}(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 15m, 1h or 2d')
+  .transform((v) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(v)!;
+    return Number(n) * units[unit as keyof typeof units];
+  })
+  .refine((ms) => ms >= 1, 'must be longer than zero');
+const millis = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+/** The webhook secret of the dev stack; set PAYMENTS_WEBHOOK_SECRET anywhere else. */
+export const devWebhookSecret = 'dev-only-webhook-secret';
 
 const envSchema = z
   .object({
@@ -64,6 +79,20 @@ const envSchema = z
     PG_PORT: port.default(54329),
     DATA_DIR: nonEmpty.default('.data'),
     SERVICES_HOST: nonEmpty.default('127.0.0.1'),
+    PAYMENTS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(devWebhookSecret),
+    PAYMENTS_CALLBACK_URL: optional(httpUrl),
+    CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1, 'must be at least 1').max(3600).default(300),
+    GATEWAY_SETTLE_MS: millis.default(100),
+    GATEWAY_CALLBACK_DELAY_MS: millis.default(5000),
+    GATEWAY_LATE_MS: millis.default(60_000),
+    GATEWAY_HANG_MS: millis.default(15_000),
+    ORDER_UNPAID_DEADLINE: duration.prefault('15m'),
+    PAYMENT_CALLBACK_TIMEOUT: duration.prefault('30s'),
+    PAYMENT_POLL_INITIAL: duration.prefault('1s'),
+    PAYMENT_POLL_MAX: duration.prefault('1m'),
+    RECONCILE_INTERVAL: duration.prefault('1h'),
+    RECONCILE_LOOKBACK: optional(duration),
+    RECONCILE_UNPAID_POLICY: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).default('refund'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -136,6 +165,17 @@ export interface AppConfig {
   dataDir: string;
   logLevel: string;
   services: Record<ServiceName, { host: string; port: number; url: string }>;
+  /** The gateway simulator and our callback receiver. */
+  gateway: {
+    secret: string;
+    /** Where the simulator sends callbacks; default: the billing service's receiver. */
+    callbackUrl: string;
+    toleranceSeconds: number;
+    timings: { settleMs: number; callbackDelayMs: number; lateMs: number; hangMs: number };
+  };
+  /** How flows wait for their payment (workflow inputs, in milliseconds). */
+  payment: { unpaidDeadline: number; callbackTimeout: number; poll: { initial: number; max: number } };
+  reconciliation: { intervalMs: number; lookbackMs: number; unpaidPolicy: 'refund' | 'complete' };
 }
 
 /**
@@ -178,5 +218,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     services,
+    gateway: {
+      secret: e.PAYMENTS_WEBHOOK_SECRET,
+      callbackUrl: e.PAYMENTS_CALLBACK_URL ?? `${services.billing.url}/callbacks/gateway`,
+      toleranceSeconds: e.CALLBACK_TOLERANCE_SECONDS,
+      timings: {
+        settleMs: e.GATEWAY_SETTLE_MS,
+        callbackDelayMs: e.GATEWAY_CALLBACK_DELAY_MS,
+        lateMs: e.GATEWAY_LATE_MS,
+        hangMs: e.GATEWAY_HANG_MS,
+      },
+    },
+    payment: {
+      unpaidDeadline: e.ORDER_UNPAID_DEADLINE,
+      callbackTimeout: e.PAYMENT_CALLBACK_TIMEOUT,
+      poll: { initial: e.PAYMENT_POLL_INITIAL, max: e.PAYMENT_POLL_MAX },
+    },
+    reconciliation: {
+      intervalMs: e.RECONCILE_INTERVAL,
+      lookbackMs: e.RECONCILE_LOOKBACK ?? 2 * e.RECONCILE_INTERVAL,
+      unpaidPolicy: e.RECONCILE_UNPAID_POLICY,
+    },
   };
 }

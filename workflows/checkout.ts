@@ -3,9 +3,12 @@ import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../domai
 import { subtotalCents } from '../domain/payment';
 import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
 import { orderSteps } from './order-steps';
+import type { PaymentWaitOptions } from './payment-channel';
 import { Saga, type SagaOptions, type TccBranch } from './saga';
 
-export type CheckoutOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBeforeAttention' | 'backoff'>;
+export type CheckoutOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBeforeAttention' | 'backoff'> & {
+  payment?: PaymentWaitOptions;
+};
 
 /**
  * checkout (workflow id `checkout:<orderId>`): validate the order; reserve by TCC, in parallel,
@@ -25,6 +28,7 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
     { key: CustomerId, value: customerId },
     { key: AmountCents, value: subtotal },
   ]);
+  const { payment, ...sagaOptions } = options;
   const saga = new Saga({
     flowType: 'checkout',
     plan: [
@@ -36,9 +40,9 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
       'create-shipment',
       'mark-order-paid',
     ],
-    ...options,
+    ...sagaOptions,
   });
-  const steps = orderSteps(saga, input);
+  const steps = orderSteps(saga, input, payment);
   const { act, undo, key, lines } = steps;
 
   return saga.run(async () => {

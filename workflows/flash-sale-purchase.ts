@@ -1,10 +1,13 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../domain/flash-sale';
+import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { presets } from './presets';
 import { Saga, type SagaOptions } from './saga';
 
-export type FlashSaleOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'>;
+export type FlashSaleOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'> & {
+  payment?: PaymentWaitOptions;
+};
 
 /**
  * flashSalePurchase (workflow id `flash:<orderId>`): freeze the units by TCC (try, within a
@@ -24,11 +27,13 @@ export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleO
   const amount = input.quantity * input.unitPriceCents;
   const chargeId = `charge:${input.orderId}`;
 
+  const { payment, ...sagaOptions } = options;
   const saga = new Saga({
     flowType: 'flashSalePurchase',
     plan: ['freeze-stock', 'charge-card', 'confirm-stock'],
-    ...options,
+    ...sagaOptions,
   });
+  const channel = new PaymentChannel(payment);
   return saga.run(async () => {
     const freeze = await saga.tcc(
       'freeze-stock',
@@ -47,19 +52,8 @@ export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleO
       ],
       { tryTimeout: input.tryTimeoutMs ?? 30_000 },
     );
-    await saga.step(
-      'charge-card',
-      () =>
-        act.chargeCard({
-          chargeId,
-          orderId: input.orderId,
-          amountCents: amount,
-          currency: input.currency,
-          cardNumber: input.card.number,
-          idempotencyKey: key('charge-card'),
-        }),
-      { pivot: true, compensate: () => settle.refundCharge({ chargeId, idempotencyKey: key('charge-card:undo') }) },
-    );
+    const card = { chargeId, orderId: input.orderId, amountCents: amount, currency: input.currency };
+    await channel.chargeStep(saga, { ...card, cardNumber: input.card.number }, key);
     await saga.step('confirm-stock', () => freeze.confirmAll());
     return { orderId: input.orderId, status: 'PAID', chargeId, amountCents: amount };
   });

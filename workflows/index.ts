@@ -2,3 +2,4 @@ export * from './checkout';
 export * from './flash-sale-purchase';
 export * from './payment-saga';
 export * from './saga/definitions';
+export * from './payment-channel';

@@ -1,11 +1,13 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { pointsFor, type PaymentSagaInput } from '../domain/payment';
+import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { presets } from './presets';
 import { describeError, type Saga } from './saga';
 
 /** The steps every order flow shares, with idempotency keys `<workflowId>:<step>`. */
-export function orderSteps(saga: Saga, input: PaymentSagaInput) {
+export function orderSteps(saga: Saga, input: PaymentSagaInput, payment: PaymentWaitOptions = {}) {
+  const channel = new PaymentChannel(payment);
   const act = proxyActivities<Activities>(presets.serviceCall);
   const undo = proxyActivities<Activities>(presets.compensation);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
@@ -22,20 +24,12 @@ export function orderSteps(saga: Saga, input: PaymentSagaInput) {
         compensate: (cause) =>
           undo.cancelOrder({ orderId, reason: describeError(cause), idempotencyKey: key('validate-order:undo') }),
       }),
-    /** Charges the card: the pivot. A charge whose outcome is unknown is refunded on unwind. */
+    /** Charges the card and waits until it settles: the pivot (see PaymentChannel.chargeStep). */
     chargeCard: (chargeId: string, amountCents: number) =>
-      saga.step(
-        'charge-card',
-        () =>
-          act.chargeCard({
-            chargeId,
-            orderId,
-            amountCents,
-            currency: input.currency,
-            cardNumber: input.card.number,
-            idempotencyKey: key('charge-card'),
-          }),
-        { pivot: true, compensate: () => undo.refundCharge({ chargeId, idempotencyKey: key('charge-card:undo') }) },
+      channel.chargeStep(
+        saga,
+        { chargeId, orderId, amountCents, currency: input.currency, cardNumber: input.card.number },
+        key,
       ),
     /** After the pivot: award points, create the shipment, mark the order paid (forward only). */
     async fulfil(chargeId: string | null, paidCents: number) {

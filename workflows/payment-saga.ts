@@ -2,6 +2,7 @@ import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../domain/payment';
 import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
 import { orderSteps } from './order-steps';
+import type { PaymentWaitOptions } from './payment-channel';
 import { Saga, type SagaOptions } from './saga';
 
 export const paymentSagaPlan = [
@@ -14,13 +15,19 @@ export const paymentSagaPlan = [
   'mark-order-paid',
 ];
 
-/** Saga options a caller may tune (tests shorten the backoff; operators may pick parallel unwind). */
-export type PaymentSagaOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBeforeAttention' | 'backoff'>;
+/**
+ * Options a caller may tune: the saga's (tests shorten the backoff; operators may pick parallel
+ * unwind) and how the payment is awaited (callback timeout, polling, the unpaid deadline).
+ */
+export type PaymentSagaOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBeforeAttention' | 'backoff'> & {
+  payment?: PaymentWaitOptions;
+};
 
 /**
  * paymentSaga (workflow id `payment:<orderId>`): validate the order, reserve stock, lock the
- * coupon, charge the card [pivot], award points, create the shipment, mark the order paid.
- * Before the pivot a failure releases the coupon and the stock and cancels the order with the
+ * coupon, charge the card and wait until the gateway settles it [pivot], award points, create the
+ * shipment, mark the order paid. Before the pivot a failure (a decline, or the unpaid deadline
+ * passing) undoes the charge and releases the coupon and the stock and cancels the order with the
  * reason; after it, the saga only goes forward. Every call carries `Idempotency-Key:
  * <workflowId>:<step>` (compensations `<workflowId>:<step>:undo`).
  */
@@ -39,8 +46,9 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
     { key: AmountCents, value: subtotal },
   ]);
 
-  const saga = new Saga({ flowType: 'paymentSaga', plan: paymentSagaPlan, ...options });
-  const steps = orderSteps(saga, input);
+  const { payment, ...sagaOptions } = options;
+  const saga = new Saga({ flowType: 'paymentSaga', plan: paymentSagaPlan, ...sagaOptions });
+  const steps = orderSteps(saga, input, payment);
   const { act, undo, key, lines } = steps;
   return saga.run(async () => {
     await steps.validateOrder();

@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { BusinessError, ValidationError } from './errors';
@@ -62,19 +68,28 @@ export function createServiceApp(name: string, pool: Pool, logger: Logger): Fast
 }
 
 /**
+ * Transport faults a simulated external service may inject around a mutation: `before` may take the
+ * reply over before anything runs (answer true), `after` after the work committed (answer true).
+ */
+export interface MutationFaults<I> {
+  before?: (input: I, key: string, reply: FastifyReply) => Promise<boolean>;
+  after?: (input: I, key: string, replayed: boolean, reply: FastifyReply) => boolean;
+}
+
+/**
  * A mutating endpoint: requires Idempotency-Key, validates the body with `body`, and runs `work`
  * exactly once per key in one transaction (see `idempotent`), handing it the key too. `work` may
- * throw a BusinessError,
- * which becomes the stored answer for that key.
+ * throw a BusinessError, which becomes the stored answer for that key.
  */
 export function mutation<S extends z.ZodType>(
   app: FastifyInstance,
-  opts: { pool: Pool; schema: string; url: string; body: S; status?: number },
+  opts: { pool: Pool; schema: string; url: string; body: S; status?: number; faults?: MutationFaults<z.infer<S>> },
   work: (client: PoolClient, input: z.infer<S>, params: Record<string, string>, key: string) => Promise<unknown>,
 ): void {
   app.post<{ Params: Record<string, string> }>(opts.url, async (request, reply) => {
     const key = idempotencyKey(request);
     const input = parseInput(opts.body, request.body ?? {});
+    if (await opts.faults?.before?.(input, key, reply)) return reply;
     const response = await idempotent(
       opts.pool,
       opts.schema,
@@ -85,6 +100,7 @@ export function mutation<S extends z.ZodType>(
         body: await work(client, input, request.params, key),
       }),
     );
+    if (opts.faults?.after?.(input, key, response.replayed, reply)) return reply;
     return reply.status(response.status).send(response.body);
   });
 }

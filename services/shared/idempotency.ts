@@ -8,6 +8,9 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/** A response, and whether it is the stored answer of an earlier request with the same key. */
+export type IdempotentResponse = StoredResponse & { replayed: boolean };
+
 /** Stable hash of a request body: same fields in any key order hash the same. */
 export function requestHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
@@ -40,7 +43,7 @@ export async function idempotent(
   key: string,
   body: unknown,
   work: (client: PoolClient) => Promise<StoredResponse>,
-): Promise<StoredResponse> {
+): Promise<IdempotentResponse> {
   const table = `${pg.escapeIdentifier(schema)}.idempotency_keys`;
   const hash = requestHash(body);
   return inTransaction(pool, async (client) => {
@@ -58,7 +61,7 @@ export async function idempotent(
       if (row.request_hash !== hash) {
         throw new BusinessError('IdempotencyKeyReused', `Idempotency-Key ${key} was used with a different body`, 409);
       }
-      return { status: row.status, body: row.response };
+      return { status: row.status, body: row.response, replayed: true };
     }
     await client.query('SAVEPOINT work');
     let response: StoredResponse;
@@ -75,6 +78,6 @@ export async function idempotent(
       response.status,
       JSON.stringify(response.body),
     ]);
-    return response;
+    return { ...response, replayed: false };
   });
 }

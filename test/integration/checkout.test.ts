@@ -64,7 +64,8 @@ describe('checkout by TCC on the real stack', () => {
     expect(await stockOf('co-2-SKU')).toMatchObject({ available: 10, frozen: 0, sold: 0 });
     expect(await db.couponOf('co-2-SAVE')).toEqual({ status: 'AVAILABLE', orderId: null });
     expect(await wallet('co-2')).toMatchObject({ balanceCents: 2000, frozenCents: 0, spentCents: 0 });
-    expect(await db.chargesOf('co-2')).toEqual([]);
+    // The gateway declined it: a FAILED charge, no money taken.
+    expect(await db.chargesOf('co-2')).toEqual([{ chargeId: 'charge:co-2', amountCents: 3500, status: 'FAILED' }]);
     expect((await db.orderOf('co-2')).status).toBe('CANCELLED');
   });
 });

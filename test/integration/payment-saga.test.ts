@@ -66,7 +66,8 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     expect(await db.stockOf('PS-2b')).toEqual({ available: 10, reserved: 0 });
     expect(await db.couponOf('PS-2-SAVE')).toEqual({ status: 'AVAILABLE', orderId: null });
     expect(await db.pointsOf('cust-ps-2')).toBe(0);
-    expect(await db.chargesOf('ps-2')).toEqual([]);
+    // The gateway declined it (by callback): a FAILED charge, no money taken.
+    expect(await db.chargesOf('ps-2')).toEqual([{ chargeId: 'charge:ps-2', amountCents: 4500, status: 'FAILED' }]);
     expect(await db.shipmentsOf('ps-2')).toEqual([]);
     const order = await db.orderOf('ps-2');
     expect(order.status).toBe('CANCELLED');

@@ -71,18 +71,22 @@ describe('every service answers a repeated key with the first response and a cha
     expect(account.body.balancePoints).toBe(7);
   });
 
-  it('a declined card is remembered as the answer for its key', async () => {
-    const body = {
-      chargeId: 'ch-dec',
-      orderId: 'o-dec',
+  it('a refusal is remembered as the answer for its key, even after the state that caused it changed', async () => {
+    const charge = (chargeId: string) => ({
+      chargeId,
+      orderId: 'o-refused',
       amountCents: 1000,
       currency: 'EUR',
-      cardNumber: testCards.declined,
-    };
-    const first = await post('payments', '/charges', body, 'k-dec');
-    expect(first.status).toBe(422);
-    expect(first.body.error.type).toBe('CardDeclined');
-    expect(await post('payments', '/charges', body, 'k-dec')).toEqual(first);
+      cardNumber: testCards.noCallback,
+    });
+    expect((await post('payments', '/charges', charge('ch-refused-1'), 'k-refused-1')).status).toBe(201);
+    const refused = await post('payments', '/charges', charge('ch-refused-2'), 'k-refused-2');
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.type).toBe('AlreadyCharged');
+    // The first charge is undone, so a fresh call would now be accepted; the key still answers the refusal.
+    expect((await post('payments', '/charges/ch-refused-1/refund', {}, 'k-refused-undo')).status).toBe(200);
+    expect(await post('payments', '/charges', charge('ch-refused-2'), 'k-refused-2')).toEqual(refused);
+    expect(await count(`SELECT count(*) AS n FROM payments.charges WHERE charge_id = 'ch-refused-2'`)).toBe(0);
   });
 });
 

@@ -31,17 +31,22 @@ export function useServices(): Services {
   return ctx;
 }
 
-/** The services plus client and worker connections to the run's dev server. */
+/**
+ * The services plus client and worker connections to the run's dev server; the callback receiver
+ * signals the workflows there.
+ */
 export function useStack(): Services & { client: Client; nativeConnection: NativeConnection } {
-  const ctx = useServices() as Services & { client: Client; nativeConnection: NativeConnection };
+  const ctx = {} as Services & { client: Client; nativeConnection: NativeConnection };
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const temporal = await devServerConnections();
     ctx.client = temporal.client;
     ctx.nativeConnection = temporal.nativeConnection;
     close = temporal.close;
+    Object.assign(ctx, await startTestServices(temporal.client));
   });
   afterAll(async () => {
+    await ctx.services?.close();
     await close?.();
   });
   return ctx;

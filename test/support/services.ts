@@ -1,15 +1,23 @@
+import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
 import { startServices, type RunningServices } from '../../services';
-import { serviceNames } from '../../temporal-config';
+import { keepAsOrphans, temporalDelivery } from '../../services/billing/deliver';
+import { devWebhookSecret, serviceNames } from '../../temporal-config';
 import { createLogger } from '../../temporal-config/logger';
 import './context';
 
+/** The gateway's timings in tests: short, and a hang longer than the activities' request timeout. */
+export const testGatewayTimings = { settleMs: 50, callbackDelayMs: 1500, lateMs: 3000, hangMs: 5000 };
+export const testRequestTimeoutMs = 4000;
+export const testWebhookSecret = devWebhookSecret;
+
 /**
  * Every participant service, in this process on free ports, over the run's test database, plus
- * the real activities pointed at them over HTTP.
+ * the real activities pointed at them over HTTP. With a Temporal client the callback receiver
+ * signals workflows; without one it keeps every callback as an orphan.
  */
-export async function startTestServices(): Promise<{
+export async function startTestServices(client?: Client): Promise<{
   services: RunningServices;
   activities: ReturnType<typeof createActivities>;
   url(name: keyof ServiceDeps): string;
@@ -19,6 +27,10 @@ export async function startTestServices(): Promise<{
     services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
     logger: createLogger('test-services', 'silent'),
     poolSize: 10,
+    links: {
+      gateway: { secret: testWebhookSecret, toleranceSeconds: 300, timings: testGatewayTimings },
+      deliver: client ? temporalDelivery(client) : keepAsOrphans,
+    },
   });
   const url = (name: keyof ServiceDeps) => {
     const u = services.urls[name];
@@ -26,7 +38,9 @@ export async function startTestServices(): Promise<{
     return u;
   };
   const urls = Object.fromEntries(serviceNames.map((n) => [n, url(n)])) as Record<keyof ServiceDeps, string>;
-  return { services, activities: createActivities(serviceDeps(urls)), url };
+  const deps = serviceDeps(urls);
+  deps.payments.requestTimeoutMs = testRequestTimeoutMs;
+  return { services, activities: createActivities(deps), url };
 }
 
 /** JSON over HTTP to a service, as a caller would send it. */

@@ -21,6 +21,21 @@ export function isBusinessRefusal(err: unknown): boolean {
     cause instanceof ApplicationFailure &&
     cause.nonRetryable === true &&
     typeof cause.type === 'string' &&
-    cause.type !== ''
+    cause.type !== '' &&
+    !isOutcomeUnknown(cause)
   );
+}
+
+const unknownOutcome = 'outcome-unknown';
+
+/**
+ * A non-retryable failure after which the remote side may still have acted (a deadline passed while
+ * its answer was awaited): unlike a refusal, the step it ends is compensated.
+ */
+export function outcomeUnknown(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [unknownOutcome] });
+}
+
+function isOutcomeUnknown(failure: ApplicationFailure): boolean {
+  return failure.details?.[0] === unknownOutcome;
 }

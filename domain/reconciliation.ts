@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { GatewayCharge } from './gateway';
+import { businessId } from './fields';
+
+/** What reconciliation does with money taken for an order that is not paid. */
+export type UnpaidPolicy = 'refund' | 'complete';
+
+export const findingKinds = ['paid-order-unpaid', 'charged-twice', 'paid-without-charge', 'amount-mismatch'] as const;
+export type FindingKind = (typeof findingKinds)[number];
+
+/** A difference between the gateway and our records, and what reconciliation does about it. */
+export const finding = z.object({
+  kind: z.enum(findingKinds),
+  orderId: businessId,
+  chargeId: businessId.nullable(),
+  detail: z.string().max(1000),
+  /** `refund` the charge, `complete-order` with it, or `flag` it for a person. */
+  action: z.enum(['refund', 'complete-order', 'flag']),
+});
+export type Finding = z.infer<typeof finding>;
+
+/** Our view of an order, as the order service keeps it. */
+export interface OrderView {
+  orderId: string;
+  status: string;
+  chargeId: string | null;
+  /** What the card was to be charged; null when not paid. */
+  cardCents: number | null;
+}
+
+/** A gateway charge with the refunds still settling, so a refund asked for is not asked for again. */
+export type ChargeOnRecord = GatewayCharge & { pendingRefundCents: number };
+
+/** Everything one run compares, gathered by one read-only activity. */
+export interface ReconciliationData {
+  from: string;
+  to: string;
+  /** Every order the window or an orphaned callback names; null when the order service does not know it. */
+  orders: Record<string, OrderView | null>;
+  /** Every gateway charge of those orders. */
+  charges: Record<string, ChargeOnRecord[]>;
+  /** Whether the workflow each charge reports to still runs (it then decides, not reconciliation). */
+  flows: Record<string, 'running' | 'closed' | 'not-found'>;
+  /** Callbacks whose workflow was closed or unknown, not yet handled. */
+  orphanEventIds: string[];
+}
+
+const netCents = (c: ChargeOnRecord) => c.amountCents - c.refundedCents - c.pendingRefundCents;
+
+/**
+ * Classifies every difference between the gateway and our orders (pure and deterministic):
+ * - money captured for an order that is not PAID → refund it, or with the `complete` policy complete
+ *   a still-PENDING order with its first capture;
+ * - more than one live capture for an order → refund all but the one the order was paid with;
+ * - an order PAID with a charge the gateway does not hold as captured → flag;
+ * - an order PAID with a capture of another amount → flag.
+ * Orders whose charge still reports to a running workflow are left to that workflow.
+ */
+export function classify(data: ReconciliationData, policy: UnpaidPolicy): Finding[] {
+  const findings: Finding[] = [];
+  for (const orderId of Object.keys(data.orders).sort()) {
+    const order = data.orders[orderId] ?? null;
+    const charges = data.charges[orderId] ?? [];
+    if (charges.some((c) => c.status === 'PENDING' || data.flows[c.reference] === 'running')) continue;
+    const live = charges.filter((c) => c.status === 'CAPTURED' && netCents(c) > 0);
+    if (order?.status === 'PAID') {
+      const expected = order.chargeId === 'none' ? null : order.chargeId;
+      const kept = live.find((c) => c.chargeId === expected);
+      if (expected !== null && kept === undefined) {
+        const known = charges.find((c) => c.chargeId === expected);
+        findings.push({
+          kind: 'paid-without-charge',
+          orderId,
+          chargeId: expected,
+          detail: known
+            ? `order is PAID but charge ${expected} is ${known.status}`
+            : `no gateway record of ${expected}`,
+          action: 'flag',
+        });
+      } else if (kept !== undefined && kept.amountCents !== order.cardCents) {
+        findings.push({
+          kind: 'amount-mismatch',
+          orderId,
+          chargeId: kept.chargeId,
+          detail: `order expects ${order.cardCents} cents, gateway captured ${kept.amountCents}`,
+          action: 'flag',
+        });
+      }
+      for (const extra of live.filter((c) => c !== kept)) {
+        findings.push({
+          kind: 'charged-twice',
+          orderId,
+          chargeId: extra.chargeId,
+          detail: `second capture of ${netCents(extra)} cents; the order was paid with ${order.chargeId}`,
+          action: 'refund',
+        });
+      }
+      continue;
+    }
+    live.forEach((c, i) => {
+      const complete = policy === 'complete' && order?.status === 'PENDING' && i === 0;
+      findings.push({
+        kind: i === 0 ? 'paid-order-unpaid' : 'charged-twice',
+        orderId,
+        chargeId: c.chargeId,
+        detail: `${netCents(c)} cents captured, order is ${order?.status ?? 'unknown to us'}`,
+        action: complete ? 'complete-order' : 'refund',
+      });
+    });
+  }
+  return findings;
+}
+
+/** What a run stores and answers: the window, each finding (new or seen by an earlier run), a summary. */
+export interface ReconciliationReport {
+  reportId: string;
+  from: string;
+  to: string;
+  createdAt: string;
+  findings: (Finding & { new: boolean })[];
+  orphansHandled: string[];
+  summary: { findings: number; new: number; repaired: number; flagged: number };
+}

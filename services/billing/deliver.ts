@@ -1,0 +1,36 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { paymentEventSignal } from '../../workflows/payment-channel';
+import type { DeliverEvent } from './callbacks';
+
+/** Flows that charge a card, by the workflow id prefix the gateway echoes back as `reference`. */
+const chargingFlows = /^(payment|checkout|flash):/;
+
+/**
+ * Delivers gateway events to their workflow as the `paymentEvent` signal. A workflow that has
+ * closed, or never existed, makes the event an orphan (answered, not thrown), for reconciliation.
+ */
+export function temporalDelivery(client: Client): DeliverEvent {
+  return async (reference, event) => {
+    if (!chargingFlows.test(reference)) return 'workflow-not-found';
+    const handle = client.workflow.getHandle(reference);
+    try {
+      await handle.signal(paymentEventSignal, event);
+      return 'signalled';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Signalling a closed run also answers "not found": tell the two apart for the report.
+      return (await handle.describe().then(
+        () => true,
+        (e: unknown) => {
+          if (e instanceof WorkflowNotFoundError) return false;
+          throw e;
+        },
+      ))
+        ? 'workflow-closed'
+        : 'workflow-not-found';
+    }
+  };
+}
+
+/** For a stack without Temporal (service tests, benchmarks): every callback is kept as an orphan. */
+export const keepAsOrphans: DeliverEvent = () => Promise.resolve('workflow-not-found');

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { businessId } from '../../domain/fields';
+import { finding, type Finding, type ReconciliationReport } from '../../domain/reconciliation';
+import type { Pool, PoolClient } from '../shared/db';
+
+export const reportInput = z.object({
+  reportId: z.string().min(1).max(300),
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  findings: z.array(finding).max(10_000),
+  orphanEventIds: z.array(z.string().max(200)).max(10_000),
+  repaired: z.array(businessId).max(10_000),
+});
+
+const findingKey = (f: Finding) => `${f.kind}:${f.chargeId ?? f.orderId}`;
+
+/**
+ * Stores a run's report in one transaction: each finding is new unless an earlier run reported it,
+ * and the orphaned callbacks it settled are marked handled.
+ */
+export async function storeReport(
+  client: PoolClient,
+  input: z.infer<typeof reportInput>,
+): Promise<ReconciliationReport> {
+  const findings: ReconciliationReport['findings'] = [];
+  for (const f of input.findings) {
+    const inserted = await client.query(
+      `INSERT INTO billing.reconciliation_findings (finding_key, kind, order_id, charge_id, action, first_report_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [findingKey(f), f.kind, f.orderId, f.chargeId, f.action, input.reportId],
+    );
+    findings.push({ ...f, new: inserted.rowCount === 1 });
+  }
+  await client.query(
+    `UPDATE billing.callbacks SET handled_at = now(), handled_note = $2
+     WHERE event_id = ANY($1) AND handled_at IS NULL`,
+    [input.orphanEventIds, `reconciliation ${input.reportId}`],
+  );
+  const report: ReconciliationReport = {
+    reportId: input.reportId,
+    from: input.from,
+    to: input.to,
+    createdAt: new Date().toISOString(),
+    findings,
+    orphansHandled: input.orphanEventIds,
+    summary: {
+      findings: findings.length,
+      new: findings.filter((f) => f.new).length,
+      repaired: input.repaired.length,
+      flagged: findings.filter((f) => f.action === 'flag').length,
+    },
+  };
+  await client.query(
+    `INSERT INTO billing.reconciliation_reports (report_id, window_from, window_to, report) VALUES ($1, $2, $3, $4)`,
+    [input.reportId, input.from, input.to, JSON.stringify(report)],
+  );
+  return report;
+}
+
+export async function latestReports(pool: Pool, limit: number): Promise<ReconciliationReport[]> {
+  const { rows } = await pool.query<{ report: ReconciliationReport }>(
+    `SELECT report FROM billing.reconciliation_reports ORDER BY created_at DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => r.report);
+}
+
+/** Callbacks whose workflow was closed or unknown, not yet settled by a reconciliation run. */
+export async function orphanedCallbacks(pool: Pool) {
+  const { rows } = await pool.query<{ eventId: string; orderId: string; chargeId: string; type: string }>(
+    `SELECT event_id AS "eventId", order_id AS "orderId", charge_id AS "chargeId", type FROM billing.callbacks
+     WHERE delivery IN ('workflow-closed', 'workflow-not-found') AND handled_at IS NULL ORDER BY received_at LIMIT 1000`,
+  );
+  return rows;
+}

@@ -1,0 +1,198 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Activities } from '../activities';
+import { isSettled, type ChargeStatus, type GatewayEvent } from '../domain/gateway';
+import { presets } from './presets';
+import { outcomeUnknown, type Saga } from './saga';
+
+/** How a flow waits for the gateway. Durations are inputs so tests can run them in skipped time. */
+export interface PaymentWaitOptions {
+  /** How long to wait for the callback before asking the gateway (default 30 s). */
+  callbackTimeout?: Duration;
+  /** Status polling backoff: doubles from `initial`, capped at `max` (default 1 s to 1 min). */
+  poll?: { initial: Duration; max: Duration };
+  /** From the workflow's start: an order not paid by then is cancelled (default 15 minutes). */
+  unpaidDeadline?: Duration;
+}
+
+export interface ChargeView {
+  chargeId: string;
+  status: ChargeStatus;
+  sequence: number;
+  failureCode?: string | null;
+  amountCents: number;
+  refundedCents: number;
+}
+
+export interface PaymentTransition {
+  chargeId: string;
+  from: ChargeStatus | 'UNKNOWN';
+  to: ChargeStatus;
+  source: 'create' | 'callback' | 'poll' | 'undo';
+  eventId?: string;
+  at: string;
+}
+
+export interface PaymentChannelState {
+  charges: ChargeView[];
+  /** Every change of a charge's status, and what told us. */
+  transitions: PaymentTransition[];
+  /** Callbacks that changed nothing: a copy of one already applied, or older than what we know. */
+  ignored: { eventId: string; reason: 'duplicate' | 'stale' }[];
+  polls: number;
+}
+
+/** The gateway's callbacks, delivered by the receiver (services/billing). */
+export const paymentEventSignal = defineSignal<[GatewayEvent]>('paymentEvent');
+export const paymentStatusQuery = defineQuery<PaymentChannelState>('paymentStatus');
+
+export interface CardCharge {
+  chargeId: string;
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  cardNumber: string;
+}
+
+/** The patch that brought callbacks, polling and the unpaid deadline to the charge step. */
+export const asyncGatewayPatch = 'async-gateway-callbacks';
+
+const settledStatus = (c: ChargeView | undefined) => c !== undefined && isSettled(c.status);
+
+/**
+ * A workflow's line to the payments gateway: applies callbacks (signal) and status answers in
+ * sequence order, each event at most once, and waits for a charge to settle: first for the
+ * callback, then by polling with backoff. One per workflow.
+ */
+export class PaymentChannel {
+  private readonly act = proxyActivities<Activities>(presets.serviceCall);
+  private readonly undo = proxyActivities<Activities>(presets.compensation);
+  private readonly charges = new Map<string, ChargeView>();
+  private readonly seen = new Set<string>();
+  private readonly transitions: PaymentTransition[] = [];
+  private readonly ignored: PaymentChannelState['ignored'] = [];
+  private polls = 0;
+
+  constructor(private readonly options: PaymentWaitOptions = {}) {
+    setHandler(paymentEventSignal, (event) => this.apply(event, 'callback', event.eventId));
+    setHandler(paymentStatusQuery, () => ({
+      charges: [...this.charges.values()],
+      transitions: this.transitions,
+      ignored: this.ignored,
+      polls: this.polls,
+    }));
+  }
+
+  /**
+   * The charge-card step, the pivot: creates the charge and waits until it settles, all before the
+   * unpaid deadline. A declined charge is a refusal (nothing to undo); a passed deadline fails with
+   * `UnpaidDeadline` and the charge is undone with the rest of the saga.
+   */
+  chargeStep(saga: Saga, charge: CardCharge, key: (step: string) => string): Promise<ChargeView | undefined> {
+    return saga.step('charge-card', () => this.chargeBeforeDeadline(charge, key('charge-card')), {
+      pivot: true,
+      compensate: () => this.undoCharge(charge.chargeId, key),
+    });
+  }
+
+  private async chargeBeforeDeadline(charge: CardCharge, idempotencyKey: string): Promise<ChargeView> {
+    // Runs started before the gateway answered asynchronously took its answer as final, with no
+    // deadline timer; they keep that path (see "Versioning" in the README).
+    if (!patched(asyncGatewayPatch)) return this.settle(await this.create(charge, idempotencyKey), charge.chargeId);
+    const limitMs = msToNumber(this.options.unpaidDeadline ?? '15 minutes');
+    const left = workflowInfo().startTime.getTime() + limitMs - Date.now();
+    const outer = CancellationScope.current();
+    try {
+      return await CancellationScope.withTimeout(Math.max(left, 1), async () => {
+        await this.create(charge, idempotencyKey);
+        return this.settle(await this.awaitSettled(charge.chargeId), charge.chargeId);
+      });
+    } catch (err) {
+      if (isCancellation(err) && !outer.consideredCancelled) {
+        throw outcomeUnknown('UnpaidDeadline', `order not paid within ${limitMs / 1000} s of its start`);
+      }
+      throw err;
+    }
+  }
+
+  private async create(charge: CardCharge, idempotencyKey: string): Promise<ChargeView> {
+    const created = await this.act.chargeCard({ ...charge, reference: workflowInfo().workflowId, idempotencyKey });
+    this.apply(created, 'create');
+    return this.charges.get(charge.chargeId)!;
+  }
+
+  /** A captured charge is the answer; any other final state is the gateway's refusal. */
+  private settle(final: ChargeView, chargeId: string): ChargeView {
+    if (final.status === 'CAPTURED') return final;
+    throw ApplicationFailure.nonRetryable(
+      `charge ${chargeId} ended ${final.status}`,
+      final.failureCode ?? `Charge${final.status}`,
+    );
+  }
+
+  /**
+   * Undoes a charge: the gateway voids a pending one, refunds a captured one, and tombstones an
+   * unknown one. A pending charge it cannot stop is waited for, then undone again, so a success
+   * that arrives after the order was given up is refunded.
+   */
+  async undoCharge(chargeId: string, key: (step: string) => string): Promise<void> {
+    for (let round = 1; ; round++) {
+      const answer = await this.undo.refundCharge({
+        chargeId,
+        idempotencyKey: key(round === 1 ? 'charge-card:undo' : `charge-card:undo:${round}`),
+      });
+      if ('sequence' in answer) this.apply(answer, 'undo');
+      if (answer.status !== 'PENDING') return;
+      await this.awaitSettled(chargeId);
+    }
+  }
+
+  /** Waits for the charge to settle: the callback first, then status polls with backoff. */
+  async awaitSettled(chargeId: string): Promise<ChargeView> {
+    const settled = () => settledStatus(this.charges.get(chargeId));
+    if (!settled()) await condition(settled, this.options.callbackTimeout ?? '30 seconds');
+    let delay = msToNumber(this.options.poll?.initial ?? '1 second');
+    const max = msToNumber(this.options.poll?.max ?? '1 minute');
+    while (!settled()) {
+      this.polls += 1;
+      this.apply(await this.act.getCharge({ chargeId }), 'poll');
+      if (settled() || (await condition(settled, delay))) break;
+      delay = Math.min(delay * 2, max);
+    }
+    return this.charges.get(chargeId)!;
+  }
+
+  /** Applies a newer state of a charge; a repeated event or an older state changes nothing. */
+  private apply(update: ChargeView, source: PaymentTransition['source'], eventId?: string): void {
+    if (eventId !== undefined) {
+      if (this.seen.has(eventId)) {
+        this.ignored.push({ eventId, reason: 'duplicate' });
+        return;
+      }
+      this.seen.add(eventId);
+    }
+    const current = this.charges.get(update.chargeId);
+    if (current !== undefined && update.sequence <= current.sequence) {
+      if (eventId !== undefined) this.ignored.push({ eventId, reason: 'stale' });
+      return;
+    }
+    const { chargeId, status, sequence, failureCode, amountCents, refundedCents } = update;
+    this.charges.set(chargeId, { chargeId, status, sequence, failureCode, amountCents, refundedCents });
+    if (current?.status !== status) {
+      const at = new Date().toISOString();
+      this.transitions.push({ chargeId, from: current?.status ?? 'UNKNOWN', to: status, source, eventId, at });
+    }
+  }
+}
