@@ -1,75 +1,21 @@
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import type { PaymentSagaInput } from '../../domain/payment';
 import { SagaStatus } from '../../temporal-config/search-attributes';
-import { paymentSaga, retryUpdate, sagaStateQuery, skipUpdate, type PaymentSagaOptions } from '../../workflows';
+import { retryUpdate, sagaStateQuery, skipUpdate } from '../../workflows';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';
-import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { anOrderForUnitTests, fast, paymentSagaRunner, rootCause } from '../support/payment-saga-runner';
 
 const ts = useTimeSkippingEnv();
 
-let seq = 0;
-const order = (): PaymentSagaInput => ({
-  orderId: `o-${++seq}`,
-  customerId: 'c-1',
-  currency: 'EUR',
-  items: [
-    { sku: 'A', quantity: 2, unitPriceCents: 1500 },
-    { sku: 'B', quantity: 1, unitPriceCents: 2000 },
-  ],
-  couponCode: 'SAVE5',
-  card: { number: '4242424242424242' },
-});
-const fast: PaymentSagaOptions = { attemptsBeforeAttention: 3, backoff: { initial: '1 second', max: '5 seconds' } };
+const { runSaga, until } = paymentSagaRunner(ts);
+const order = anOrderForUnitTests;
 const refusal = (type: string) => async () => {
   throw ApplicationFailure.nonRetryable(`${type} for this test`, type);
 };
-
-/** Runs one saga with the given mocks; resolves with its result or its failure, never throws. */
-async function runSaga(
-  activities: ReturnType<typeof mockActivities>['activities'],
-  input = order(),
-  options: PaymentSagaOptions = fast,
-  during?: (handle: WorkflowHandle<typeof paymentSaga>) => Promise<void>,
-) {
-  const taskQueue = uniqueTaskQueue('unit-payment');
-  return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
-    const handle = await ts.env.client.workflow.start(paymentSaga, {
-      taskQueue,
-      workflowId: `payment:${input.orderId}`,
-      args: [input, options],
-    });
-    await during?.(handle);
-    const outcome = await handle.result().then(
-      (result) => ({ result, error: undefined }),
-      (error: unknown) => ({ result: undefined, error }),
-    );
-    // An input refused before the saga starts leaves no state to query.
-    const state = await handle.query(sagaStateQuery).catch(() => undefined);
-    return { ...outcome, state: state!, handle };
-  });
-}
-
-/** Advances skipped time until the saga's state satisfies `ready`. */
-async function until(handle: WorkflowHandle, ready: (s: Awaited<ReturnType<typeof queryState>>) => boolean) {
-  for (let i = 0; i < 200; i++) {
-    const state = await queryState(handle);
-    if (ready(state)) return state;
-    await ts.env.sleep('2 seconds');
-  }
-  throw new Error('saga never reached the expected state');
-}
-const queryState = (handle: WorkflowHandle) => handle.query(sagaStateQuery);
-
-/** The innermost failure (the activity's own ApplicationFailure under the ActivityFailure). */
-function rootCause(err: unknown): ApplicationFailure {
-  let current = err as { cause?: unknown };
-  while (current.cause) current = current.cause;
-  return current as ApplicationFailure;
-}
 /** Update refusals arrive as WorkflowUpdateFailedError whose cause carries the validator's message. */
 const refusedWith = (pattern: RegExp) => ({ cause: { message: expect.stringMatching(pattern) } });
 
@@ -253,10 +199,13 @@ describe('paymentSaga with mocked activities', () => {
     });
     const { result, state } = await runSaga(activities, order(), fast, async (handle) => {
       await expect
-        .poll(async () => (await queryState(handle)).steps.find((x) => x.name === 'create-shipment')?.status, {
-          timeout: 20_000,
-          interval: 100,
-        })
+        .poll(
+          async () => (await handle.query(sagaStateQuery)).steps.find((x) => x.name === 'create-shipment')?.status,
+          {
+            timeout: 20_000,
+            interval: 100,
+          },
+        )
         .toBe('running');
       await handle.cancel();
     });

@@ -1,0 +1,166 @@
+import type { WorkflowFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { describe, expect, it } from 'vitest';
+import type { GatewayEvent } from '../../domain/gateway';
+import { paymentEventSignal, type PaymentChannelState, type SagaState } from '../../workflows';
+import { useTimeSkippingEnv } from '../support/fixtures';
+import { compensationsIn, mockActivities } from '../support/mock-activities';
+import { anOrderForUnitTests, fast, paymentSagaRunner, rootCause } from '../support/payment-saga-runner';
+
+const ts = useTimeSkippingEnv();
+const { runSaga, until } = paymentSagaRunner(ts);
+
+type Charge = { chargeId: string; orderId: string; reference: string; amountCents: number };
+/** A gateway that answers every create PENDING, as the real one does. */
+const pending = async (i: Charge) => ({ ...i, status: 'PENDING', sequence: 1, refundedCents: 0, voidable: true });
+const event = (orderId: string, over: Partial<GatewayEvent> = {}): GatewayEvent => ({
+  eventId: `evt_${orderId}_2`,
+  type: 'charge.succeeded',
+  chargeId: `charge:${orderId}`,
+  orderId,
+  reference: `payment:${orderId}`,
+  sequence: 2,
+  status: 'CAPTURED',
+  amountCents: 4500,
+  refundedCents: 0,
+  occurredAt: new Date().toISOString(),
+  ...over,
+});
+const charging = (s: SagaState) => s.steps.find((x) => x.name === 'charge-card')?.status === 'running';
+const moves = (p: PaymentChannelState) => p.transitions.map((t) => [t.from, t.to, t.source]);
+
+describe('paymentSaga waits for the gateway (time-skipping server, mocked activities)', () => {
+  it('waits for the callback and takes it, without asking the gateway', async () => {
+    const { calls, activities } = mockActivities({ chargeCard: pending });
+    const input = anOrderForUnitTests();
+    const { result, payment } = await runSaga(activities, input, fast, async (handle) => {
+      await until(handle, charging);
+      await ts.env.sleep('20 seconds'); // within the 30 s callback timeout
+      await handle.signal(paymentEventSignal, event(input.orderId));
+    });
+    expect(result).toMatchObject({ status: 'PAID', amountCents: 4500 });
+    expect(calls).not.toContain('getCharge');
+    expect(payment.polls).toBe(0);
+    expect(moves(payment)).toEqual([
+      ['UNKNOWN', 'PENDING', 'create'],
+      ['PENDING', 'CAPTURED', 'callback'],
+    ]);
+  });
+
+  it('recovers a lost callback by polling the status with doubling backoff', async () => {
+    const polledAt: number[] = [];
+    let createdAt = 0;
+    const { activities } = mockActivities({
+      chargeCard: async (i) => {
+        createdAt = Context.current().info.currentAttemptScheduledTimestampMs;
+        return pending(i);
+      },
+      getCharge: async (i) => {
+        polledAt.push(Context.current().info.currentAttemptScheduledTimestampMs);
+        const captured = polledAt.length >= 4;
+        return { chargeId: i.chargeId, status: captured ? 'CAPTURED' : 'PENDING', sequence: captured ? 2 : 1 };
+      },
+    });
+    const options = {
+      ...fast,
+      payment: { callbackTimeout: '30 seconds', poll: { initial: '2 seconds', max: '1 minute' } },
+    };
+    const { result, payment } = await runSaga(activities, anOrderForUnitTests(), options);
+    expect(result).toMatchObject({ status: 'PAID' });
+    expect(payment.polls).toBe(4);
+    expect(moves(payment).at(-1)).toEqual(['PENDING', 'CAPTURED', 'poll']);
+    // First poll after the callback timeout, then 2 s, 4 s, 8 s apart.
+    expect(polledAt[0]! - createdAt).toBeGreaterThanOrEqual(30_000);
+    const gaps = polledAt.slice(1).map((t, i) => t - polledAt[i]!);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(2000 * 2 ** i));
+  });
+
+  it('past the unpaid deadline voids the charge, releases coupon and stock, and cancels the order', async () => {
+    const { calls, activities } = mockActivities({
+      chargeCard: pending,
+      getCharge: async (i) => ({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
+      refundCharge: async (i) => ({ chargeId: i.chargeId, status: 'VOIDED', sequence: 2, refundedCents: 0 }),
+    });
+    // The defaults: 30 s for the callback, polling from 1 s to 1 min, 15 minutes to pay.
+    const { error, state, payment } = await runSaga(activities);
+    const failure = (error as WorkflowFailedError).cause!;
+    expect(rootCause(failure).type).toBe('UnpaidDeadline');
+    expect(failure.message).toContain('compensated: charge-card, lock-coupon, reserve-stock, validate-order');
+    expect(compensationsIn(calls)).toEqual(['refundCharge', 'releaseCoupon', 'releaseStock', 'cancelOrder']);
+    expect(state.status).toBe('COMPENSATED');
+    expect(calls).not.toContain('awardPoints');
+    expect(moves(payment).at(-1)).toEqual(['PENDING', 'VOIDED', 'undo']);
+    // About 15 minutes of polling at the 1-minute cap.
+    expect(payment.polls).toBeGreaterThan(10);
+    expect(payment.polls).toBeLessThan(25);
+  });
+
+  it('refunds a success that arrives after the order was given up', async () => {
+    const keys: string[] = [];
+    let capturedLate = false;
+    const { calls, activities } = mockActivities({
+      chargeCard: pending,
+      getCharge: async (i) => ({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
+      refundCharge: async (i) => {
+        keys.push(i.idempotencyKey);
+        // The payment method cannot be stopped while pending; once captured, undoing it refunds it.
+        return capturedLate
+          ? { chargeId: i.chargeId, status: 'CAPTURED', sequence: 3, refundedCents: 0 }
+          : { chargeId: i.chargeId, status: 'PENDING', sequence: 1, refundedCents: 0, voidable: false };
+      },
+    });
+    const input = anOrderForUnitTests();
+    const options = { ...fast, payment: { unpaidDeadline: '5 minutes' } };
+    const { error, state } = await runSaga(activities, input, options, async (handle) => {
+      await until(handle, (s) => s.status === 'COMPENSATING');
+      await ts.env.sleep('1 hour');
+      capturedLate = true;
+      await handle.signal(paymentEventSignal, event(input.orderId));
+    });
+    expect(rootCause((error as WorkflowFailedError).cause).type).toBe('UnpaidDeadline');
+    expect(keys).toEqual([`payment:${input.orderId}:charge-card:undo`, `payment:${input.orderId}:charge-card:undo:2`]);
+    expect(compensationsIn(calls)).toEqual([
+      'refundCharge',
+      'refundCharge',
+      'releaseCoupon',
+      'releaseStock',
+      'cancelOrder',
+    ]);
+    expect(state.steps.find((s) => s.name === 'charge-card')?.status).toBe('compensated');
+  });
+
+  it('applies five copies of a callback once and ignores an older event that arrives late', async () => {
+    const { activities } = mockActivities({ chargeCard: pending });
+    const input = anOrderForUnitTests();
+    const { result, payment } = await runSaga(activities, input, fast, async (handle) => {
+      await until(handle, charging);
+      const succeeded = event(input.orderId);
+      for (let i = 0; i < 5; i++) await handle.signal(paymentEventSignal, succeeded);
+      const older = event(input.orderId, {
+        eventId: 'evt_older',
+        type: 'charge.processing',
+        sequence: 1,
+        status: 'PENDING',
+      });
+      await handle.signal(paymentEventSignal, older);
+    });
+    expect(result).toMatchObject({ status: 'PAID' });
+    expect(moves(payment).filter(([, to]) => to === 'CAPTURED')).toHaveLength(1);
+    expect(payment.ignored).toEqual([
+      ...Array.from({ length: 4 }, () => ({ eventId: `evt_${input.orderId}_2`, reason: 'duplicate' })),
+      { eventId: 'evt_older', reason: 'stale' },
+    ]);
+  });
+
+  it('takes a declined callback as a refusal: no void at the gateway, the rest is undone', async () => {
+    const { calls, activities } = mockActivities({ chargeCard: pending });
+    const input = anOrderForUnitTests();
+    const { error } = await runSaga(activities, input, fast, async (handle) => {
+      await until(handle, charging);
+      const declined = { type: 'charge.failed' as const, status: 'FAILED' as const, failureCode: 'CardDeclined' };
+      await handle.signal(paymentEventSignal, event(input.orderId, declined));
+    });
+    expect(rootCause((error as WorkflowFailedError).cause).type).toBe('CardDeclined');
+    expect(compensationsIn(calls)).toEqual(['releaseCoupon', 'releaseStock', 'cancelOrder']);
+  });
+});
