@@ -51,7 +51,7 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     const polledAt: number[] = [];
     let createdAt = 0;
     const { activities } = mockActivities({
-      chargeCard: async (i) => {
+      chargeCard: async (i: Charge) => {
         createdAt = Context.current().info.currentAttemptScheduledTimestampMs;
         return pending(i);
       },
@@ -102,7 +102,7 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
       chargeCard: pending,
       getCharge: async (i) => ({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
       refundCharge: async (i) => {
-        keys.push(i.idempotencyKey);
+        keys.push(String(i.idempotencyKey));
         // The payment method cannot be stopped while pending; once captured, undoing it refunds it.
         return capturedLate
           ? { chargeId: i.chargeId, status: 'CAPTURED', sequence: 3, refundedCents: 0 }
