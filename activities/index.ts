@@ -1,17 +1,23 @@
+import type { Client } from '@temporalio/client';
 import { serviceNames, type AppConfig, type ServiceName } from '../temporal-config';
 import { createCouponActivities, createCouponTccActivities } from './coupon';
 import type { ServiceClientDeps } from './http';
 import { createInventoryActivities, createInventoryTccActivities } from './inventory';
 import { createOrderActivities } from './order';
 import { createPaymentsActivities } from './payments';
+import { createReconciliationActivities } from './reconciliation';
 import { createShippingActivities } from './shipping';
 import { createWalletActivities, createWalletTccActivities } from './wallet';
 
 export type ServiceDeps = Record<ServiceName, ServiceClientDeps>;
 
-/** Every activity the worker registers, built from each service's base URL. */
-export function createActivities(deps: ServiceDeps) {
+/**
+ * Every activity the worker registers, built from each service's base URL; `client` lets
+ * reconciliation ask whether a charge's workflow still runs.
+ */
+export function createActivities(deps: ServiceDeps, client?: Client) {
   return {
+    ...createReconciliationActivities({ ...deps, client }),
     ...createOrderActivities(deps.order),
     ...createInventoryActivities(deps.inventory),
     ...createInventoryTccActivities(deps.inventory),

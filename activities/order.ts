@@ -32,14 +32,22 @@ export function createOrderActivities(deps: ServiceClientDeps) {
         idempotencyKey: input.idempotencyKey,
       });
     },
+    /** PENDING → PAID with the charge; `cardCents` is the part charged to the card (default: all). */
     async markOrderPaid(input: {
       orderId: string;
       chargeId: string;
       amountCents: number;
+      cardCents?: number;
       idempotencyKey: string;
     }): Promise<Order> {
       const { orderId, idempotencyKey, ...body } = input;
       return callService(deps, { method: 'POST', path: path(orderId, 'mark-paid'), body, idempotencyKey });
+    },
+    /** Orders by id, or those paid in [paidFrom, paidTo). */
+    async findOrders(input: { ids: string[] } | { paidFrom: string; paidTo: string }): Promise<Order[]> {
+      if ('ids' in input && input.ids.length === 0) return [];
+      const q = 'ids' in input ? new URLSearchParams({ ids: input.ids.join(',') }) : new URLSearchParams(input);
+      return callService(deps, { method: 'GET', path: `/orders?${q.toString()}` });
     },
   };
 }

@@ -17,7 +17,8 @@ export function createPaymentsActivities(deps: ServiceClientDeps) {
     async chargeCard(input: {
       chargeId: string;
       orderId: string;
-      reference: string;
+      /** The workflow id the gateway's callbacks go to (default `payment:<orderId>`). */
+      reference?: string;
       amountCents: number;
       currency: string;
       cardNumber: string;

@@ -54,4 +54,6 @@ export interface GatewayCharge {
   sequence: number;
   /** False while pending for a payment method the provider cannot stop. */
   voidable: boolean;
+  /** Refunds asked for and not yet settled. */
+  pendingRefundCents: number;
 }

@@ -13,6 +13,8 @@ export const finding = z.object({
   kind: z.enum(findingKinds),
   orderId: businessId,
   chargeId: businessId.nullable(),
+  /** What the charge still holds (captured less refunds), when a charge is concerned. */
+  amountCents: z.number().int().min(0).nullable(),
   detail: z.string().max(1000),
   /** `refund` the charge, `complete-order` with it, or `flag` it for a person. */
   action: z.enum(['refund', 'complete-order', 'flag']),
@@ -28,8 +30,8 @@ export interface OrderView {
   cardCents: number | null;
 }
 
-/** A gateway charge with the refunds still settling, so a refund asked for is not asked for again. */
-export type ChargeOnRecord = GatewayCharge & { pendingRefundCents: number };
+/** A gateway charge, with the refunds still settling, so a refund asked for is not asked for again. */
+export type ChargeOnRecord = GatewayCharge;
 
 /** Everything one run compares, gathered by one read-only activity. */
 export interface ReconciliationData {
@@ -72,6 +74,7 @@ export function classify(data: ReconciliationData, policy: UnpaidPolicy): Findin
           kind: 'paid-without-charge',
           orderId,
           chargeId: expected,
+          amountCents: null,
           detail: known
             ? `order is PAID but charge ${expected} is ${known.status}`
             : `no gateway record of ${expected}`,
@@ -82,6 +85,7 @@ export function classify(data: ReconciliationData, policy: UnpaidPolicy): Findin
           kind: 'amount-mismatch',
           orderId,
           chargeId: kept.chargeId,
+          amountCents: netCents(kept),
           detail: `order expects ${order.cardCents} cents, gateway captured ${kept.amountCents}`,
           action: 'flag',
         });
@@ -91,6 +95,7 @@ export function classify(data: ReconciliationData, policy: UnpaidPolicy): Findin
           kind: 'charged-twice',
           orderId,
           chargeId: extra.chargeId,
+          amountCents: netCents(extra),
           detail: `second capture of ${netCents(extra)} cents; the order was paid with ${order.chargeId}`,
           action: 'refund',
         });
@@ -103,6 +108,7 @@ export function classify(data: ReconciliationData, policy: UnpaidPolicy): Findin
         kind: i === 0 ? 'paid-order-unpaid' : 'charged-twice',
         orderId,
         chargeId: c.chargeId,
+        amountCents: netCents(c),
         detail: `${netCents(c)} cents captured, order is ${order?.status ?? 'unknown to us'}`,
         action: complete ? 'complete-order' : 'refund',
       });

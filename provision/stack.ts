@@ -166,7 +166,13 @@ async function run(): Promise<void> {
   const dataDir = resolve(config.dataDir);
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const ctx: Context = { config, dataDir, logDir, env: { ...process.env, DATABASE_URL: config.database.url } };
+  // The dev stack reconciles every two minutes unless told otherwise, so its reports show up soon.
+  const env = {
+    ...process.env,
+    DATABASE_URL: config.database.url,
+    RECONCILE_INTERVAL: process.env.RECONCILE_INTERVAL ?? '2m',
+  };
+  const ctx: Context = { config, dataDir, logDir, env };
 
   const started: NonNullable<Started>[] = [];
   let stopping: Promise<void> | undefined;

@@ -1,4 +1,6 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { ensureReconciliationSchedule } from '../client/reconciliation';
 import { createActivities, serviceDepsFromConfig } from '../activities';
 import { loadConfig } from '../temporal-config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
@@ -11,12 +13,15 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   try {
+    await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.reconciliation });
     const worker = await createSagaWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities(serviceDepsFromConfig(config.services)),
+      activities: createActivities(serviceDepsFromConfig(config.services), client),
       ...(config.temporal.workflowBundlePath
         ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } }
         : {}),
@@ -25,6 +30,7 @@ async function run(): Promise<void> {
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
   } finally {
     await connection.close();
+    await clientConnection.close();
   }
 }
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { startPayment } from '../client';
 import type { PaymentSagaInput } from '../domain/payment';
+import type { PaymentSagaOptions } from '../workflows';
 import { inTransaction, type Pool } from '../services/shared/db';
 
 interface OutboxRow {
@@ -17,6 +18,8 @@ export interface OutboxRelayOptions {
   databaseUrl: string;
   client: Client;
   taskQueue: string;
+  /** Passed to every saga it starts (the payment waits and the unpaid deadline from configuration). */
+  sagaOptions?: PaymentSagaOptions;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   batchSize?: number;
   /** Fallback polling when no notification arrives (default 2 s). */
@@ -42,7 +45,7 @@ export class OutboxRelay {
 
   /** Claims and delivers one batch; returns the ids it marked delivered. */
   async deliverBatch(): Promise<string[]> {
-    const { pool, client, taskQueue, logger, afterStart } = this.options;
+    const { pool, client, taskQueue, sagaOptions, logger, afterStart } = this.options;
     return inTransaction(pool, async (db) => {
       const { rows } = await db.query<OutboxRow>(
         // Rows that keep failing sink behind fresh ones instead of blocking the head of the queue.
@@ -54,7 +57,9 @@ export class OutboxRelay {
       // Temporal answers); the rows are then marked one by one on this transaction's connection.
       const starts = await Promise.allSettled(
         rows.map((row) =>
-          client.connection.withDeadline(Date.now() + 10_000, () => startPayment(client, row.payload, { taskQueue })),
+          client.connection.withDeadline(Date.now() + 10_000, () =>
+            startPayment(client, row.payload, { taskQueue, sagaOptions }),
+          ),
         ),
       );
       const delivered: string[] = [];

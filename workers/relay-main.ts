@@ -17,6 +17,7 @@ async function run(): Promise<void> {
     databaseUrl: config.database.url,
     client: new Client({ connection, namespace: config.temporal.namespace }),
     taskQueue: config.temporal.taskQueue,
+    sagaOptions: { payment: config.payment },
     logger,
   });
   await relay.start();

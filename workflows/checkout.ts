@@ -96,7 +96,7 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
     if (chargeId !== null) await steps.chargeCard(chargeId, cardCents);
     // Paid without the card: confirming the reservations is the point of no return.
     await saga.step('confirm-reservations', () => reservations.confirmAll(), { pivot: !saga.committed });
-    const { points } = await steps.fulfil(chargeId, cardCents + walletCents);
+    const { points } = await steps.fulfil(chargeId, cardCents + walletCents, cardCents);
     return { orderId, status: 'PAID', chargeId, cardCents, walletCents, discountCents: discount, points };
   });
 }

@@ -3,3 +3,4 @@ export * from './flash-sale-purchase';
 export * from './payment-saga';
 export * from './saga/definitions';
 export * from './payment-channel';
+export * from './reconciliation';

@@ -32,7 +32,7 @@ export function orderSteps(saga: Saga, input: PaymentSagaInput, payment: Payment
         key,
       ),
     /** After the pivot: award points, create the shipment, mark the order paid (forward only). */
-    async fulfil(chargeId: string | null, paidCents: number) {
+    async fulfil(chargeId: string | null, paidCents: number, cardCents = chargeId === null ? 0 : paidCents) {
       const points = pointsFor(paidCents);
       // Nothing charged (fully discounted or paid otherwise): awarding points is then the pivot.
       const award = { entryId: `order:${orderId}`, customerId, orderId, points, idempotencyKey: key('award-points') };
@@ -46,6 +46,8 @@ export function orderSteps(saga: Saga, input: PaymentSagaInput, payment: Payment
           orderId,
           chargeId: chargeId ?? 'none',
           amountCents: paidCents,
+          // Only when it differs, so a request already made under this key keeps its body.
+          ...(cardCents !== paidCents ? { cardCents } : {}),
           idempotencyKey: key('mark-order-paid'),
         }),
       );

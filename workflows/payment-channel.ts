@@ -110,7 +110,9 @@ export class PaymentChannel {
   private async chargeBeforeDeadline(charge: CardCharge, idempotencyKey: string): Promise<ChargeView> {
     // Runs started before the gateway answered asynchronously took its answer as final, with no
     // deadline timer; they keep that path (see "Versioning" in the README).
-    if (!patched(asyncGatewayPatch)) return this.settle(await this.create(charge, idempotencyKey), charge.chargeId);
+    if (!patched(asyncGatewayPatch)) {
+      return this.settle(await this.create(charge, idempotencyKey, false), charge.chargeId);
+    }
     const limitMs = msToNumber(this.options.unpaidDeadline ?? '15 minutes');
     const left = workflowInfo().startTime.getTime() + limitMs - Date.now();
     const outer = CancellationScope.current();
@@ -127,8 +129,10 @@ export class PaymentChannel {
     }
   }
 
-  private async create(charge: CardCharge, idempotencyKey: string): Promise<ChargeView> {
-    const created = await this.act.chargeCard({ ...charge, reference: workflowInfo().workflowId, idempotencyKey });
+  /** Creates the charge; `withReference` false sends the body runs before the patch sent, key for key. */
+  private async create(charge: CardCharge, idempotencyKey: string, withReference = true): Promise<ChargeView> {
+    const reference = withReference ? { reference: workflowInfo().workflowId } : {};
+    const created = await this.act.chargeCard({ ...charge, ...reference, idempotencyKey });
     this.apply(created, 'create');
     return this.charges.get(charge.chargeId)!;
   }

@@ -15,7 +15,22 @@ export const validateOrderInput = z.object({
   couponCode: businessId.optional(),
 });
 const cancelInput = z.object({ reason: z.string().min(1).max(2000) });
-const markPaidInput = z.object({ chargeId: businessId, amountCents: cents });
+const markPaidInput = z.object({
+  chargeId: businessId,
+  amountCents: cents,
+  /** The part charged to the card (default: all of it). */
+  cardCents: cents.optional(),
+});
+const paidWindow = z
+  .object({ paidFrom: z.iso.datetime({ offset: true }), paidTo: z.iso.datetime({ offset: true }) })
+  .refine((w) => Date.parse(w.paidFrom) < Date.parse(w.paidTo), {
+    message: 'paidFrom must be before paidTo',
+    path: ['paidFrom'],
+  });
+const idList = z
+  .string()
+  .transform((v) => v.split(','))
+  .pipe(z.array(businessId).min(1).max(500, 'must list at most 500 ids'));
 
 export interface Order {
   orderId: string;
@@ -28,11 +43,14 @@ export interface Order {
   cancelReason: string | null;
   chargeId: string | null;
   paidCents: number | null;
+  cardCents: number | null;
+  paidAt: string | null;
 }
 
 const columns = `order_id AS "orderId", customer_id AS "customerId", currency, items,
   subtotal_cents::int AS "subtotalCents", coupon_code AS "couponCode", status,
-  cancel_reason AS "cancelReason", charge_id AS "chargeId", paid_cents::int AS "paidCents"`;
+  cancel_reason AS "cancelReason", charge_id AS "chargeId", paid_cents::int AS "paidCents",
+  card_cents::int AS "cardCents", paid_at AS "paidAt"`;
 
 async function load(db: Pool | PoolClient, orderId: string, lock = false): Promise<Order | undefined> {
   const { rows } = await db.query<Order>(
@@ -84,8 +102,9 @@ async function markPaid(client: PoolClient, orderId: string, input: z.infer<type
     throw new BusinessError('OrderAlreadyPaid', `order ${orderId} was paid by charge ${order.chargeId}`);
   }
   await client.query(
-    `UPDATE "order".orders SET status = 'PAID', charge_id = $2, paid_cents = $3, updated_at = now() WHERE order_id = $1`,
-    [orderId, input.chargeId, input.amountCents],
+    `UPDATE "order".orders SET status = 'PAID', charge_id = $2, paid_cents = $3, card_cents = $4,
+       paid_at = coalesce(paid_at, now()), updated_at = now() WHERE order_id = $1`,
+    [orderId, input.chargeId, input.amountCents, input.cardCents ?? input.amountCents],
   );
   return (await load(client, orderId))!;
 }
@@ -108,8 +127,8 @@ async function createOrder(client: PoolClient, input: PaymentSagaInput) {
 
 /**
  * The order service: `POST /orders` (order plus outbox row), `POST /orders/:id/validate`,
- * `/cancel` (compensation), `/mark-paid`, and `GET /orders/:id`. Mutations are idempotent on
- * Idempotency-Key.
+ * `/cancel` (compensation), `/mark-paid`, `GET /orders/:id`, and `GET /orders?ids=` or
+ * `?paidFrom=&paidTo=`. Mutations are idempotent on Idempotency-Key.
  */
 export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('order', pool, logger);
@@ -126,5 +145,18 @@ export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
     markPaid(c, id(p), input),
   );
   query(app, '/orders/:id', 'UnknownOrder', (p) => load(pool, id(p)));
+  // By ids (`?ids=a,b`), or those paid in a window (`?paidFrom=&paidTo=`), for reconciliation.
+  query(app, '/orders', 'UnknownOrder', async (_p, q) => {
+    if (q.ids !== undefined) {
+      const ids = parseInput(idList, q.ids);
+      return (await pool.query<Order>(`SELECT ${columns} FROM "order".orders WHERE order_id = ANY($1)`, [ids])).rows;
+    }
+    const { paidFrom, paidTo } = parseInput(paidWindow, q);
+    const { rows } = await pool.query<Order>(
+      `SELECT ${columns} FROM "order".orders WHERE paid_at >= $1 AND paid_at < $2 ORDER BY paid_at LIMIT 10000`,
+      [paidFrom, paidTo],
+    );
+    return rows;
+  });
   return app;
 }

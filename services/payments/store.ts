@@ -8,7 +8,9 @@ import type { chargeInput, refundInput } from './schemas';
 
 const columns = `charge_id AS "chargeId", order_id AS "orderId", reference, amount_cents::int AS "amountCents",
   refunded_cents::int AS "refundedCents", currency, card_last4 AS "cardLast4", status,
-  failure_code AS "failureCode", sequence, NOT (status = 'PENDING' AND behaviour = 'lateSuccess') AS voidable`;
+  failure_code AS "failureCode", sequence, NOT (status = 'PENDING' AND behaviour = 'lateSuccess') AS voidable,
+  (SELECT coalesce(sum(r.amount_cents), 0)::int FROM payments.refunds r
+    WHERE r.charge_id = charges.charge_id AND r.status = 'PENDING') AS "pendingRefundCents"`;
 
 export async function loadCharge(db: Pool | PoolClient, chargeId: string): Promise<GatewayCharge | undefined> {
   const { rows } = await db.query<GatewayCharge>(`SELECT ${columns} FROM payments.charges WHERE charge_id = $1`, [

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
-import { startTestServices } from './services';
+import { freshDatabase, startTestServices } from './services';
 import { devServerConnections, timeSkippingEnv } from './temporal';
 
 type Services = Awaited<ReturnType<typeof startTestServices>>;
@@ -35,7 +35,10 @@ export function useServices(): Services {
  * The services plus client and worker connections to the run's dev server; the callback receiver
  * signals the workflows there.
  */
-export function useStack(): Services & { client: Client; nativeConnection: NativeConnection } {
+export function useStack(opts: { ownDatabase?: string } = {}): Services & {
+  client: Client;
+  nativeConnection: NativeConnection;
+} {
   const ctx = {} as Services & { client: Client; nativeConnection: NativeConnection };
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
@@ -43,7 +46,8 @@ export function useStack(): Services & { client: Client; nativeConnection: Nativ
     ctx.client = temporal.client;
     ctx.nativeConnection = temporal.nativeConnection;
     close = temporal.close;
-    Object.assign(ctx, await startTestServices(temporal.client));
+    const databaseUrl = opts.ownDatabase === undefined ? undefined : await freshDatabase(opts.ownDatabase);
+    Object.assign(ctx, await startTestServices(temporal.client, databaseUrl));
   });
   afterAll(async () => {
     await ctx.services?.close();

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
+import { recreateDatabase } from '../../provision/postgres';
 import { startServices, type RunningServices } from '../../services';
 import { keepAsOrphans, temporalDelivery } from '../../services/billing/deliver';
 import { devWebhookSecret, serviceNames } from '../../temporal-config';
@@ -17,13 +18,16 @@ export const testWebhookSecret = devWebhookSecret;
  * the real activities pointed at them over HTTP. With a Temporal client the callback receiver
  * signals workflows; without one it keeps every callback as an orphan.
  */
-export async function startTestServices(client?: Client): Promise<{
+export async function startTestServices(
+  client?: Client,
+  databaseUrl = inject('databaseUrl'),
+): Promise<{
   services: RunningServices;
   activities: ReturnType<typeof createActivities>;
   url(name: keyof ServiceDeps): string;
 }> {
   const services = await startServices({
-    databaseUrl: inject('databaseUrl'),
+    databaseUrl,
     services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
     logger: createLogger('test-services', 'silent'),
     poolSize: 10,
@@ -40,7 +44,21 @@ export async function startTestServices(client?: Client): Promise<{
   const urls = Object.fromEntries(serviceNames.map((n) => [n, url(n)])) as Record<keyof ServiceDeps, string>;
   const deps = serviceDeps(urls);
   deps.payments.requestTimeoutMs = testRequestTimeoutMs;
-  return { services, activities: createActivities(deps), url };
+  return { services, activities: createActivities(deps, client), url };
+}
+
+/**
+ * A fresh database named `<run's test database>_<suffix>` on the same server, for a file whose
+ * checks span whole tables (reconciliation compares everything in a window).
+ */
+export async function freshDatabase(suffix: string): Promise<string> {
+  const url = new URL(inject('databaseUrl'));
+  const name = `${url.pathname.slice(1)}_${suffix}`;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  await recreateDatabase(admin.toString(), name);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /** JSON over HTTP to a service, as a caller would send it. */

@@ -1,0 +1,100 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ChargeOnRecord, Finding, ReconciliationData, ReconciliationReport } from '../domain/reconciliation';
+import type { Order } from '../services/order/app';
+import { callService, type ServiceClientDeps } from './http';
+import { createOrderActivities } from './order';
+
+type FlowState = ReconciliationData['flows'][string];
+
+async function flowState(client: Client, workflowId: string): Promise<FlowState> {
+  try {
+    const { status } = await client.workflow.getHandle(workflowId).describe();
+    return status.name === 'RUNNING' ? 'running' : 'closed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'not-found';
+    throw err;
+  }
+}
+
+/**
+ * Reconciliation activities: one read-only gathering of everything a run compares (retried freely),
+ * and the storing of its report (idempotent on the report id). Repairs reuse the payments and
+ * order activities with keys of their own.
+ */
+export function createReconciliationActivities(deps: {
+  order: ServiceClientDeps;
+  payments: ServiceClientDeps;
+  billing: ServiceClientDeps;
+  /** Tells whether a charge's workflow still runs; without it reconciliation refuses to run. */
+  client?: Client;
+}) {
+  const orders = createOrderActivities(deps.order);
+  return {
+    /**
+     * The statement of [from, to), every order it or an orphaned callback names plus the orders
+     * paid in the window, all gateway charges of those orders, and whether their workflows run.
+     */
+    async gatherReconciliationData(input: { from: string; to: string }): Promise<ReconciliationData> {
+      const client = deps.client;
+      if (client === undefined) {
+        throw ApplicationFailure.nonRetryable('reconciliation needs a Temporal client', 'NotConfigured');
+      }
+      const q = new URLSearchParams(input).toString();
+      const [statement, paid, orphans] = await Promise.all([
+        callService<{ entries: { orderId: string }[] }>(deps.payments, { method: 'GET', path: `/statements?${q}` }),
+        orders.findOrders({ paidFrom: input.from, paidTo: input.to }),
+        callService<{ eventId: string; orderId: string }[]>(deps.billing, {
+          method: 'GET',
+          path: '/callbacks/orphaned',
+        }),
+      ]);
+      const ids = [
+        ...new Set([
+          ...statement.entries.map((e) => e.orderId),
+          ...paid.map((o) => o.orderId),
+          ...orphans.map((o) => o.orderId),
+        ]),
+      ].sort();
+      const known: Order[] = [];
+      for (let i = 0; i < ids.length; i += 500)
+        known.push(...(await orders.findOrders({ ids: ids.slice(i, i + 500) })));
+      const data: ReconciliationData = {
+        ...input,
+        orders: {},
+        charges: {},
+        flows: {},
+        orphanEventIds: orphans.map((o) => o.eventId),
+      };
+      for (const id of ids) {
+        const order = known.find((o) => o.orderId === id);
+        data.orders[id] = order
+          ? { orderId: id, status: order.status, chargeId: order.chargeId, cardCents: order.cardCents }
+          : null;
+        const charges = await callService<ChargeOnRecord[]>(deps.payments, {
+          method: 'GET',
+          path: `/charges?orderId=${encodeURIComponent(id)}`,
+        });
+        data.charges[id] = charges;
+        for (const c of charges) data.flows[c.reference] ??= await flowState(client, c.reference);
+      }
+      return data;
+    },
+    /** Stores the run's report (new findings told from known ones) and marks the orphans handled. */
+    async storeReconciliationReport(input: {
+      reportId: string;
+      from: string;
+      to: string;
+      findings: Finding[];
+      orphanEventIds: string[];
+      repaired: string[];
+    }): Promise<ReconciliationReport> {
+      return callService(deps.billing, {
+        method: 'POST',
+        path: '/reconciliation/reports',
+        body: input,
+        idempotencyKey: `report:${input.reportId}`,
+      });
+    },
+  };
+}

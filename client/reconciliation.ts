@@ -1,0 +1,77 @@
+import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import { businessId } from '../domain/fields';
+import type { UnpaidPolicy } from '../domain/reconciliation';
+import { FlowType } from '../temporal-config/search-attributes';
+import { reconciliation } from '../workflows';
+import { validate } from './errors';
+
+export const reconciliationScheduleId = 'reconciliation';
+
+export interface ReconciliationScheduleOptions {
+  taskQueue: string;
+  intervalMs: number;
+  /** How far back each run looks (overlapping windows are harmless: repairs are idempotent). */
+  lookbackMs: number;
+  unpaidPolicy: UnpaidPolicy;
+}
+
+/**
+ * Creates the `reconciliation` Schedule, or brings an existing one up to these options: safe to
+ * call at every start of every worker. Runs never overlap (a run still going skips the next).
+ */
+export async function ensureReconciliationSchedule(client: Client, opts: ReconciliationScheduleOptions): Promise<void> {
+  const spec = { intervals: [{ every: opts.intervalMs }] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: reconciliation,
+    taskQueue: opts.taskQueue,
+    workflowId: 'reconciliation',
+    args: [{ lookbackMs: opts.lookbackMs, unpaidPolicy: opts.unpaidPolicy }] as Parameters<typeof reconciliation>,
+    typedSearchAttributes: [{ key: FlowType, value: 'reconciliation' }],
+    staticSummary: 'Gateway statement against orders and payments',
+  };
+  try {
+    await client.schedule.create({
+      scheduleId: reconciliationScheduleId,
+      spec,
+      action,
+      policies: { overlap: 'SKIP', catchupWindow: opts.intervalMs },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(reconciliationScheduleId)
+      .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, overlap: 'SKIP' } }));
+  }
+}
+
+const manualRun = z
+  .object({
+    runId: businessId,
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    unpaidPolicy: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).optional(),
+  })
+  .refine((r) => r.from === undefined || r.to === undefined || Date.parse(r.from) < Date.parse(r.to), {
+    message: 'from must be before to',
+    path: ['from'],
+  });
+
+/**
+ * Runs a reconciliation now (the operator's "reconcile this window"), outside the schedule, as
+ * `reconciliation:<runId>`. Bad input is a ValidationError naming the field; nothing starts.
+ */
+export async function startReconciliation(
+  client: Client,
+  opts: { taskQueue: string; runId: string; from?: string; to?: string; unpaidPolicy?: UnpaidPolicy },
+): Promise<WorkflowHandle<typeof reconciliation>> {
+  const { taskQueue, ...rest } = opts;
+  const { runId, ...input } = validate(manualRun, rest);
+  return client.workflow.start(reconciliation, {
+    taskQueue,
+    workflowId: `reconciliation:${runId}`,
+    args: [input],
+    typedSearchAttributes: [{ key: FlowType, value: 'reconciliation' }],
+  });
+}

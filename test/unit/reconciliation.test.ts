@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { ChargeStatus } from '../../domain/gateway';
+import { classify, type ChargeOnRecord, type OrderView, type ReconciliationData } from '../../domain/reconciliation';
+
+const charge = (orderId: string, chargeId: string, status: ChargeStatus, over: Partial<ChargeOnRecord> = {}) =>
+  ({
+    chargeId,
+    orderId,
+    reference: `payment:${orderId}`,
+    amountCents: 1000,
+    refundedCents: 0,
+    pendingRefundCents: 0,
+    currency: 'EUR',
+    cardLast4: '4242',
+    status,
+    failureCode: null,
+    sequence: 2,
+    voidable: true,
+    ...over,
+  }) satisfies ChargeOnRecord;
+const order = (orderId: string, status: string, chargeId: string | null = null, cardCents: number | null = null) =>
+  ({ orderId, status, chargeId, cardCents }) satisfies OrderView;
+
+function data(
+  rows: [OrderView | null, ChargeOnRecord[]][],
+  flows: ReconciliationData['flows'] = {},
+): ReconciliationData {
+  const d: ReconciliationData = { from: 'a', to: 'b', orders: {}, charges: {}, flows, orphanEventIds: [] };
+  rows.forEach(([o, charges], i) => {
+    const id = o?.orderId ?? charges[0]?.orderId ?? `unknown-${i}`;
+    d.orders[id] = o;
+    d.charges[id] = charges;
+  });
+  return d;
+}
+const kinds = (d: ReconciliationData, policy: 'refund' | 'complete' = 'refund') =>
+  classify(d, policy).map((f) => [f.kind, f.chargeId, f.action]);
+
+describe('classify: the gateway against our orders', () => {
+  it('finds nothing when every paid order has exactly its capture', () => {
+    expect(kinds(data([[order('o1', 'PAID', 'c1', 1000), [charge('o1', 'c1', 'CAPTURED')]]]))).toEqual([]);
+  });
+
+  it('refunds a capture for a cancelled or unknown order; complete only pays a still-pending one', () => {
+    const d = data([
+      [order('o1', 'CANCELLED'), [charge('o1', 'c1', 'CAPTURED')]],
+      [null, [charge('o2', 'c2', 'CAPTURED')]],
+      [order('o3', 'PENDING'), [charge('o3', 'c3', 'CAPTURED'), charge('o3', 'c3b', 'CAPTURED')]],
+    ]);
+    expect(kinds(d)).toEqual([
+      ['paid-order-unpaid', 'c1', 'refund'],
+      ['paid-order-unpaid', 'c2', 'refund'],
+      ['paid-order-unpaid', 'c3', 'refund'],
+      ['charged-twice', 'c3b', 'refund'],
+    ]);
+    expect(kinds(d, 'complete')).toEqual([
+      ['paid-order-unpaid', 'c1', 'refund'],
+      ['paid-order-unpaid', 'c2', 'refund'],
+      ['paid-order-unpaid', 'c3', 'complete-order'],
+      ['charged-twice', 'c3b', 'refund'],
+    ]);
+  });
+
+  it('refunds every capture but the one the order was paid with', () => {
+    const d = data([
+      [order('o1', 'PAID', 'c2', 1000), [charge('o1', 'c1', 'CAPTURED'), charge('o1', 'c2', 'CAPTURED')]],
+    ]);
+    expect(kinds(d)).toEqual([['charged-twice', 'c1', 'refund']]);
+  });
+
+  it('flags a paid order whose charge is unknown, failed or refunded, and a capture of another amount', () => {
+    const d = data([
+      [order('o1', 'PAID', 'c1', 1000), []],
+      [order('o2', 'PAID', 'c2', 1000), [charge('o2', 'c2', 'REFUNDED', { refundedCents: 1000 })]],
+      [order('o3', 'PAID', 'c3', 1200), [charge('o3', 'c3', 'CAPTURED')]],
+    ]);
+    expect(kinds(d)).toEqual([
+      ['paid-without-charge', 'c1', 'flag'],
+      ['paid-without-charge', 'c2', 'flag'],
+      ['amount-mismatch', 'c3', 'flag'],
+    ]);
+  });
+
+  it('leaves alone what is still moving or already undone', () => {
+    const d = data(
+      [
+        [order('o1', 'PENDING'), [charge('o1', 'c1', 'PENDING')]],
+        [order('o2', 'PENDING'), [charge('o2', 'c2', 'CAPTURED')]],
+        [order('o3', 'CANCELLED'), [charge('o3', 'c3', 'CAPTURED', { pendingRefundCents: 1000 })]],
+        [order('o4', 'CANCELLED'), [charge('o4', 'c4', 'FAILED'), charge('o4', 'c4b', 'VOIDED')]],
+        [order('o5', 'PAID', 'none', 0), []],
+      ],
+      { 'payment:o2': 'running' },
+    );
+    expect(kinds(d)).toEqual([]);
+  });
+});

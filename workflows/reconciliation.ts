@@ -1,0 +1,74 @@
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { classify, type Finding, type ReconciliationReport, type UnpaidPolicy } from '../domain/reconciliation';
+import { presets } from './presets';
+
+export interface ReconciliationInput {
+  /** The window compared; default: the `lookbackMs` before the run's start. */
+  from?: string;
+  to?: string;
+  /** Default 2 hours. */
+  lookbackMs?: number;
+  /** Money taken for an unpaid order: refund it (default), or complete a still-pending order. */
+  unpaidPolicy?: UnpaidPolicy;
+}
+
+const act = proxyActivities<Activities>(presets.serviceCall);
+const repair = proxyActivities<Activities>(presets.compensation);
+
+/**
+ * reconciliation (run by the `reconciliation` Schedule, or on demand): compares the gateway's
+ * statement for a window with our orders, classifies every difference (see `classify`), repairs
+ * what it can with idempotency keys of its own (`reconcile:<chargeId>:refund`,
+ * `reconcile:<orderId>:complete`), so a repeated run repairs nothing twice, flags the rest, and
+ * stores and returns its report. Orphaned callbacks it looked at are marked handled.
+ */
+export async function reconciliation(input: ReconciliationInput = {}): Promise<ReconciliationReport> {
+  const info = workflowInfo();
+  const to = input.to ?? info.startTime.toISOString();
+  const from = input.from ?? new Date(Date.parse(to) - (input.lookbackMs ?? 2 * 3_600_000)).toISOString();
+  if (!(Date.parse(from) < Date.parse(to))) {
+    throw ApplicationFailure.nonRetryable(`window: from (${from}) must be before to (${to})`, 'InvalidInput');
+  }
+  const data = await act.gatherReconciliationData({ from, to });
+  const findings = classify(data, input.unpaidPolicy ?? 'refund');
+  const repaired: string[] = [];
+  for (const f of findings) {
+    if (f.action === 'flag') continue;
+    if (f.action === 'complete-order' && (await complete(f))) {
+      repaired.push(f.chargeId!);
+      continue;
+    }
+    const chargeId = f.chargeId!;
+    await repair.refundCharge({ chargeId, idempotencyKey: `reconcile:${chargeId}:refund` });
+    if (f.action === 'complete-order') f.action = 'refund';
+    repaired.push(chargeId);
+  }
+  const report = await act.storeReconciliationReport({
+    reportId: `${info.workflowId}/${info.runId}`,
+    from,
+    to,
+    findings,
+    orphanEventIds: data.orphanEventIds,
+    repaired,
+  });
+  log.info('reconciliation done', { ...report.summary, from, to });
+  return report;
+}
+
+/** Completes a pending order with its capture; false when the order service refuses (then refund). */
+async function complete(f: Finding): Promise<boolean> {
+  try {
+    await act.markOrderPaid({
+      orderId: f.orderId,
+      chargeId: f.chargeId!,
+      amountCents: f.amountCents ?? 0,
+      idempotencyKey: `reconcile:${f.orderId}:complete`,
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable)
+      return false;
+    throw err;
+  }
+}
