@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startServices, type RunningServices } from '../services';
 import { keepAsOrphans, temporalDelivery } from '../services/billing/deliver';
-import { loadConfig, type ServiceName } from '../temporal-config';
+import { loadConfig, type AppConfig, type ServiceName } from '../temporal-config';
 import { createLogger } from '../temporal-config/logger';
 import { ensureLocalPostgres, recreateDatabase } from './postgres';
 import { freePort } from './process';
@@ -27,6 +27,8 @@ export async function scratchStack(opts: {
   services: ServiceName[];
   temporal?: boolean;
   poolSize?: number;
+  /** The gateway simulator's timings, when the defaults are too slow for a script. */
+  gatewayTimings?: Partial<AppConfig['gateway']['timings']>;
 }): Promise<ScratchStack> {
   const config = loadConfig();
   const pg = await ensureLocalPostgres({
@@ -59,7 +61,12 @@ export async function scratchStack(opts: {
       services: opts.services.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
       logger: createLogger('scratch', 'silent'),
       links: {
-        gateway: config.gateway,
+        // Callbacks go to the billing service started here, on its free port.
+        gateway: {
+          ...config.gateway,
+          callbackUrl: undefined,
+          timings: { ...config.gateway.timings, ...opts.gatewayTimings },
+        },
         deliver: temporal ? temporalDelivery(temporal.client) : keepAsOrphans,
       },
       ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),

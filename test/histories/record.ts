@@ -4,7 +4,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, serviceDeps } from '../../activities';
-import { startPayment } from '../../client';
+import { startPayment, startReconciliation } from '../../client';
 import type { PaymentSagaInput } from '../../domain/payment';
 import { testCards } from '../../services/payments/cards';
 import { projectRoot } from '../../provision/tools';
@@ -92,6 +92,27 @@ const scenarios: Record<string, Scenario> = {
     await handle.result().catch(() => undefined);
     return handle;
   },
+  'payment-saga-polled': async (client) => {
+    // No callback ever comes: the saga asks the gateway after its callback timeout.
+    const sagaOptions = { payment: { callbackTimeout: '1 second', poll: { initial: '500 ms', max: '2 seconds' } } };
+    const handle = await startPayment(client, order('rec-polled', testCards.noCallback), { taskQueue, sagaOptions });
+    await handle.result();
+    return handle;
+  },
+  'payment-saga-unpaid-deadline': async (client) => {
+    // Not paid in time: the order is given up; the capture that still comes is refunded.
+    const sagaOptions = { payment: { unpaidDeadline: '1500 ms', callbackTimeout: '10 seconds' } };
+    const handle = await startPayment(client, order('rec-deadline', testCards.lateSuccess), { taskQueue, sagaOptions });
+    await handle.result().catch(() => undefined);
+    return handle;
+  },
+  reconciliation: async (client) => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 1000).toISOString();
+    const handle = await startReconciliation(client, { taskQueue, runId: 'rec', from, to });
+    await handle.result();
+    return handle;
+  },
   'payment-saga-cancelled': async (client) => {
     const handle = await startPayment(client, order('rec-cancelled', testCards.slow), { taskQueue });
     for (;;) {
@@ -108,12 +129,18 @@ const scenarios: Record<string, Scenario> = {
 /**
  * `npm run record-histories [-- name ...]`: runs each scenario for real (a fresh dev server, the
  * project's PostgreSQL, the services over HTTP, the current workflow code) and writes its history
- * to test/histories/<name>.json in the format of `temporal workflow show --output json`.
+ * to test/histories/<name>.json in the format of `temporal workflow show --output json`. Histories
+ * of older workflow code stay in their own folders (test/histories/before-*), replayed all the same.
  */
 async function run(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const wanted = process.argv.slice(2);
-  const stack = await scratchStack({ database: 'saga_record', services: [...serviceNames], temporal: true });
+  const stack = await scratchStack({
+    database: 'saga_record',
+    services: [...serviceNames],
+    temporal: true,
+    gatewayTimings: { settleMs: 50, callbackDelayMs: 1500, lateMs: 3000, hangMs: 5000 },
+  });
   const { services } = stack;
   const { client, server } = stack.temporal!;
   const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -133,7 +160,7 @@ async function run(): Promise<void> {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities(serviceDeps(urls)),
+      activities: createActivities(serviceDeps(urls), client),
     });
     await worker.runUntil(async () => {
       mkdirSync(outDir, { recursive: true });

@@ -5,10 +5,14 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../provision/tools';
+import { asyncGatewayPatch } from '../../workflows';
 import '../support/context';
 
 const historiesDir = join(projectRoot, 'test', 'histories');
-const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+// Current histories at the top; those of older workflow code in `before-<change>/` folders.
+const files = readdirSync(historiesDir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (file: string) =>
   JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as { events: Record<string, any>[] };
 const replay = (history: unknown, workflowId: string) =>
@@ -18,6 +22,15 @@ const replay = (history: unknown, workflowId: string) =>
     workflowId,
   );
 
+/** The patch ids a history's `patched()` markers carry. */
+const patches = (history: { events: Record<string, any>[] }) =>
+  history.events
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => {
+      const data = String(e.markerRecordedEventAttributes.details['patch-data'].payloads[0].data);
+      return (JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id;
+    });
+
 describe('recorded histories replay against the current workflow code', () => {
   it('has recorded histories to replay', () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
@@ -25,6 +38,17 @@ describe('recorded histories replay against the current workflow code', () => {
 
   it.each(files)('%s', async (file) => {
     await expect(replay(load(file), file)).resolves.toBeUndefined();
+  });
+
+  it('keeps both sides of the async-gateway patch: old runs without its marker, new runs with it', () => {
+    const old = files.filter((f) => f.startsWith('before-async-gateway/'));
+    const current = files.filter((f) => !f.includes('/') && /^(payment-saga|checkout|flash-sale)/.test(f));
+    expect(old.length).toBeGreaterThanOrEqual(3);
+    expect(current.length).toBeGreaterThanOrEqual(3);
+    for (const f of old) expect(patches(load(f))).not.toContain(asyncGatewayPatch);
+    // Every new run that reached the charge step took the new path.
+    for (const f of current.filter((f) => !f.includes('cancelled')))
+      expect(patches(load(f))).toContain(asyncGatewayPatch);
   });
 
   it('fails a doctored history with a determinism error', async () => {
