@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { serviceNames, type AppConfig, type ServiceName } from '../temporal-config';
+import { createApprovalsActivities } from './approvals';
 import { createCouponActivities, createCouponTccActivities } from './coupon';
 import type { ServiceClientDeps } from './http';
 import { createInventoryActivities, createInventoryTccActivities } from './inventory';
@@ -27,6 +28,7 @@ export function createActivities(deps: ServiceDeps, client?: Client) {
     ...createCouponActivities(deps.coupon),
     ...createCouponTccActivities(deps.coupon),
     ...createShippingActivities(deps.shipping),
+    ...createApprovalsActivities(deps.approvals),
   };
 }
 

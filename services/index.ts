@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig, ServiceName } from '../temporal-config';
 import { createPool, type Pool } from './shared/db';
+import { buildApprovalsApp } from './approvals/app';
 import { buildBillingApp } from './billing/app';
 import type { DeliverEvent } from './billing/callbacks';
 import { buildCouponApp } from './coupon/app';
@@ -37,6 +38,7 @@ const builders: Record<ServiceName, Builder> = {
   wallet: buildWalletApp,
   coupon: buildCouponApp,
   shipping: buildShippingApp,
+  approvals: buildApprovalsApp,
   billing: (pool, logger, { gateway, deliver }) =>
     buildBillingApp(pool, logger, { secret: gateway.secret, toleranceSeconds: gateway.toleranceSeconds, deliver }),
 };

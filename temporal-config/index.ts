@@ -7,7 +7,16 @@ export class ConfigError extends Error {
 }
 
 /** The participant services, each with its own schema, port and base URL. */
-export const serviceNames = ['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping', 'billing'] as const;
+export const serviceNames = [
+  'order',
+  'inventory',
+  'payments',
+  'wallet',
+  'coupon',
+  'shipping',
+  'billing',
+  'approvals',
+] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 const defaultServicePorts: Record<ServiceName, number> = {
@@ -18,6 +27,7 @@ const defaultServicePorts: Record<ServiceName, number> = {
   coupon: 4104,
   shipping: 4105,
   billing: 4106,
+  approvals: 4107,
 };
 
 const port = z.coerce

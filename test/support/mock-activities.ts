@@ -26,6 +26,10 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
     }),
     fetchStatement: async () => [],
     findOrders: async () => [],
+    holdBudget: async (i) => ({ holdId: i.holdId, status: 'HELD' }),
+    commitBudget: async (i) => ({ holdId: i.holdId, status: 'COMMITTED' }),
+    releaseBudget: async (i) => ({ holdId: i.holdId, status: 'RELEASED' }),
+    notify: async (i) => ({ notificationId: i.notificationId }),
     gatherReconciliationData: async (i) => ({ ...i, orders: {}, charges: {}, flows: {}, orphanEventIds: [] }),
     storeReconciliationReport: async (i) => ({ ...i, createdAt: new Date().toISOString(), orphansHandled: [] }),
     awardPoints: async (i) => ({ entryId: i.entryId, points: i.points, awarded: true }),
@@ -65,5 +69,6 @@ export const compensationNames = [
   'cancelFrozenStock',
   'cancelFrozenBalance',
   'cancelCouponLock',
+  'releaseBudget',
 ];
 export const compensationsIn = (calls: string[]) => calls.filter((c) => compensationNames.includes(c));
