@@ -35,6 +35,24 @@ export function createInventoryActivities(deps: ServiceClientDeps) {
         idempotencyKey: input.idempotencyKey,
       });
     },
+    /**
+     * Takes returned items of a paid order's reservation back into stock, once per return id.
+     * Refusals: `ReturnExceedsReservation`, `ReservationReleased`, `UnknownReservation`.
+     */
+    async returnItems(input: {
+      reservationId: string;
+      returnId: string;
+      items: { sku: string; quantity: number }[];
+      idempotencyKey: string;
+    }): Promise<{ reservationId: string; returnId: string; items: { sku: string; quantity: number }[] }> {
+      const { reservationId, idempotencyKey, ...body } = input;
+      return callService(deps, {
+        method: 'POST',
+        path: `/reservations/${encodeURIComponent(reservationId)}/returns`,
+        body,
+        idempotencyKey,
+      });
+    },
   };
 }
 

@@ -43,6 +43,20 @@ export function createOrderActivities(deps: ServiceClientDeps) {
       const { orderId, idempotencyKey, ...body } = input;
       return callService(deps, { method: 'POST', path: path(orderId, 'mark-paid'), body, idempotencyKey });
     },
+    /** The order as the order service keeps it (`UnknownOrder` when there is none). */
+    async getOrder(input: { orderId: string }): Promise<Order> {
+      return callService(deps, { method: 'GET', path: `/orders/${encodeURIComponent(input.orderId)}` });
+    },
+    /** Records a refund once per refund id. Refusals: `OrderNotRefundable`, `RefundExceedsCapture`. */
+    async recordRefund(input: {
+      orderId: string;
+      refundId: string;
+      amountCents: number;
+      idempotencyKey: string;
+    }): Promise<Order> {
+      const { orderId, idempotencyKey, ...body } = input;
+      return callService(deps, { method: 'POST', path: path(orderId, 'refunds'), body, idempotencyKey });
+    },
     /** Orders by id, or those paid in [paidFrom, paidTo). */
     async findOrders(input: { ids: string[] } | { paidFrom: string; paidTo: string }): Promise<Order[]> {
       if ('ids' in input && input.ids.length === 0) return [];

@@ -1,5 +1,6 @@
 import type { GatewayCharge } from '../domain/gateway';
 import type { StatementEntry } from '../services/payments/app';
+import type { GatewayRefund } from '../services/payments/store';
 import { callService, type ServiceClientDeps } from './http';
 
 /** What undoing a charge answers: the charge as it now is, or a tombstone for one never made. */
@@ -40,15 +41,23 @@ export function createPaymentsActivities(deps: ServiceClientDeps) {
         idempotencyKey: input.idempotencyKey,
       });
     },
-    /** Refunds part of a captured charge; all refunds together never exceed the capture. */
+    /**
+     * Refunds part of a captured charge (settled later, with a `refund.succeeded` callback to
+     * `reference`); all refunds together never exceed the capture (`RefundExceedsCapture`).
+     */
     async createRefund(input: {
       chargeId: string;
       refundId: string;
       amountCents: number;
+      reference?: string;
       idempotencyKey: string;
-    }): Promise<{ refundId: string; chargeId: string; amountCents: number; status: string }> {
+    }): Promise<GatewayRefund> {
       const { chargeId, idempotencyKey, ...body } = input;
       return callService(deps, { method: 'POST', path: charge(chargeId, '/refunds'), body, idempotencyKey });
+    },
+    /** A refund's current state, for polling when no callback came. */
+    async getRefund(input: { refundId: string }): Promise<GatewayRefund> {
+      return callService(deps, { method: 'GET', path: `/refunds/${encodeURIComponent(input.refundId)}` });
     },
     /** The gateway's statement of settled captures and refunds in [from, to). */
     async fetchStatement(input: { from: string; to: string }): Promise<StatementEntry[]> {

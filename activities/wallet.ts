@@ -14,6 +14,17 @@ export function createWalletActivities(deps: ServiceClientDeps) {
       const { idempotencyKey, ...body } = input;
       return callService(deps, { method: 'POST', path: '/points/award', body, idempotencyKey });
     },
+    /** Takes points back once per entry id; what the balance cannot cover is recorded as debt. */
+    async revokePoints(input: {
+      entryId: string;
+      customerId: string;
+      orderId: string;
+      points: number;
+      idempotencyKey: string;
+    }): Promise<{ entryId: string; points: number; revoked: number; debt: number }> {
+      const { idempotencyKey, ...body } = input;
+      return callService(deps, { method: 'POST', path: '/points/revoke', body, idempotencyKey });
+    },
   };
 }
 

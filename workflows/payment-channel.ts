@@ -51,6 +51,8 @@ export interface PaymentChannelState {
   transitions: PaymentTransition[];
   /** Callbacks that changed nothing: a copy of one already applied, or older than what we know. */
   ignored: { eventId: string; reason: 'duplicate' | 'stale' }[];
+  /** Refunds this workflow asked for that the gateway settled. */
+  settledRefunds: string[];
   polls: number;
 }
 
@@ -83,14 +85,21 @@ export class PaymentChannel {
   private readonly seen = new Set<string>();
   private readonly transitions: PaymentTransition[] = [];
   private readonly ignored: PaymentChannelState['ignored'] = [];
+  private readonly settledRefunds = new Set<string>();
   private polls = 0;
 
   constructor(private readonly options: PaymentWaitOptions = {}) {
-    setHandler(paymentEventSignal, (event) => this.apply(event, 'callback', event.eventId));
+    setHandler(paymentEventSignal, (event) => {
+      if (event.type === 'refund.succeeded' && event.refundId !== undefined && !this.seen.has(event.eventId)) {
+        this.settledRefunds.add(event.refundId);
+      }
+      this.apply(event, 'callback', event.eventId);
+    });
     setHandler(paymentStatusQuery, () => ({
       charges: [...this.charges.values()],
       transitions: this.transitions,
       ignored: this.ignored,
+      settledRefunds: [...this.settledRefunds],
       polls: this.polls,
     }));
   }
@@ -165,17 +174,42 @@ export class PaymentChannel {
 
   /** Waits for the charge to settle: the callback first, then status polls with backoff. */
   async awaitSettled(chargeId: string): Promise<ChargeView> {
-    const settled = () => settledStatus(this.charges.get(chargeId));
-    if (!settled()) await condition(settled, this.options.callbackTimeout ?? '30 seconds');
+    await this.waitFor(
+      () => settledStatus(this.charges.get(chargeId)),
+      async () => this.apply(await this.act.getCharge({ chargeId }), 'poll'),
+    );
+    return this.charges.get(chargeId)!;
+  }
+
+  /**
+   * Refunds part of a captured charge and waits until the gateway settled the refund (its callback
+   * comes to this workflow; polls after the callback timeout). `RefundExceedsCapture` and
+   * `ChargeNotCaptured` are refusals: nothing moved.
+   */
+  async refund(refund: { chargeId: string; refundId: string; amountCents: number }, idempotencyKey: string) {
+    const created = await this.act.createRefund({ ...refund, reference: workflowInfo().workflowId, idempotencyKey });
+    if (created.status === 'SUCCEEDED') this.settledRefunds.add(refund.refundId);
+    await this.waitFor(
+      () => this.settledRefunds.has(refund.refundId),
+      async () => {
+        if ((await this.act.getRefund({ refundId: refund.refundId })).status === 'SUCCEEDED') {
+          this.settledRefunds.add(refund.refundId);
+        }
+      },
+    );
+  }
+
+  /** Waits until `done`: first up to the callback timeout, then polling with doubling backoff. */
+  private async waitFor(done: () => boolean, poll: () => Promise<void>): Promise<void> {
+    if (!done()) await condition(done, this.options.callbackTimeout ?? '30 seconds');
     let delay = msToNumber(this.options.poll?.initial ?? '1 second');
     const max = msToNumber(this.options.poll?.max ?? '1 minute');
-    while (!settled()) {
+    while (!done()) {
       this.polls += 1;
-      this.apply(await this.act.getCharge({ chargeId }), 'poll');
-      if (settled() || (await condition(settled, delay))) break;
+      await poll();
+      if (done() || (await condition(done, delay))) break;
       delay = Math.min(delay * 2, max);
     }
-    return this.charges.get(chargeId)!;
   }
 
   /** Applies a newer state of a charge; a repeated event or an older state changes nothing. */

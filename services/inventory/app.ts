@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { Pool } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
 import { empty } from '../../domain/fields';
-import { businessId, reserveInput, sku, stockLevelInput } from './schema';
-import { getStock, release, reserve, setStock } from './store';
+import { businessId, reserveInput, returnInput, sku, stockLevelInput } from './schema';
+import { getStock, release, reserve, returnItems, setStock } from './store';
 import { cancelFrozen, confirmFrozen, freezeInput, tryFreeze } from './tcc';
 
 /**
@@ -13,6 +13,7 @@ import { cancelFrozen, confirmFrozen, freezeInput, tryFreeze } from './tcc';
  * - `GET /stock/:sku` reads it;
  * - `POST /reservations` reserves items (idempotent on Idempotency-Key);
  * - `POST /reservations/:id/release` returns them (idempotent; a no-op for an unknown id);
+ * - `POST /reservations/:id/returns` takes items of a paid order back into stock (refunds);
  * - `POST /tcc/:gid/branches/:branch/try|confirm|cancel`: a TCC branch through the barrier.
  */
 export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
@@ -31,6 +32,10 @@ export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
   );
   mutation(app, { ...base, url: '/reservations/:id/release', body: empty }, (client, _input, p) =>
     release(client, parseInput(businessId, p.id)),
+  );
+
+  mutation(app, { ...base, url: '/reservations/:id/returns', body: returnInput, status: 201 }, (client, input, p) =>
+    returnItems(client, parseInput(businessId, p.id), input),
   );
 
   // TCC branch of a global transaction: try freezes, confirm sells, cancel unfreezes.

@@ -39,3 +39,12 @@ export interface Reservation {
  * every code path locks stock rows in this one order, so concurrent operations cannot deadlock.
  */
 export const bySku = (a: { sku: string }, b: { sku: string }) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+
+export const returnInput = z.object({
+  returnId: businessId,
+  items: z
+    .array(z.object({ sku, quantity }))
+    .min(1, 'must list at least one item')
+    .max(100, 'must list at most 100 items')
+    .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'must not list a SKU twice'),
+});

@@ -87,7 +87,13 @@ export async function release(client: PoolClient, reservationId: string): Promis
   const current = await readReservation(client, reservationId);
   if (current === undefined) throw new Error(`reservation ${reservationId} vanished`);
   if (current.status === 'RELEASED') return { ...current, returned: false };
-  for (const { sku, quantity } of current.items) {
+  // Items already returned by a refund are back in `available`: release only what is left.
+  const left = await client.query<{ sku: string; quantity: number }>(
+    `SELECT sku, quantity - returned AS quantity FROM inventory.reservation_lines
+     WHERE reservation_id = $1 AND quantity > returned ORDER BY sku COLLATE "C"`,
+    [reservationId],
+  );
+  for (const { sku, quantity } of left.rows) {
     await client.query(
       `UPDATE inventory.stock SET available = available + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
       [sku, quantity],
@@ -98,4 +104,46 @@ export async function release(client: PoolClient, reservationId: string): Promis
     [reservationId],
   );
   return { ...current, status: 'RELEASED', returned: true };
+}
+
+/**
+ * Takes returned items of a (paid) reservation back into `available`, once per return id: a return
+ * id seen before answers its first result. Refuses `ReturnExceedsReservation` when an item was not
+ * reserved in that quantity (counting earlier returns), and `ReservationReleased` for a released one.
+ */
+export async function returnItems(
+  client: PoolClient,
+  reservationId: string,
+  input: { returnId: string; items: { sku: string; quantity: number }[] },
+) {
+  const current = await readReservation(client, reservationId); // locks the reservation row
+  if (current === undefined) throw new BusinessError('UnknownReservation', `unknown reservation ${reservationId}`, 404);
+  if (current.status === 'RELEASED') {
+    throw new BusinessError('ReservationReleased', `reservation ${reservationId} was released`);
+  }
+  const seen = await client.query('SELECT items FROM inventory.returns WHERE return_id = $1', [input.returnId]);
+  if (seen.rowCount) return { reservationId, returnId: input.returnId, items: seen.rows[0].items as unknown };
+  for (const { sku, quantity } of [...input.items].sort(bySku)) {
+    const line = await client.query(
+      `UPDATE inventory.reservation_lines SET returned = returned + $3
+       WHERE reservation_id = $1 AND sku = $2 AND returned + $3 <= quantity`,
+      [reservationId, sku, quantity],
+    );
+    if (!line.rowCount) {
+      throw new BusinessError(
+        'ReturnExceedsReservation',
+        `reservation ${reservationId} holds fewer than ${quantity} of ${sku}`,
+      );
+    }
+    await client.query(
+      `UPDATE inventory.stock SET available = available + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
+      [sku, quantity],
+    );
+  }
+  await client.query(`INSERT INTO inventory.returns (return_id, reservation_id, items) VALUES ($1, $2, $3)`, [
+    input.returnId,
+    reservationId,
+    JSON.stringify(input.items),
+  ]);
+  return { reservationId, returnId: input.returnId, items: input.items };
 }

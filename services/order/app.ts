@@ -39,18 +39,21 @@ export interface Order {
   items: z.infer<typeof orderLine>[];
   subtotalCents: number;
   couponCode: string | null;
-  status: 'PENDING' | 'PAID' | 'CANCELLED';
+  status: 'PENDING' | 'PAID' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'CANCELLED';
   cancelReason: string | null;
   chargeId: string | null;
   paidCents: number | null;
   cardCents: number | null;
   paidAt: string | null;
+  refundedCents: number;
 }
+
+const paidStatuses = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 
 const columns = `order_id AS "orderId", customer_id AS "customerId", currency, items,
   subtotal_cents::int AS "subtotalCents", coupon_code AS "couponCode", status,
   cancel_reason AS "cancelReason", charge_id AS "chargeId", paid_cents::int AS "paidCents",
-  card_cents::int AS "cardCents", paid_at AS "paidAt"`;
+  card_cents::int AS "cardCents", paid_at AS "paidAt", refunded_cents::int AS "refundedCents"`;
 
 async function load(db: Pool | PoolClient, orderId: string, lock = false): Promise<Order | undefined> {
   const { rows } = await db.query<Order>(
@@ -83,7 +86,7 @@ async function validateOrder(client: PoolClient, orderId: string, input: z.infer
 async function cancelOrder(client: PoolClient, orderId: string, reason: string) {
   const order = await load(client, orderId, true);
   if (order === undefined) return { orderId, cancelled: false };
-  if (order.status === 'PAID') throw new BusinessError('OrderAlreadyPaid', `order ${orderId} is paid`);
+  if (paidStatuses.includes(order.status)) throw new BusinessError('OrderAlreadyPaid', `order ${orderId} is paid`);
   if (order.status === 'PENDING') {
     await client.query(
       `UPDATE "order".orders SET status = 'CANCELLED', cancel_reason = $2, updated_at = now() WHERE order_id = $1`,
@@ -98,13 +101,49 @@ async function markPaid(client: PoolClient, orderId: string, input: z.infer<type
   const order = await load(client, orderId, true);
   if (order === undefined) throw new BusinessError('UnknownOrder', `unknown order ${orderId}`);
   if (order.status === 'CANCELLED') throw new BusinessError('OrderCancelled', `order ${orderId} was cancelled`);
-  if (order.status === 'PAID' && order.chargeId !== input.chargeId) {
+  if (paidStatuses.includes(order.status)) {
+    if (order.chargeId === input.chargeId) return order;
     throw new BusinessError('OrderAlreadyPaid', `order ${orderId} was paid by charge ${order.chargeId}`);
   }
   await client.query(
     `UPDATE "order".orders SET status = 'PAID', charge_id = $2, paid_cents = $3, card_cents = $4,
        paid_at = coalesce(paid_at, now()), updated_at = now() WHERE order_id = $1`,
     [orderId, input.chargeId, input.amountCents, input.cardCents ?? input.amountCents],
+  );
+  return (await load(client, orderId))!;
+}
+
+const refundRecord = z.object({ refundId: businessId, amountCents: positiveCents });
+
+/**
+ * Records a refund of a paid order once per refund id: PARTIALLY_REFUNDED, then REFUNDED when all
+ * that was charged to the card came back. Refuses `OrderNotRefundable` (not paid) and
+ * `RefundExceedsCapture` (more than the card paid, counting earlier refunds).
+ */
+async function recordRefund(client: PoolClient, orderId: string, input: z.infer<typeof refundRecord>) {
+  const order = await load(client, orderId, true);
+  if (order === undefined) throw new BusinessError('UnknownOrder', `unknown order ${orderId}`, 404);
+  const seen = await client.query('SELECT 1 FROM "order".order_refunds WHERE refund_id = $1', [input.refundId]);
+  if (seen.rowCount) return order;
+  if (!paidStatuses.includes(order.status)) {
+    throw new BusinessError('OrderNotRefundable', `order ${orderId} is ${order.status}, not paid`);
+  }
+  if (order.refundedCents + input.amountCents > (order.cardCents ?? 0)) {
+    throw new BusinessError(
+      'RefundExceedsCapture',
+      `order ${orderId} has ${(order.cardCents ?? 0) - order.refundedCents} cents left to refund`,
+    );
+  }
+  await client.query(`INSERT INTO "order".order_refunds (refund_id, order_id, amount_cents) VALUES ($1, $2, $3)`, [
+    input.refundId,
+    orderId,
+    input.amountCents,
+  ]);
+  await client.query(
+    `UPDATE "order".orders SET refunded_cents = refunded_cents + $2, updated_at = now(),
+       status = CASE WHEN refunded_cents + $2 >= card_cents THEN 'REFUNDED' ELSE 'PARTIALLY_REFUNDED' END
+     WHERE order_id = $1`,
+    [orderId, input.amountCents],
   );
   return (await load(client, orderId))!;
 }
@@ -127,7 +166,7 @@ async function createOrder(client: PoolClient, input: PaymentSagaInput) {
 
 /**
  * The order service: `POST /orders` (order plus outbox row), `POST /orders/:id/validate`,
- * `/cancel` (compensation), `/mark-paid`, `GET /orders/:id`, and `GET /orders?ids=` or
+ * `/cancel` (compensation), `/mark-paid`, `/refunds`, `GET /orders/:id`, and `GET /orders?ids=` or
  * `?paidFrom=&paidTo=`. Mutations are idempotent on Idempotency-Key.
  */
 export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
@@ -143,6 +182,9 @@ export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
   );
   mutation(app, { ...base, url: '/orders/:id/mark-paid', body: markPaidInput }, (c, input, p) =>
     markPaid(c, id(p), input),
+  );
+  mutation(app, { ...base, url: '/orders/:id/refunds', body: refundRecord, status: 201 }, (c, input, p) =>
+    recordRefund(c, id(p), input),
   );
   query(app, '/orders/:id', 'UnknownOrder', (p) => load(pool, id(p)));
   // By ids (`?ids=a,b`), or those paid in a window (`?paidFrom=&paidTo=`), for reconciliation.

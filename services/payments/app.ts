@@ -7,7 +7,7 @@ import type { Pool } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query, type MutationFaults } from '../shared/http';
 import { cardBehaviour, defaultTimings, type GatewayTimings } from './cards';
 import { chargeInput, refundInput, statementWindow } from './schemas';
-import { chargesWhere, createCharge, createRefund, loadCharge, statement, voidCharge } from './store';
+import { chargesWhere, createCharge, createRefund, loadCharge, loadRefund, statement, voidCharge } from './store';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks';
 
 export { chargeInput } from './schemas';
@@ -51,7 +51,7 @@ function transportFaults(timings: GatewayTimings): MutationFaults<z.infer<typeof
  * PENDING charge that settles later and is announced by a signed callback (see cards.ts for the
  * test cards and webhooks.ts for delivery); `POST /charges/:id/refund` undoes a charge whatever its
  * state (void, refund or tombstone); `POST /charges/:id/refunds` refunds part of a capture;
- * `GET /charges/:id`, `GET /charges?orderId=` or `?idempotencyKey=` (the status of a call whose
+ * `GET /charges/:id`, `GET /refunds/:id`, `GET /charges?orderId=` or `?idempotencyKey=` (the status of a call whose
  * answer was lost); `GET /statements?from=&to=` (settled captures and refunds, for reconciliation).
  * Mutations are idempotent on Idempotency-Key like a real provider's.
  */
@@ -70,6 +70,7 @@ export function buildPaymentsApp(pool: Pool, logger: Logger, gateway: GatewayOpt
     createRefund(c, id(p), input, key, timings),
   );
   query(app, '/charges/:id', 'UnknownCharge', (p) => loadCharge(pool, id(p)));
+  query(app, '/refunds/:id', 'UnknownRefund', (p) => loadRefund(pool, id(p)));
   query(app, '/charges', 'UnknownCharge', async (_p, q) => {
     // By order (all its charges) or by the caller's idempotency key (the one charge it made, or 404).
     if (q.idempotencyKey !== undefined) {

@@ -11,7 +11,12 @@ export const chargeInput = z.object({
   cardNumber,
 });
 
-export const refundInput = z.object({ refundId: businessId, amountCents: positiveCents });
+export const refundInput = z.object({
+  refundId: businessId,
+  amountCents: positiveCents,
+  /** The workflow its callback goes to; default: the charge's reference. */
+  reference: businessId.optional(),
+});
 
 export const statementWindow = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })

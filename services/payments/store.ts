@@ -108,6 +108,7 @@ async function insertRefund(
   amountCents: number,
   key: string | null,
   timings: GatewayTimings,
+  reference: string | null = null,
 ) {
   const { rows } = await client.query<{ pending: number }>(
     `SELECT coalesce(sum(amount_cents), 0)::int AS pending FROM payments.refunds
@@ -122,9 +123,9 @@ async function insertRefund(
     );
   }
   await client.query(
-    `INSERT INTO payments.refunds (refund_id, charge_id, amount_cents, status, idempotency_key, settles_at)
-     VALUES ($1, $2, $3, 'PENDING', $4, now() + $5 * interval '1 millisecond') ON CONFLICT DO NOTHING`,
-    [refundId, charge.chargeId, amountCents, key, timings.settleMs],
+    `INSERT INTO payments.refunds (refund_id, charge_id, amount_cents, status, idempotency_key, settles_at, reference)
+     VALUES ($1, $2, $3, 'PENDING', $4, now() + $5 * interval '1 millisecond', $6) ON CONFLICT DO NOTHING`,
+    [refundId, charge.chargeId, amountCents, key, timings.settleMs, reference],
   );
 }
 
@@ -148,14 +149,25 @@ export async function createRefund(
     if (charge.status !== 'CAPTURED') {
       throw new BusinessError('ChargeNotCaptured', `charge ${chargeId} is ${charge.status}, not CAPTURED`);
     }
-    await insertRefund(client, charge, input.refundId, input.amountCents, key, timings);
+    await insertRefund(client, charge, input.refundId, input.amountCents, key, timings, input.reference ?? null);
   }
-  const { rows } = await client.query(
+  return (await loadRefund(client, input.refundId))!;
+}
+
+export interface GatewayRefund {
+  refundId: string;
+  chargeId: string;
+  amountCents: number;
+  status: 'PENDING' | 'SUCCEEDED';
+}
+
+export async function loadRefund(db: Pool | PoolClient, refundId: string): Promise<GatewayRefund | undefined> {
+  const { rows } = await db.query<GatewayRefund>(
     `SELECT refund_id AS "refundId", charge_id AS "chargeId", amount_cents::int AS "amountCents", status
      FROM payments.refunds WHERE refund_id = $1`,
-    [input.refundId],
+    [refundId],
   );
-  return rows[0] as { refundId: string; chargeId: string; amountCents: number; status: string };
+  return rows[0];
 }
 
 /** The callbacks a settled charge sends, by card behaviour. */
@@ -242,8 +254,9 @@ async function settleCharge(client: PoolClient, chargeId: string, timings: Gatew
 }
 
 async function settleRefund(client: PoolClient, refundId: string) {
-  const { rows } = await client.query<{ chargeId: string; amountCents: number }>(
-    `SELECT charge_id AS "chargeId", amount_cents::int AS "amountCents" FROM payments.refunds WHERE refund_id = $1`,
+  const { rows } = await client.query<{ chargeId: string; amountCents: number; reference: string | null }>(
+    `SELECT charge_id AS "chargeId", amount_cents::int AS "amountCents", reference FROM payments.refunds
+     WHERE refund_id = $1`,
     [refundId],
   );
   const refund = rows[0]!;
@@ -268,7 +281,7 @@ async function settleRefund(client: PoolClient, refundId: string) {
       type: 'refund.succeeded',
       chargeId: charge.chargeId,
       orderId: charge.orderId,
-      reference: charge.reference,
+      reference: refund.reference ?? charge.reference,
       refundId,
       sequence: charge.sequence,
       status: charge.status,

@@ -13,7 +13,38 @@ const awardInput = z.object({
   points: z.number().int().min(0).max(100_000_000),
 });
 
-/** Adds points once per entry id; the balance and the entry change in one transaction. */
+/**
+ * Takes back points once per entry id: from the balance as far as it goes, the rest recorded as
+ * debt (never a negative balance). Answers how many came off the balance and how many are owed.
+ */
+async function revoke(client: PoolClient, input: z.infer<typeof awardInput>) {
+  await client.query('INSERT INTO wallet.accounts (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+    input.customerId,
+  ]);
+  const { rows } = await client.query<{ balance: number }>(
+    'SELECT balance_points::int AS balance FROM wallet.accounts WHERE customer_id = $1 FOR UPDATE',
+    [input.customerId],
+  );
+  const inserted = await client.query(
+    `INSERT INTO wallet.point_entries (entry_id, customer_id, order_id, points, reason)
+     VALUES ($1, $2, $3, $4, 'refund') ON CONFLICT DO NOTHING`,
+    [input.entryId, input.customerId, input.orderId, -input.points],
+  );
+  const fromBalance = Math.min(rows[0]!.balance, input.points);
+  if (inserted.rowCount) {
+    await client.query(
+      `UPDATE wallet.accounts SET balance_points = balance_points - $2, debt_points = debt_points + $3
+       WHERE customer_id = $1`,
+      [input.customerId, fromBalance, input.points - fromBalance],
+    );
+  }
+  return { entryId: input.entryId, points: input.points, revoked: fromBalance, debt: input.points - fromBalance };
+}
+
+/**
+ * Adds points once per entry id; the balance and the entry change in one transaction. Points owed
+ * from earlier revocations are settled first.
+ */
 async function award(client: PoolClient, input: z.infer<typeof awardInput>) {
   await client.query('INSERT INTO wallet.accounts (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
     input.customerId,
@@ -24,17 +55,18 @@ async function award(client: PoolClient, input: z.infer<typeof awardInput>) {
     [input.entryId, input.customerId, input.orderId, input.points],
   );
   if (inserted.rowCount) {
-    await client.query('UPDATE wallet.accounts SET balance_points = balance_points + $2 WHERE customer_id = $1', [
-      input.customerId,
-      input.points,
-    ]);
+    await client.query(
+      `UPDATE wallet.accounts SET balance_points = balance_points + greatest($2 - debt_points, 0),
+         debt_points = greatest(debt_points - $2, 0) WHERE customer_id = $1`,
+      [input.customerId, input.points],
+    );
   }
   return { entryId: input.entryId, points: input.points, awarded: inserted.rowCount === 1 };
 }
 
 async function account(pool: Pool, customerId: string) {
   const { rows } = await pool.query<{ balancePoints: number }>(
-    `SELECT balance_points::int AS "balancePoints", balance_cents::int AS "balanceCents",
+    `SELECT balance_points::int AS "balancePoints", debt_points::int AS "debtPoints", balance_cents::int AS "balanceCents",
        frozen_cents::int AS "frozenCents", spent_cents::int AS "spentCents"
      FROM wallet.accounts WHERE customer_id = $1`,
     [customerId],
@@ -49,13 +81,15 @@ async function account(pool: Pool, customerId: string) {
 }
 
 /**
- * The wallet: reward points (`POST /points/award`) and a stored balance customers pay with
+ * The wallet: reward points (`POST /points/award`, `POST /points/revoke` for refunds, with debt for
+ * points already spent) and a stored balance customers pay with
  * (`PUT /accounts/:customerId/balance` to top up, TCC `POST /tcc/:gid/branches/:branch/try|confirm|cancel`
  * to pay), `GET /accounts/:customerId`.
  */
 export function buildWalletApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('wallet', pool, logger);
   mutation(app, { pool, schema: 'wallet', url: '/points/award', body: awardInput }, (c, input) => award(c, input));
+  mutation(app, { pool, schema: 'wallet', url: '/points/revoke', body: awardInput }, (c, input) => revoke(c, input));
   app.put<{ Params: { customerId: string } }>('/accounts/:customerId/balance', async (request) => {
     const customerId = parseInput(businessId, request.params.customerId);
     const { balanceCents } = parseInput(z.object({ balanceCents: cents }), request.body);

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { testCards } from '../../services/payments/cards';
+import { useServices } from '../support/fixtures';
+import { http } from '../support/services';
+
+const stack = useServices();
+const post = (service: Parameters<typeof stack.url>[0], path: string, body: unknown, key: string) =>
+  http('POST', `${stack.url(service)}${path}`, body, { 'idempotency-key': key });
+const get = (service: Parameters<typeof stack.url>[0], path: string) => http('GET', `${stack.url(service)}${path}`);
+
+describe('what a refund touches, service by service', () => {
+  it('wallet: revoking more points than are left takes the balance to zero and records the rest as debt', async () => {
+    await post(
+      'wallet',
+      '/points/award',
+      { entryId: 'rs-a', customerId: 'rs-c1', orderId: 'rs-o1', points: 30 },
+      'k-rs-a',
+    );
+    const revoke = { entryId: 'rs-r', customerId: 'rs-c1', orderId: 'rs-o1', points: 45 };
+    const first = await post('wallet', '/points/revoke', revoke, 'k-rs-r');
+    expect(first.body).toMatchObject({ revoked: 30, debt: 15 });
+    // Again under another key: the entry id makes it a no-op.
+    await post('wallet', '/points/revoke', revoke, 'k-rs-r-again');
+    expect((await get('wallet', '/accounts/rs-c1')).body).toMatchObject({ balancePoints: 0, debtPoints: 15 });
+    // Points earned later settle the debt first.
+    await post(
+      'wallet',
+      '/points/award',
+      { entryId: 'rs-b', customerId: 'rs-c1', orderId: 'rs-o2', points: 20 },
+      'k-rs-b',
+    );
+    expect((await get('wallet', '/accounts/rs-c1')).body).toMatchObject({ balancePoints: 5, debtPoints: 0 });
+  });
+
+  it('inventory: returned items go from reserved to available, never more than were reserved', async () => {
+    await http('PUT', `${stack.url('inventory')}/stock/RS-1`, { available: 10 });
+    await post(
+      'inventory',
+      '/reservations',
+      { reservationId: 'rs-o3', items: [{ sku: 'RS-1', quantity: 3 }] },
+      'k-rs-res',
+    );
+    const back = (returnId: string, quantity: number) =>
+      post(
+        'inventory',
+        '/reservations/rs-o3/returns',
+        { returnId, items: [{ sku: 'RS-1', quantity }] },
+        `k-${returnId}`,
+      );
+    expect((await back('rs-ret-1', 2)).status).toBe(201);
+    expect((await back('rs-ret-1', 2)).status).toBe(201); // same return id: once
+    const tooMany = await back('rs-ret-2', 2);
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.error.type).toBe('ReturnExceedsReservation');
+    expect((await get('inventory', '/stock/RS-1')).body).toMatchObject({ available: 9, reserved: 1 });
+    // Releasing the reservation afterwards gives back only what is left.
+    await post('inventory', '/reservations/rs-o3/release', {}, 'k-rs-rel');
+    expect((await get('inventory', '/stock/RS-1')).body).toMatchObject({ available: 10, reserved: 0 });
+  });
+
+  it('order: refunds are recorded once each, PARTIALLY_REFUNDED then REFUNDED, never above the card amount', async () => {
+    const items = [{ sku: 'RS-2', quantity: 1, unitPriceCents: 5000 }];
+    await post('order', '/orders/rs-o4/validate', { customerId: 'rs-c4', currency: 'EUR', items }, 'k-rs-o4');
+    await post('order', '/orders/rs-o4/mark-paid', { chargeId: 'ch-rs-o4', amountCents: 5000 }, 'k-rs-o4-paid');
+    const refund = (refundId: string, amountCents: number) =>
+      post('order', '/orders/rs-o4/refunds', { refundId, amountCents }, `k-${refundId}`);
+    expect((await refund('rs-f1', 2000)).body).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedCents: 2000 });
+    expect((await refund('rs-f1', 2000)).body).toMatchObject({ refundedCents: 2000 });
+    expect((await refund('rs-f2', 3001)).body.error.type).toBe('RefundExceedsCapture');
+    expect((await refund('rs-f3', 3000)).body).toMatchObject({ status: 'REFUNDED', refundedCents: 5000 });
+  });
+
+  it('payments: a refund reports to its own reference and can be read back', async () => {
+    const charge = {
+      chargeId: 'ch-rs-5',
+      orderId: 'rs-o5',
+      amountCents: 1000,
+      currency: 'EUR',
+      cardNumber: testCards.noCallback,
+    };
+    await post('payments', '/charges', charge, 'k-ch-rs-5');
+    await expect.poll(async () => (await get('payments', '/charges/ch-rs-5')).body.status).toBe('CAPTURED');
+    const body = { refundId: 'rf-rs-5', amountCents: 400, reference: 'refund:rf-rs-5' };
+    expect((await post('payments', '/charges/ch-rs-5/refunds', body, 'k-rf-rs-5')).body).toMatchObject({
+      status: 'PENDING',
+    });
+    await expect.poll(async () => (await get('payments', '/refunds/rf-rs-5')).body.status).toBe('SUCCEEDED');
+    await expect
+      .poll(
+        async () =>
+          (await stack.services.pool.query(`SELECT reference FROM billing.callbacks WHERE charge_id = 'ch-rs-5'`)).rows,
+      )
+      .toEqual([{ reference: 'refund:rf-rs-5' }]);
+  });
+});
