@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChargeOnRecord, Finding, ReconciliationData, ReconciliationReport } from '../domain/reconciliation';
 import type { Order } from '../services/order/app';
@@ -10,10 +11,19 @@ type FlowState = ReconciliationData['flows'][string];
 async function flowState(client: Client, workflowId: string): Promise<FlowState> {
   try {
     const { status } = await client.workflow.getHandle(workflowId).describe();
-    return status.name === 'RUNNING' ? 'running' : 'closed';
+    return status.name === 'RUNNING' ? 'running' : status.name === 'COMPLETED' ? 'completed' : 'closed';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return 'not-found';
     throw err;
+  }
+}
+
+/** Tells Temporal the gathering is alive (it may take a while); a no-op outside an activity. */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // not inside an activity
   }
 }
 
@@ -41,42 +51,51 @@ export function createReconciliationActivities(deps: {
         throw ApplicationFailure.nonRetryable('reconciliation needs a Temporal client', 'NotConfigured');
       }
       const q = new URLSearchParams(input).toString();
-      const [statement, paid, orphans] = await Promise.all([
+      const [statement, paid, orphans, deferred] = await Promise.all([
         callService<{ entries: { orderId: string }[] }>(deps.payments, { method: 'GET', path: `/statements?${q}` }),
         orders.findOrders({ paidFrom: input.from, paidTo: input.to }),
         callService<{ eventId: string; orderId: string }[]>(deps.billing, {
           method: 'GET',
           path: '/callbacks/orphaned',
         }),
+        callService<string[]>(deps.billing, { method: 'GET', path: '/reconciliation/deferred' }),
       ]);
       const ids = [
         ...new Set([
           ...statement.entries.map((e) => e.orderId),
           ...paid.map((o) => o.orderId),
           ...orphans.map((o) => o.orderId),
+          ...deferred,
         ]),
       ].sort();
-      const known: Order[] = [];
-      for (let i = 0; i < ids.length; i += 500)
-        known.push(...(await orders.findOrders({ ids: ids.slice(i, i + 500) })));
       const data: ReconciliationData = {
         ...input,
         orders: {},
         charges: {},
         flows: {},
-        orphanEventIds: orphans.map((o) => o.eventId),
+        orphans: orphans.map(({ eventId, orderId }) => ({ eventId, orderId })),
       };
+      // Charges and their workflows first, the orders after: a workflow seen closed has already
+      // left its order as it will stay, so a saga finishing meanwhile is never mistaken for unpaid.
       for (const id of ids) {
-        const order = known.find((o) => o.orderId === id);
-        data.orders[id] = order
-          ? { orderId: id, status: order.status, chargeId: order.chargeId, cardCents: order.cardCents }
-          : null;
+        heartbeat();
         const charges = await callService<ChargeOnRecord[]>(deps.payments, {
           method: 'GET',
           path: `/charges?orderId=${encodeURIComponent(id)}`,
         });
         data.charges[id] = charges;
         for (const c of charges) data.flows[c.reference] ??= await flowState(client, c.reference);
+      }
+      const known: Order[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        heartbeat();
+        known.push(...(await orders.findOrders({ ids: ids.slice(i, i + 500) })));
+      }
+      for (const id of ids) {
+        const order = known.find((o) => o.orderId === id);
+        data.orders[id] = order
+          ? { orderId: id, status: order.status, chargeId: order.chargeId, cardCents: order.cardCents }
+          : null;
       }
       return data;
     },
@@ -87,6 +106,7 @@ export function createReconciliationActivities(deps: {
       to: string;
       findings: Finding[];
       orphanEventIds: string[];
+      deferredOrderIds: string[];
       repaired: string[];
     }): Promise<ReconciliationReport> {
       return callService(deps.billing, {

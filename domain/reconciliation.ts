@@ -41,10 +41,20 @@ export interface ReconciliationData {
   orders: Record<string, OrderView | null>;
   /** Every gateway charge of those orders. */
   charges: Record<string, ChargeOnRecord[]>;
-  /** Whether the workflow each charge reports to still runs (it then decides, not reconciliation). */
-  flows: Record<string, 'running' | 'closed' | 'not-found'>;
-  /** Callbacks whose workflow was closed or unknown, not yet handled. */
-  orphanEventIds: string[];
+  /**
+   * What became of the workflow each charge reports to: still `running` (it decides, not
+   * reconciliation), `completed` (it owns its capture), `closed` otherwise, or `not-found`.
+   * Read before the orders, so a closed workflow's order is seen as that workflow left it.
+   */
+  flows: Record<string, 'running' | 'completed' | 'closed' | 'not-found'>;
+  /** Callbacks whose workflow was closed or unknown, not yet handled, with their order. */
+  orphans: { eventId: string; orderId: string }[];
+}
+
+/** A run's verdict: the findings, and the orders left for a later run (their workflow still decides). */
+export interface Classification {
+  findings: Finding[];
+  deferredOrderIds: string[];
 }
 
 const netCents = (c: ChargeOnRecord) => c.amountCents - c.refundedCents - c.pendingRefundCents;
@@ -55,17 +65,38 @@ const netCents = (c: ChargeOnRecord) => c.amountCents - c.refundedCents - c.pend
  *   a still-PENDING order with its first capture;
  * - more than one live capture for an order → refund all but the one the order was paid with;
  * - an order PAID with a charge the gateway does not hold as captured → flag;
- * - an order PAID with a capture of another amount → flag.
- * Orders whose charge still reports to a running workflow are left to that workflow.
+ * - an order PAID with a capture of another amount → flag;
+ * - a capture for an order we do not know → left to its workflow if that completed, else flagged.
+ * Orders with a pending charge or a workflow still running are deferred to a later run.
+ * A REFUNDED order holding a capture counts as unpaid: the money goes back.
  */
-export function classify(data: ReconciliationData, policy: UnpaidPolicy): Finding[] {
+export function classify(data: ReconciliationData, policy: UnpaidPolicy): Classification {
   const findings: Finding[] = [];
+  const deferredOrderIds: string[] = [];
   for (const orderId of Object.keys(data.orders).sort()) {
     const order = data.orders[orderId] ?? null;
     const charges = data.charges[orderId] ?? [];
-    if (charges.some((c) => c.status === 'PENDING' || data.flows[c.reference] === 'running')) continue;
+    if (charges.some((c) => c.status === 'PENDING' || data.flows[c.reference] === 'running')) {
+      deferredOrderIds.push(orderId);
+      continue;
+    }
     const live = charges.filter((c) => c.status === 'CAPTURED' && netCents(c) > 0);
-    if (order?.status === 'PAID') {
+    if (order === null) {
+      // Not an order of ours (a flash-sale purchase has none): a flow that completed owns its
+      // capture; any other capture is flagged for a person, never refunded blindly.
+      for (const c of live.filter((c) => data.flows[c.reference] !== 'completed')) {
+        findings.push({
+          kind: 'paid-order-unpaid',
+          orderId,
+          chargeId: c.chargeId,
+          amountCents: netCents(c),
+          detail: `${netCents(c)} cents captured for an order the order service does not know (${c.reference} ${data.flows[c.reference] ?? 'unknown'})`,
+          action: 'flag',
+        });
+      }
+      continue;
+    }
+    if (paidStatuses.includes(order.status)) {
       const expected = order.chargeId === 'none' ? null : order.chargeId;
       const kept = live.find((c) => c.chargeId === expected);
       if (expected !== null && kept === undefined) {
@@ -76,7 +107,7 @@ export function classify(data: ReconciliationData, policy: UnpaidPolicy): Findin
           chargeId: expected,
           amountCents: null,
           detail: known
-            ? `order is PAID but charge ${expected} is ${known.status}`
+            ? `order is ${order.status} but charge ${expected} is ${known.status}`
             : `no gateway record of ${expected}`,
           action: 'flag',
         });
@@ -103,19 +134,22 @@ export function classify(data: ReconciliationData, policy: UnpaidPolicy): Findin
       continue;
     }
     live.forEach((c, i) => {
-      const complete = policy === 'complete' && order?.status === 'PENDING' && i === 0;
+      const complete = policy === 'complete' && order.status === 'PENDING' && i === 0;
       findings.push({
         kind: i === 0 ? 'paid-order-unpaid' : 'charged-twice',
         orderId,
         chargeId: c.chargeId,
         amountCents: netCents(c),
-        detail: `${netCents(c)} cents captured, order is ${order?.status ?? 'unknown to us'}`,
+        detail: `${netCents(c)} cents captured, order is ${order.status}`,
         action: complete ? 'complete-order' : 'refund',
       });
     });
   }
-  return findings;
+  return { findings, deferredOrderIds };
 }
+
+/** Orders paid at least in part: their charge is expected to hold money (less refunds). */
+const paidStatuses = ['PAID', 'PARTIALLY_REFUNDED'];
 
 /** What a run stores and answers: the window, each finding (new or seen by an earlier run), a summary. */
 export interface ReconciliationReport {
@@ -125,5 +159,7 @@ export interface ReconciliationReport {
   createdAt: string;
   findings: (Finding & { new: boolean })[];
   orphansHandled: string[];
+  /** Orders whose workflow still decides: looked at again by the next runs. */
+  deferredOrderIds: string[];
   summary: { findings: number; new: number; repaired: number; flagged: number };
 }

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -15,7 +16,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import { isSettled, type ChargeStatus, type GatewayEvent } from '../domain/gateway';
 import { presets } from './presets';
-import { outcomeUnknown, type Saga } from './saga';
+import { describeError, outcomeUnknown, type Saga } from './saga';
 
 /** How a flow waits for the gateway. Durations are inputs so tests can run them in skipped time. */
 export interface PaymentWaitOptions {
@@ -90,10 +91,11 @@ export class PaymentChannel {
 
   constructor(private readonly options: PaymentWaitOptions = {}) {
     setHandler(paymentEventSignal, (event) => {
-      if (event.type === 'refund.succeeded' && event.refundId !== undefined && !this.seen.has(event.eventId)) {
-        this.settledRefunds.add(event.refundId);
-      }
-      this.apply(event, 'callback', event.eventId);
+      if (event.type !== 'refund.succeeded') return this.apply(event, 'callback', event.eventId);
+      // A refund's event: `amountCents` is the refund's; the charge keeps its own amount.
+      if (event.refundId !== undefined && !this.seen.has(event.eventId)) this.settledRefunds.add(event.refundId);
+      const amountCents = this.charges.get(event.chargeId)?.amountCents ?? event.amountCents;
+      this.apply({ ...event, amountCents }, 'callback', event.eventId);
     });
     setHandler(paymentStatusQuery, () => ({
       charges: [...this.charges.values()],
@@ -146,9 +148,13 @@ export class PaymentChannel {
     return this.charges.get(charge.chargeId)!;
   }
 
-  /** A captured charge is the answer; any other final state is the gateway's refusal. */
+  /**
+   * A captured charge is the answer; any other final state is the gateway's refusal. A charge still
+   * pending (only on the pre-patch path, which cannot wait) may yet be captured: it is undone.
+   */
   private settle(final: ChargeView, chargeId: string): ChargeView {
     if (final.status === 'CAPTURED') return final;
+    if (final.status === 'PENDING') throw outcomeUnknown('ChargePending', `charge ${chargeId} is still pending`);
     throw ApplicationFailure.nonRetryable(
       `charge ${chargeId} ended ${final.status}`,
       final.failureCode ?? `Charge${final.status}`,
@@ -206,7 +212,14 @@ export class PaymentChannel {
     const max = msToNumber(this.options.poll?.max ?? '1 minute');
     while (!done()) {
       this.polls += 1;
-      await poll();
+      try {
+        await poll();
+      } catch (err) {
+        // The gateway being unreachable for a while is no answer: keep backing off (the unpaid
+        // deadline, or the saga's own cancellation, bounds the wait).
+        if (isCancellation(err)) throw err;
+        log.warn('payment status poll failed', { error: describeError(err) });
+      }
       if (done() || (await condition(done, delay))) break;
       delay = Math.min(delay * 2, max);
     }

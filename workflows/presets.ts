@@ -18,4 +18,13 @@ export const presets = {
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
   },
+  /**
+   * A read that may take minutes (reconciliation gathering a window): it heartbeats, so a stuck or
+   * lost worker is noticed within the heartbeat timeout, and it is retried from scratch.
+   */
+  longRead: {
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  },
 } as const satisfies Record<string, ActivityOptions>;

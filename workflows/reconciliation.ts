@@ -1,7 +1,15 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  log,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { classify, type Finding, type ReconciliationReport, type UnpaidPolicy } from '../domain/reconciliation';
 import { presets } from './presets';
+import { describeError } from './saga';
 
 export interface ReconciliationInput {
   /** The window compared; default: the `lookbackMs` before the run's start. */
@@ -14,6 +22,7 @@ export interface ReconciliationInput {
 }
 
 const act = proxyActivities<Activities>(presets.serviceCall);
+const gather = proxyActivities<Activities>(presets.longRead);
 const repair = proxyActivities<Activities>(presets.compensation);
 
 /**
@@ -30,26 +39,33 @@ export async function reconciliation(input: ReconciliationInput = {}): Promise<R
   if (!(Date.parse(from) < Date.parse(to))) {
     throw ApplicationFailure.nonRetryable(`window: from (${from}) must be before to (${to})`, 'InvalidInput');
   }
-  const data = await act.gatherReconciliationData({ from, to });
-  const findings = classify(data, input.unpaidPolicy ?? 'refund');
+  const data = await gather.gatherReconciliationData({ from, to });
+  const { findings, deferredOrderIds } = classify(data, input.unpaidPolicy ?? 'refund');
   const repaired: string[] = [];
   for (const f of findings) {
     if (f.action === 'flag') continue;
-    if (f.action === 'complete-order' && (await complete(f))) {
+    try {
+      if (f.action === 'complete-order' && !(await complete(f))) f.action = 'refund';
+      if (f.action === 'refund') {
+        await repair.refundCharge({ chargeId: f.chargeId!, idempotencyKey: `reconcile:${f.chargeId}:refund` });
+      }
       repaired.push(f.chargeId!);
-      continue;
+    } catch (err) {
+      // One repair the gateway or the order service refuses must not sink the whole report.
+      if (isCancellation(err)) throw err;
+      f.detail = `${f.detail}; repair failed: ${describeError(err)}`.slice(0, 1000);
+      f.action = 'flag';
     }
-    const chargeId = f.chargeId!;
-    await repair.refundCharge({ chargeId, idempotencyKey: `reconcile:${chargeId}:refund` });
-    if (f.action === 'complete-order') f.action = 'refund';
-    repaired.push(chargeId);
   }
+  // An orphaned callback is settled once its order was classified; a deferred order keeps it.
+  const deferred = new Set(deferredOrderIds);
   const report = await act.storeReconciliationReport({
     reportId: `${info.workflowId}/${info.runId}`,
     from,
     to,
     findings,
-    orphanEventIds: data.orphanEventIds,
+    orphanEventIds: data.orphans.filter((o) => !deferred.has(o.orderId)).map((o) => o.eventId),
+    deferredOrderIds,
     repaired,
   });
   log.info('reconciliation done', { ...report.summary, from, to });

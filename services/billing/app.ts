@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Pool } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { callbackRoutes, type ReceiverOptions } from './callbacks';
-import { latestReports, orphanedCallbacks, reportInput, storeReport } from './reports';
+import { deferredOrders, latestReports, orphanedCallbacks, reportInput, storeReport } from './reports';
 
 /**
  * Billing, our own side of payments: `POST /callbacks/gateway` receives the gateway's signed
@@ -21,6 +21,7 @@ export function buildBillingApp(pool: Pool, logger: Logger, receiver: ReceiverOp
     { pool, schema: 'billing', url: '/reconciliation/reports', body: reportInput, status: 201 },
     (c, input) => storeReport(c, input),
   );
+  query(app, '/reconciliation/deferred', 'UnknownReport', () => deferredOrders(pool));
   query(app, '/reconciliation/reports', 'UnknownReport', async (_p, q) => {
     const limit = parseInput(z.coerce.number().int().min(1).max(100).default(10), q.limit);
     return latestReports(pool, limit);

@@ -79,7 +79,10 @@ async function receive(pool: Pool, event: GatewayEvent, deliver: DeliverEvent) {
     );
     const row = rows[0]!;
     if (row.delivery !== null) return { eventId: event.eventId, delivery: row.delivery, duplicate: true };
-    const delivery = await deliver(event.reference, event);
+    const delivery = await deliver(event.reference, event).catch((err: unknown) => {
+      // Temporal unreachable: roll back and answer 503, so the gateway sends it again later.
+      throw new BusinessError('Unavailable', `cannot reach the workflow engine: ${(err as Error).message}`, 503);
+    });
     await client.query(`UPDATE billing.callbacks SET delivery = $2, delivered_at = now() WHERE event_id = $1`, [
       event.eventId,
       delivery,

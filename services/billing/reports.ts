@@ -9,6 +9,7 @@ export const reportInput = z.object({
   to: z.iso.datetime({ offset: true }),
   findings: z.array(finding).max(10_000),
   orphanEventIds: z.array(z.string().max(200)).max(10_000),
+  deferredOrderIds: z.array(businessId).max(100_000),
   repaired: z.array(businessId).max(10_000),
 });
 
@@ -31,6 +32,15 @@ export async function storeReport(
     );
     findings.push({ ...f, new: inserted.rowCount === 1 });
   }
+  // Orders deferred now are looked at again next time; the others are settled.
+  await client.query('DELETE FROM billing.reconciliation_deferred WHERE NOT (order_id = ANY($1))', [
+    input.deferredOrderIds,
+  ]);
+  await client.query(
+    `INSERT INTO billing.reconciliation_deferred (order_id, report_id) SELECT unnest($1::text[]), $2
+     ON CONFLICT (order_id) DO NOTHING`,
+    [input.deferredOrderIds, input.reportId],
+  );
   await client.query(
     `UPDATE billing.callbacks SET handled_at = now(), handled_note = $2
      WHERE event_id = ANY($1) AND handled_at IS NULL`,
@@ -43,6 +53,7 @@ export async function storeReport(
     createdAt: new Date().toISOString(),
     findings,
     orphansHandled: input.orphanEventIds,
+    deferredOrderIds: input.deferredOrderIds,
     summary: {
       findings: findings.length,
       new: findings.filter((f) => f.new).length,
@@ -63,6 +74,14 @@ export async function latestReports(pool: Pool, limit: number): Promise<Reconcil
     [limit],
   );
   return rows.map((r) => r.report);
+}
+
+/** Orders an earlier run deferred because their workflow still decided. */
+export async function deferredOrders(pool: Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ orderId: string }>(
+    'SELECT order_id AS "orderId" FROM billing.reconciliation_deferred ORDER BY order_id LIMIT 100000',
+  );
+  return rows.map((r) => r.orderId);
 }
 
 /** Callbacks whose workflow was closed or unknown, not yet settled by a reconciliation run. */

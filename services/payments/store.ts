@@ -94,9 +94,10 @@ export async function voidCharge(client: PoolClient, chargeId: string, timings: 
       chargeId,
     ]);
   }
-  if (charge.status === 'CAPTURED' && charge.refundedCents < charge.amountCents) {
-    const refundId = `${chargeId}:void`;
-    await insertRefund(client, charge, refundId, charge.amountCents - charge.refundedCents, null, timings);
+  // Refund what is neither refunded nor already being refunded (a partial refund may be settling).
+  const left = charge.amountCents - charge.refundedCents - charge.pendingRefundCents;
+  if (charge.status === 'CAPTURED' && left > 0) {
+    await insertRefund(client, charge, `${chargeId}:void`, left, null, timings);
   }
   return { ...(await loadCharge(client, chargeId))!, existed: true };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PaymentSagaInput } from '../../domain/payment';
 import { createLogger } from '../../temporal-config/logger';
 import { OutboxRelay } from '../../workers/outbox-relay';
@@ -17,7 +17,7 @@ const silent = createLogger('test-relay', 'silent');
 const relay = (taskQueue: string, extra: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}) =>
   new OutboxRelay({
     pool: stack.services.pool,
-    databaseUrl: inject('databaseUrl'),
+    databaseUrl: stack.databaseUrl,
     client: stack.client,
     taskQueue,
     logger: silent,

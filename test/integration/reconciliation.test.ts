@@ -13,8 +13,8 @@ import { http } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
-// Reconciliation compares everything in a window: this file has a database of its own.
-const stack = useStack({ ownDatabase: 'reconcile' });
+// Reconciliation compares everything in a window; like every file, this one has a database of its own.
+const stack = useStack();
 const db = shop(
   () => stack.services.pool,
   (name) => stack.url(name),
@@ -97,6 +97,7 @@ describe('reconciliation against the gateway statement', () => {
       ['paid-order-unpaid', 'rc-unpaid', 'charge:rc-unpaid', 'refund', true],
     ]);
     expect(first.summary).toEqual({ findings: 4, new: 4, repaired: 2, flagged: 2 });
+    expect(first.deferredOrderIds).toEqual(['rc-inflight']);
     expect(first.orphansHandled).toHaveLength(1);
     // The repairs took effect: both extra captures are refunded, nothing else moved.
     await expect.poll(() => db.chargesOf('rc-unpaid'), { timeout: 10_000 }).toMatchObject([{ status: 'REFUNDED' }]);
@@ -120,23 +121,29 @@ describe('reconciliation against the gateway statement', () => {
     const latest = await http('GET', `${stack.url('billing')}/reconciliation/reports?limit=2`);
     expect(latest.body.map((r: ReconciliationReport) => r.reportId)).toEqual([second.reportId, first.reportId]);
     expect(second.orphansHandled).toHaveLength(2);
+    expect(second.deferredOrderIds).toEqual(['rc-inflight']); // still its saga's to decide
     expect(await orphans()).toEqual([]);
     await running.terminate('test cleanup');
   });
 
-  it('with the complete policy, pays a pending order whose capture arrived after its saga ended', async () => {
+  it('with the complete policy, pays pending orders whose capture outlived their saga, deferred ones too', async () => {
     const from = new Date().toISOString(); // after everything the test before seeded
     await order('rc-complete', 'PENDING');
     await charge('rc-complete', 'charge:rc-complete', 5000);
+    // rc-inflight was deferred by the runs before while its saga ran; that saga has since been
+    // terminated, so this run (whose window does not cover it) takes it up again.
     const report = await reconcile('rc-run-3', from, 'complete');
     expect(summarize(report)).toEqual([
       ['paid-order-unpaid', 'rc-complete', 'charge:rc-complete', 'complete-order', true],
+      ['paid-order-unpaid', 'rc-inflight', 'charge:rc-inflight', 'complete-order', true],
     ]);
+    expect(report.deferredOrderIds).toEqual([]);
     expect(await db.orderOf('rc-complete')).toMatchObject({
       status: 'PAID',
       chargeId: 'charge:rc-complete',
       paidCents: 5000,
     });
+    expect(await db.orderOf('rc-inflight')).toMatchObject({ status: 'PAID', chargeId: 'charge:rc-inflight' });
     expect(await db.chargesOf('rc-complete')).toMatchObject([{ status: 'CAPTURED' }]);
     expect((await reconcile('rc-run-4', from, 'complete')).findings).toEqual([]);
   });

@@ -5,7 +5,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { freshDatabase, startTestServices } from './services';
 import { devServerConnections, timeSkippingEnv } from './temporal';
 
-type Services = Awaited<ReturnType<typeof startTestServices>>;
+type Services = Awaited<ReturnType<typeof startTestServices>> & {
+  /** This file's own database. */
+  databaseUrl: string;
+};
 
 /** A time-skipping test server for the file: started before its tests, torn down after. */
 export function useTimeSkippingEnv(): { env: TestWorkflowEnvironment } {
@@ -19,39 +22,42 @@ export function useTimeSkippingEnv(): { env: TestWorkflowEnvironment } {
   return ctx;
 }
 
-/** The participant services for the file, in process on free ports, with the real activities. */
+/**
+ * The participant services for the file, in process on free ports, with the real activities, over
+ * a database of the file's own (dropped afterwards).
+ */
 export function useServices(): Services {
-  const ctx = {} as Services;
-  beforeAll(async () => {
-    Object.assign(ctx, await startTestServices());
-  });
-  afterAll(async () => {
-    await ctx.services?.close();
-  });
-  return ctx;
+  return useServiceStack(undefined);
 }
 
 /**
  * The services plus client and worker connections to the run's dev server; the callback receiver
  * signals the workflows there.
  */
-export function useStack(opts: { ownDatabase?: string } = {}): Services & {
-  client: Client;
-  nativeConnection: NativeConnection;
-} {
+export function useStack(): Services & { client: Client; nativeConnection: NativeConnection } {
+  return useServiceStack(async () => devServerConnections());
+}
+
+function useServiceStack<T extends { client: Client; nativeConnection: NativeConnection; close(): Promise<void> }>(
+  connect: (() => Promise<T>) | undefined,
+): Services & { client: Client; nativeConnection: NativeConnection } {
   const ctx = {} as Services & { client: Client; nativeConnection: NativeConnection };
-  let close: (() => Promise<void>) | undefined;
+  const stops: (() => Promise<void>)[] = [];
   beforeAll(async () => {
-    const temporal = await devServerConnections();
-    ctx.client = temporal.client;
-    ctx.nativeConnection = temporal.nativeConnection;
-    close = temporal.close;
-    const databaseUrl = opts.ownDatabase === undefined ? undefined : await freshDatabase(opts.ownDatabase);
-    Object.assign(ctx, await startTestServices(temporal.client, databaseUrl));
+    if (connect) {
+      const temporal = await connect();
+      ctx.client = temporal.client;
+      ctx.nativeConnection = temporal.nativeConnection;
+      stops.push(() => temporal.close());
+    }
+    const db = await freshDatabase();
+    stops.push(() => db.drop());
+    const services = await startTestServices(ctx.client, db.url);
+    stops.push(() => services.services.close());
+    Object.assign(ctx, services, { databaseUrl: db.url });
   });
   afterAll(async () => {
-    await ctx.services?.close();
-    await close?.();
+    for (const stop of stops.reverse()) await stop();
   });
   return ctx;
 }

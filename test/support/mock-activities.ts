@@ -44,7 +44,7 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
     commitBudget: async (i) => ({ holdId: i.holdId, status: 'COMMITTED' }),
     releaseBudget: async (i) => ({ holdId: i.holdId, status: 'RELEASED' }),
     notify: async (i) => ({ notificationId: i.notificationId }),
-    gatherReconciliationData: async (i) => ({ ...i, orders: {}, charges: {}, flows: {}, orphanEventIds: [] }),
+    gatherReconciliationData: async (i) => ({ ...i, orders: {}, charges: {}, flows: {}, orphans: [] }),
     storeReconciliationReport: async (i) => ({ ...i, createdAt: new Date().toISOString(), orphansHandled: [] }),
     awardPoints: async (i) => ({ entryId: i.entryId, points: i.points, awarded: true }),
     lockCoupon: async () => ({ discountCents: 500 }),

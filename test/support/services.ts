@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
-import { recreateDatabase } from '../../provision/postgres';
+import { randomUUID } from 'node:crypto';
+import { dropDatabase, recreateDatabase } from '../../provision/postgres';
 import { startServices, type RunningServices } from '../../services';
 import { keepAsOrphans, temporalDelivery } from '../../services/billing/deliver';
 import { devWebhookSecret, serviceNames } from '../../temporal-config';
@@ -19,8 +20,8 @@ export const testWebhookSecret = devWebhookSecret;
  * signals workflows; without one it keeps every callback as an orphan.
  */
 export async function startTestServices(
-  client?: Client,
-  databaseUrl = inject('databaseUrl'),
+  client: Client | undefined,
+  databaseUrl: string,
 ): Promise<{
   services: RunningServices;
   activities: ReturnType<typeof createActivities>;
@@ -48,17 +49,20 @@ export async function startTestServices(
 }
 
 /**
- * A fresh database named `<run's test database>_<suffix>` on the same server, for a file whose
- * checks span whole tables (reconciliation compares everything in a window).
+ * A fresh database for one test file, next to the run's test database on the same server: each
+ * file's services (and the gateway's background dispatcher) then see only that file's rows. `drop`
+ * removes it when the file is done.
  */
-export async function freshDatabase(suffix: string): Promise<string> {
+export async function freshDatabase(
+  suffix = randomUUID().slice(0, 8),
+): Promise<{ url: string; drop(): Promise<void> }> {
   const url = new URL(inject('databaseUrl'));
-  const name = `${url.pathname.slice(1)}_${suffix}`;
+  const name = `${url.pathname.slice(1)}_${suffix.replaceAll('-', '_')}`;
   const admin = new URL(url);
   admin.pathname = '/postgres';
   await recreateDatabase(admin.toString(), name);
   url.pathname = `/${name}`;
-  return url.toString();
+  return { url: url.toString(), drop: () => dropDatabase(admin.toString(), name) };
 }
 
 /** JSON over HTTP to a service, as a caller would send it. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureLocalPostgres, recreateDatabase } from '../../provision/postgres';
+import { dropDatabasesStartingWith, ensureLocalPostgres, recreateDatabase } from '../../provision/postgres';
 import { freePort } from '../../provision/process';
 import { startTemporalDev, type DevServer } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
@@ -37,7 +37,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       url.pathname = `/${config.database.name}_test`;
       testDbUrl = url.toString();
     }
-    await recreateDatabase(adminUrl, new URL(testDbUrl).pathname.slice(1));
+    const testDb = new URL(testDbUrl).pathname.slice(1);
+    await recreateDatabase(adminUrl, testDb);
+    // Each test file makes `<testDb>_<id>` of its own and drops it; clear those a killed run left.
+    await dropDatabasesStartingWith(adminUrl, `${testDb}_`);
 
     const server: DevServer = await startTemporalDev({
       ip: '127.0.0.1',

@@ -25,7 +25,7 @@ function data(
   rows: [OrderView | null, ChargeOnRecord[]][],
   flows: ReconciliationData['flows'] = {},
 ): ReconciliationData {
-  const d: ReconciliationData = { from: 'a', to: 'b', orders: {}, charges: {}, flows, orphanEventIds: [] };
+  const d: ReconciliationData = { from: 'a', to: 'b', orders: {}, charges: {}, flows, orphans: [] };
   rows.forEach(([o, charges], i) => {
     const id = o?.orderId ?? charges[0]?.orderId ?? `unknown-${i}`;
     d.orders[id] = o;
@@ -34,17 +34,17 @@ function data(
   return d;
 }
 const kinds = (d: ReconciliationData, policy: 'refund' | 'complete' = 'refund') =>
-  classify(d, policy).map((f) => [f.kind, f.chargeId, f.action]);
+  classify(d, policy).findings.map((f) => [f.kind, f.chargeId, f.action]);
 
 describe('classify: the gateway against our orders', () => {
   it('finds nothing when every paid order has exactly its capture', () => {
     expect(kinds(data([[order('o1', 'PAID', 'c1', 1000), [charge('o1', 'c1', 'CAPTURED')]]]))).toEqual([]);
   });
 
-  it('refunds a capture for a cancelled or unknown order; complete only pays a still-pending one', () => {
+  it('refunds a capture for a cancelled or refunded order; complete only pays a still-pending one', () => {
     const d = data([
       [order('o1', 'CANCELLED'), [charge('o1', 'c1', 'CAPTURED')]],
-      [null, [charge('o2', 'c2', 'CAPTURED')]],
+      [order('o2', 'REFUNDED', 'c2', 1000), [charge('o2', 'c2', 'CAPTURED')]],
       [order('o3', 'PENDING'), [charge('o3', 'c3', 'CAPTURED'), charge('o3', 'c3b', 'CAPTURED')]],
     ]);
     expect(kinds(d)).toEqual([
@@ -59,6 +59,26 @@ describe('classify: the gateway against our orders', () => {
       ['paid-order-unpaid', 'c3', 'complete-order'],
       ['charged-twice', 'c3b', 'refund'],
     ]);
+  });
+
+  it('never refunds a capture for an order it does not know: a completed flow owns it, else it is flagged', () => {
+    const flash = { ...charge('f1', 'cf1', 'CAPTURED'), reference: 'flash:f1' };
+    const lost = { ...charge('f2', 'cf2', 'CAPTURED'), reference: 'flash:f2' };
+    const d = data(
+      [
+        [null, [flash]],
+        [null, [lost]],
+      ],
+      { 'flash:f1': 'completed', 'flash:f2': 'closed' },
+    );
+    expect(kinds(d)).toEqual([['paid-order-unpaid', 'cf2', 'flag']]);
+  });
+
+  it('keeps a partly refunded order as paid: its remaining capture is not refunded again', () => {
+    const d = data([
+      [order('o1', 'PARTIALLY_REFUNDED', 'c1', 1000), [charge('o1', 'c1', 'CAPTURED', { refundedCents: 400 })]],
+    ]);
+    expect(kinds(d)).toEqual([]);
   });
 
   it('refunds every capture but the one the order was paid with', () => {
@@ -81,7 +101,7 @@ describe('classify: the gateway against our orders', () => {
     ]);
   });
 
-  it('leaves alone what is still moving or already undone', () => {
+  it('defers what its workflow still decides, and leaves alone what is already undone', () => {
     const d = data(
       [
         [order('o1', 'PENDING'), [charge('o1', 'c1', 'PENDING')]],
@@ -93,5 +113,6 @@ describe('classify: the gateway against our orders', () => {
       { 'payment:o2': 'running' },
     );
     expect(kinds(d)).toEqual([]);
+    expect(classify(d, 'refund').deferredOrderIds).toEqual(['o1', 'o2']);
   });
 });
