@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { z } from 'zod';
 
 /** Input refused at the edge, before any workflow starts; `fields` name each bad field and its rule. */
@@ -15,4 +16,43 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infe
   throw new ValidationError(
     result.error.issues.map((i) => ({ path: i.path.length > 0 ? i.path.join('.') : '(input)', message: i.message })),
   );
+}
+
+/** No workflow for that business key. */
+export class NotFound extends Error {
+  override readonly name = 'NotFound';
+  constructor(readonly workflowId: string) {
+    super(`no workflow ${workflowId}`);
+  }
+}
+
+/**
+ * A workflow refused an action in its update validator (not the current approver, already decided,
+ * ...): nothing was recorded in its history. `message` is the workflow's reason.
+ */
+export class ActionRefused extends Error {
+  override readonly name = 'ActionRefused';
+  constructor(
+    readonly workflowId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a call against one workflow and turns Temporal's errors into ours: NotFound for an unknown
+ * workflow id, ActionRefused for an update its validator refused.
+ */
+export async function onWorkflow<T>(workflowId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new NotFound(workflowId);
+    if (err instanceof WorkflowUpdateFailedError) {
+      const reason = (err.cause as { message?: string } | undefined)?.message ?? err.message;
+      throw new ActionRefused(workflowId, reason);
+    }
+    throw err;
+  }
 }
