@@ -10,7 +10,7 @@ import { startTsProcess, waitUntil, type ManagedProcess } from './process';
 import { startTemporalDev, temporalReady } from './temporal-dev';
 import { projectRoot } from './tools';
 
-const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay'] as const;
+const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay', 'api'] as const;
 type PartName = (typeof allParts)[number];
 
 /** What a part leaves to stop: nothing when it reused something already running. */
@@ -145,17 +145,25 @@ const startRelay = (ctx: Context): Promise<Started> =>
     console.log('relay        order outbox → Temporal');
   });
 
+const startApi = (ctx: Context): Promise<Started> =>
+  startChild(ctx, 'api', 'client/http/main.ts', async (_since, proc) => {
+    const { url } = ctx.config.api;
+    await waitUntil(`HTTP API at ${url}`, async () => (await fetch(new URL('/health', url))).ok, { process: proc });
+    console.log(`api          ${url}`);
+  });
+
 const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   postgres: startPostgres,
   temporal: startTemporal,
   services: startServices,
   worker: startWorker,
   relay: startRelay,
+  api: startApi,
 };
 
 /**
- * `npm start [-- part ...]`: PostgreSQL, the Temporal dev server, the services, the worker and the
- * outbox relay (or
+ * `npm start [-- part ...]`: PostgreSQL, the Temporal dev server, the services, the worker, the
+ * outbox relay and the HTTP API (or
  * only the named parts; `npm run temporal` is `temporal` alone). Each is reused when already
  * running, otherwise started and awaited until healthy. Ctrl-C stops, in reverse order, exactly
  * what this process started; a part that dies stops the rest and exits with 1.

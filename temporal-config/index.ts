@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { defaultRouting, routingConfig, type RoutingConfig } from '../domain/approval';
 
 /** Thrown when the environment holds a bad value; entry points print its message and exit with 2. */
 export class ConfigError extends Error {
@@ -103,6 +104,15 @@ const envSchema = z
     RECONCILE_INTERVAL: duration.prefault('1h'),
     RECONCILE_LOOKBACK: optional(duration),
     RECONCILE_UNPAID_POLICY: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).default('refund'),
+    API_PORT: port.default(4200),
+    REFUND_APPROVAL_THRESHOLD_CENTS: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be whole cents')
+      .min(0)
+      .default(10_000),
+    APPROVAL_ROUTING_FILE: optional(existingFile),
+    APPROVAL_SLA_PER_LEVEL: duration.prefault('1d'),
+    APPROVAL_DEADLINE: duration.prefault('7d'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -186,6 +196,32 @@ export interface AppConfig {
   /** How flows wait for their payment (workflow inputs, in milliseconds). */
   payment: { unpaidDeadline: number; callbackTimeout: number; poll: { initial: number; max: number } };
   reconciliation: { intervalMs: number; lookbackMs: number; unpaidPolicy: 'refund' | 'complete' };
+  /** The HTTP API (`npm run api`). */
+  api: { host: string; port: number; url: string };
+  /** Approvals: routing rules (validated) and timers, for refunds above the threshold and internal requests. */
+  approvals: { routing: RoutingConfig; slaPerLevelMs: number; deadlineMs: number };
+  refunds: {
+    approvalThresholdCents: number;
+    routing: RoutingConfig;
+    approvalSlaPerLevelMs: number;
+    approvalDeadlineMs: number;
+    payment: AppConfig['payment'];
+  };
+}
+
+/** The routing rules of APPROVAL_ROUTING_FILE (JSON), or the built-in example; names the bad field. */
+function readRouting(path: string | undefined): RoutingConfig {
+  if (path === undefined) return defaultRouting;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`APPROVAL_ROUTING_FILE: ${path} is not JSON (${(err as Error).message})`);
+  }
+  const parsed = routingConfig.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ConfigError(`APPROVAL_ROUTING_FILE: ${issue.path.join('.') || '(file)'}: ${issue.message} (in ${path})`);
 }
 
 /**
@@ -200,6 +236,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     clientKeyPath: e.TEMPORAL_TLS_KEY_PATH,
     caPath: e.TEMPORAL_TLS_CA_PATH,
     serverName: e.TEMPORAL_TLS_SERVER_NAME,
+  };
+  const routing = readRouting(e.APPROVAL_ROUTING_FILE);
+  const payment = {
+    unpaidDeadline: e.ORDER_UNPAID_DEADLINE,
+    callbackTimeout: e.PAYMENT_CALLBACK_TIMEOUT,
+    poll: { initial: e.PAYMENT_POLL_INITIAL, max: e.PAYMENT_POLL_MAX },
   };
   const wantsTls = Object.values(tlsParts).some((v) => v !== undefined) || e.TEMPORAL_API_KEY !== undefined;
   const services = Object.fromEntries(
@@ -239,10 +281,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         hangMs: e.GATEWAY_HANG_MS,
       },
     },
-    payment: {
-      unpaidDeadline: e.ORDER_UNPAID_DEADLINE,
-      callbackTimeout: e.PAYMENT_CALLBACK_TIMEOUT,
-      poll: { initial: e.PAYMENT_POLL_INITIAL, max: e.PAYMENT_POLL_MAX },
+    payment,
+    api: { host: e.SERVICES_HOST, port: e.API_PORT, url: `http://${e.SERVICES_HOST}:${e.API_PORT}` },
+    approvals: { routing, slaPerLevelMs: e.APPROVAL_SLA_PER_LEVEL, deadlineMs: e.APPROVAL_DEADLINE },
+    refunds: {
+      approvalThresholdCents: e.REFUND_APPROVAL_THRESHOLD_CENTS,
+      routing,
+      approvalSlaPerLevelMs: e.APPROVAL_SLA_PER_LEVEL,
+      approvalDeadlineMs: e.APPROVAL_DEADLINE,
+      payment,
     },
     reconciliation: {
       intervalMs: e.RECONCILE_INTERVAL,

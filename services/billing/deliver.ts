@@ -2,8 +2,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { paymentEventSignal } from '../../workflows/payment-channel';
 import type { DeliverEvent } from './callbacks';
 
-/** Flows that charge a card, by the workflow id prefix the gateway echoes back as `reference`. */
-const chargingFlows = /^(payment|checkout|flash):/;
+/** Flows that wait for the gateway, by the workflow id prefix it echoes back as `reference`. */
+const chargingFlows = /^(payment|checkout|flash|refund):/;
 
 /**
  * Delivers gateway events to their workflow as the `paymentEvent` signal. A workflow that has

@@ -121,8 +121,11 @@ export async function returnItems(
   if (current.status === 'RELEASED') {
     throw new BusinessError('ReservationReleased', `reservation ${reservationId} was released`);
   }
-  const seen = await client.query('SELECT items FROM inventory.returns WHERE return_id = $1', [input.returnId]);
-  if (seen.rowCount) return { reservationId, returnId: input.returnId, items: seen.rows[0].items as unknown };
+  const seen = await client.query<{ items: { sku: string; quantity: number }[] }>(
+    'SELECT items FROM inventory.returns WHERE return_id = $1',
+    [input.returnId],
+  );
+  if (seen.rows[0]) return { reservationId, returnId: input.returnId, items: seen.rows[0].items };
   for (const { sku, quantity } of [...input.items].sort(bySku)) {
     const line = await client.query(
       `UPDATE inventory.reservation_lines SET returned = returned + $3

@@ -4,7 +4,15 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, serviceDeps } from '../../activities';
-import { startPayment, startReconciliation } from '../../client';
+import {
+  approvalActions,
+  approvalState,
+  startApproval,
+  startPayment,
+  startReconciliation,
+  startRefund,
+} from '../../client';
+import { defaultRouting } from '../../domain/approval';
 import type { PaymentSagaInput } from '../../domain/payment';
 import { testCards } from '../../services/payments/cards';
 import { projectRoot } from '../../provision/tools';
@@ -113,6 +121,68 @@ const scenarios: Record<string, Scenario> = {
     await handle.result();
     return handle;
   },
+  'refund-saga-partial': async (client) => {
+    await (await startPayment(client, order('rec-refund', testCards.success), { taskQueue })).result();
+    const refund = {
+      refundId: 'rec-refund-1',
+      orderId: 'rec-refund',
+      amountCents: 1500,
+      reason: 'returned',
+      requestedBy: 'agent-1',
+    };
+    const handle = await startRefund(client, { ...refund, items: [{ sku: 'REC-A', quantity: 1 }] }, { taskQueue });
+    await handle.result();
+    return handle;
+  },
+  'refund-saga-approved': async (client) => {
+    await (await startPayment(client, order('rec-refund-big', testCards.success), { taskQueue })).result();
+    const refund = {
+      refundId: 'rec-refund-2',
+      orderId: 'rec-refund-big',
+      amountCents: 5000,
+      reason: 'never arrived',
+      requestedBy: 'agent-1',
+    };
+    const handle = await startRefund(client, refund, { taskQueue, options: { approvalThresholdCents: 1000 } });
+    await until(
+      async () => (await approvalState(client, 'refund:rec-refund-2').catch(() => undefined))?.status === 'PENDING',
+    );
+    await approvalActions.approve(client, 'refund:rec-refund-2', { by: 'tl-support', comment: 'courier lost it' });
+    await handle.result();
+    return handle;
+  },
+  'approval-flow-escalated': async (client) => {
+    // The team lead does not answer within the 2 s SLA: it goes to the deputy, who approves.
+    const handle = await startApproval(client, approvalOf('rec-approval-1', { slaPerLevelMs: 2000 }), { taskQueue });
+    await until(async () => (await approvalState(client, 'rec-approval-1')).currentApprover === 'tl-support-deputy');
+    await approvalActions.approve(client, 'rec-approval-1', { by: 'tl-support-deputy' });
+    await handle.result();
+    return handle;
+  },
+  'approval-flow-purchase-rejected': async (client, seed) => {
+    await seed('approvals /budgets/support', { totalCents: 1_000_000 });
+    await seed('approvals /budgets/sales', { totalCents: 1_000_000 });
+    const budget = [
+      { department: 'support', amountCents: 30_000 },
+      { department: 'sales', amountCents: 20_000 },
+    ];
+    const handle = await startApproval(client, approvalOf('rec-approval-2', { budget }), { taskQueue });
+    await until(async () => (await approvalState(client, 'rec-approval-2')).status === 'PENDING');
+    await approvalActions.reject(client, 'rec-approval-2', { by: 'tl-support', reason: 'not this quarter' });
+    await handle.result();
+    return handle;
+  },
+  'approval-flow-expired': async (client) => {
+    const handle = await startApproval(
+      client,
+      approvalOf('rec-approval-3', { slaPerLevelMs: 2000, deadlineMs: 3000 }),
+      {
+        taskQueue,
+      },
+    );
+    await handle.result();
+    return handle;
+  },
   'payment-saga-cancelled': async (client) => {
     const handle = await startPayment(client, order('rec-cancelled', testCards.slow), { taskQueue });
     for (;;) {
@@ -125,6 +195,31 @@ const scenarios: Record<string, Scenario> = {
     return handle;
   },
 };
+
+/** A purchase request of 500.00 from support (one level: its team lead). */
+function approvalOf(requestId: string, extra: Record<string, unknown> = {}) {
+  return {
+    requestId,
+    kind: 'purchase' as const,
+    requester: 'dev-1',
+    department: 'support',
+    amountCents: 50_000,
+    currency: 'EUR' as const,
+    description: 'two monitors',
+    slaPerLevelMs: 60_000,
+    deadlineMs: 600_000,
+    routing: defaultRouting,
+    ...extra,
+  };
+}
+
+async function until(ready: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await ready()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the scenario never got where it was going');
+}
 
 /**
  * `npm run record-histories [-- name ...]`: runs each scenario for real (a fresh dev server, the

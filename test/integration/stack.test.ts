@@ -41,6 +41,7 @@ describe('npm start', () => {
       TEMPORAL_UI_PORT: String(ports.ui),
       PG_PORT: String(ports.pg),
       ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
+      API_PORT: String(ports.api),
       TEMPORAL_TASK_QUEUE: 'stack-test',
     };
     const stack = startCommand('npm', ['start', '--silent'], env);
@@ -72,7 +73,7 @@ describe('npm start', () => {
 
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
     const ports: Record<string, number> = {};
-    for (const part of ['temporal', 'ui', 'pg', ...serviceNames]) ports[part] = await freePort();
+    for (const part of ['temporal', 'ui', 'pg', 'api', ...serviceNames]) ports[part] = await freePort();
     const inventory = `http://127.0.0.1:${ports.inventory}`;
 
     const first = await startStack(ports);
@@ -107,6 +108,29 @@ describe('npm start', () => {
     expect((await handle.result()).status).toBe('PAID');
     await connection.close();
 
+    // A service in another language refunds part of it over the HTTP API.
+    const api = `http://127.0.0.1:${ports.api}`;
+    const refund = await fetch(`${api}/refunds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        refundId: 'stack-r1',
+        orderId: 'stack-1',
+        amountCents: 1500,
+        items: [{ sku: 'STACK-1', quantity: 1 }],
+        reason: 'one item came back',
+        requestedBy: 'agent-7',
+      }),
+    });
+    expect(refund.status).toBe(202);
+    await expect
+      .poll(async () => ((await (await fetch(`${api}/refunds/stack-r1`)).json()) as { status: string }).status, {
+        timeout: 30_000,
+      })
+      .toBe('COMPLETED');
+    const order = (await (await fetch(`http://127.0.0.1:${ports.order}/orders/stack-1`)).json()) as { status: string };
+    expect(order.status).toBe('PARTIALLY_REFUNDED');
+
     await interrupt(first, ports);
 
     const second = await startStack(ports);
@@ -116,7 +140,7 @@ describe('npm start', () => {
       expect(described.status.name).toBe('COMPLETED'); // Temporal state survived in the SQLite file
       await again.close();
       const stock = (await (await fetch(`${inventory}/stock/STACK-1`)).json()) as { available: number };
-      expect(stock.available).toBe(3); // PostgreSQL data survived too
+      expect(stock.available).toBe(4); // PostgreSQL data survived too (3 left, 1 returned)
       expect(second.output()).not.toContain('bootstrap: installing'); // tools were reused
     } finally {
       await interrupt(second, ports);

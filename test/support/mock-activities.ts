@@ -33,7 +33,7 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
       chargeId: `charge:${i.orderId}`,
       customerId: 'c-1',
       currency: 'EUR',
-      cardCents: 5000,
+      cardCents: 100_000,
       paidCents: 5000,
       refundedCents: 0,
     }),

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../temporal-config';
 import { devServerArgs } from '../../temporal-config/dev-server';
@@ -89,5 +92,56 @@ describe('devServerArgs', () => {
     const headless = devServerArgs({ ip: '127.0.0.1', port: 1, namespace: 'default' });
     expect(headless).toContain('--headless');
     expect(headless).not.toContain('--db-filename');
+  });
+
+  it('reads the payment, reconciliation and approval settings, durations in any unit', () => {
+    const config = loadConfig({
+      ORDER_UNPAID_DEADLINE: '2h',
+      RECONCILE_INTERVAL: '90s',
+      REFUND_APPROVAL_THRESHOLD_CENTS: '5000',
+    });
+    expect(config.payment.unpaidDeadline).toBe(7_200_000);
+    expect(config.reconciliation).toMatchObject({ intervalMs: 90_000, lookbackMs: 180_000, unpaidPolicy: 'refund' });
+    expect(config.refunds.approvalThresholdCents).toBe(5000);
+    expect(config.approvals.routing.bands).toHaveLength(3);
+    expect(config.gateway.callbackUrl).toBe('http://127.0.0.1:4106/callbacks/gateway');
+  });
+
+  it.each([
+    [
+      { ORDER_UNPAID_DEADLINE: '15 minutes' },
+      'ORDER_UNPAID_DEADLINE: must be a duration such as 500ms, 30s, 15m, 1h or 2d',
+    ],
+    [{ PAYMENTS_WEBHOOK_SECRET: 'short' }, 'PAYMENTS_WEBHOOK_SECRET: must be at least 16 characters'],
+    [{ RECONCILE_UNPAID_POLICY: 'keep' }, 'RECONCILE_UNPAID_POLICY: must be refund or complete'],
+  ])('refuses %o naming the variable', (env, message) => {
+    expect((errorOf(env) as Error).message).toContain(message);
+  });
+
+  it('validates the approval routing file and names the bad field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routing-'));
+    const file = join(dir, 'routing.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        bands: [
+          { upToCents: 5000, roles: ['team-lead'] },
+          { upToCents: 1000, roles: ['team-lead', 'finance'] },
+          { upToCents: null, roles: ['finance'] },
+        ],
+        approvers: { '*': { finance: ['f-1'] } },
+      }),
+    );
+    try {
+      const err = errorOf({ APPROVAL_ROUTING_FILE: file }) as Error;
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toBe(`APPROVAL_ROUTING_FILE: bands.1.upToCents: bands must ascend (in ${file})`);
+      writeFileSync(file, '{ not json');
+      expect((errorOf({ APPROVAL_ROUTING_FILE: file }) as Error).message).toMatch(
+        /^APPROVAL_ROUTING_FILE: .* is not JSON/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,94 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import {
+  approvalInput,
+  approveAction,
+  commentAction,
+  delegateAction,
+  rejectAction,
+  route,
+  withdrawAction,
+  type ApprovalInput,
+  type ApprovalState,
+} from '../domain/approval';
+import { AmountCents, FlowType } from '../temporal-config/search-attributes';
+import {
+  approvalFlow,
+  approvalStateQuery,
+  approveUpdate,
+  commentUpdate,
+  delegateUpdate,
+  rejectUpdate,
+  withdrawUpdate,
+} from '../workflows';
+import { onWorkflow, validate, ValidationError } from './errors';
+import { startOnce } from './start';
+
+export const approvalWorkflowId = (requestId: string) => `approval:${requestId}`;
+
+/**
+ * Starts `approval:<requestId>` after validating the input and its routing (a ValidationError names
+ * each bad field, or a department without an approver for a role it needs; nothing starts). The
+ * same request id again returns the existing run.
+ */
+export async function startApproval(
+  client: Client,
+  input: ApprovalInput,
+  opts: { taskQueue: string },
+): Promise<WorkflowHandle<typeof approvalFlow>> {
+  const valid = validate(approvalInput, input);
+  try {
+    route(valid.routing, valid.amountCents, valid.department);
+  } catch (err) {
+    throw new ValidationError([{ path: 'department', message: (err as Error).message }]);
+  }
+  return startOnce(client, approvalFlow, {
+    taskQueue: opts.taskQueue,
+    workflowId: approvalWorkflowId(valid.requestId),
+    args: [valid],
+    typedSearchAttributes: [
+      { key: FlowType, value: 'approvalFlow' },
+      { key: AmountCents, value: valid.amountCents },
+    ],
+    staticSummary: `${valid.kind} by ${valid.requester} (${valid.department}): ${valid.description.slice(0, 100)}`,
+  });
+}
+
+const handle = (client: Client, requestId: string) => client.workflow.getHandle(approvalWorkflowId(requestId));
+
+/** Where a request stands: levels, current approver, the audit trail (NotFound when unknown). */
+export function approvalState(client: Client, requestId: string): Promise<ApprovalState> {
+  return onWorkflow(approvalWorkflowId(requestId), () => handle(client, requestId).query(approvalStateQuery));
+}
+
+/**
+ * The actions on a request. Each validates its payload (ValidationError), then runs as a Temporal
+ * update whose validator refuses an actor who may not act or a request already decided
+ * (ActionRefused; nothing enters the history). Answers the new state.
+ */
+export const approvalActions = {
+  approve: (client: Client, requestId: string, action: unknown) =>
+    act(client, requestId, () =>
+      handle(client, requestId).executeUpdate(approveUpdate, { args: [validate(approveAction, action)] }),
+    ),
+  reject: (client: Client, requestId: string, action: unknown) =>
+    act(client, requestId, () =>
+      handle(client, requestId).executeUpdate(rejectUpdate, { args: [validate(rejectAction, action)] }),
+    ),
+  delegate: (client: Client, requestId: string, action: unknown) =>
+    act(client, requestId, () =>
+      handle(client, requestId).executeUpdate(delegateUpdate, { args: [validate(delegateAction, action)] }),
+    ),
+  comment: (client: Client, requestId: string, action: unknown) =>
+    act(client, requestId, () =>
+      handle(client, requestId).executeUpdate(commentUpdate, { args: [validate(commentAction, action)] }),
+    ),
+  withdraw: (client: Client, requestId: string, action: unknown) =>
+    act(client, requestId, () =>
+      handle(client, requestId).executeUpdate(withdrawUpdate, { args: [validate(withdrawAction, action)] }),
+    ),
+};
+export type ApprovalAction = keyof typeof approvalActions;
+
+function act(_client: Client, requestId: string, update: () => Promise<ApprovalState>): Promise<ApprovalState> {
+  return onWorkflow(approvalWorkflowId(requestId), update);
+}

@@ -1,0 +1,32 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../../temporal-config';
+import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { runMain } from '../../temporal-config/entry';
+import { createLogger } from '../../temporal-config/logger';
+import { buildApiApp } from './app';
+
+/** `npm run api`: the HTTP API for services in other languages, until SIGINT/SIGTERM. */
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('api', config.logLevel);
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = buildApiApp({
+    client,
+    taskQueue: config.temporal.taskQueue,
+    logger,
+    refunds: config.refunds,
+    approvals: config.approvals,
+  });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  logger.info({ url: config.api.url }, 'api listening');
+  const shutdown = () =>
+    void app
+      .close()
+      .then(() => connection.close())
+      .then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+runMain(run);

@@ -1,0 +1,65 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { refundInput, type RefundInput, type RefundResult } from '../domain/refund';
+import { AmountCents, FlowType, OrderId } from '../temporal-config/search-attributes';
+import { refundSaga, sagaStateQuery, type RefundOptions, type SagaState } from '../workflows';
+import { onWorkflow, validate } from './errors';
+import { startOnce } from './start';
+
+export const refundWorkflowId = (refundId: string) => `refund:${refundId}`;
+
+/**
+ * Starts the refund saga `refund:<refundId>` after validating the input (ValidationError names each
+ * bad field; nothing starts). The same refund id again returns the existing run: one refund.
+ */
+export async function startRefund(
+  client: Client,
+  input: RefundInput,
+  opts: { taskQueue: string; options?: RefundOptions },
+): Promise<WorkflowHandle<typeof refundSaga>> {
+  const valid = validate(refundInput, input);
+  return startOnce(client, refundSaga, {
+    taskQueue: opts.taskQueue,
+    workflowId: refundWorkflowId(valid.refundId),
+    args: [valid, opts.options ?? {}],
+    typedSearchAttributes: [
+      { key: FlowType, value: 'refundSaga' },
+      { key: OrderId, value: valid.orderId },
+      { key: AmountCents, value: valid.amountCents },
+    ],
+    staticSummary: `Refund ${valid.amountCents} cents of order ${valid.orderId}`,
+  });
+}
+
+export interface RefundView {
+  refundId: string;
+  /** The workflow's status: RUNNING, COMPLETED, FAILED, ... */
+  status: string;
+  /** The step timeline; left out for a closed refund when no worker is there to answer the query. */
+  saga?: SagaState;
+  result?: RefundResult;
+  failure?: string;
+}
+
+/** Where a refund stands (NotFound for an unknown refund id). */
+export async function refundState(client: Client, refundId: string): Promise<RefundView> {
+  const workflowId = refundWorkflowId(refundId);
+  return onWorkflow(workflowId, async () => {
+    const handle = client.workflow.getHandle<typeof refundSaga>(workflowId);
+    const { status } = await handle.describe();
+    // A closed run is queried through a worker replaying it; when none answers soon, its result
+    // below still says what happened.
+    const query = () => handle.query(sagaStateQuery);
+    const saga =
+      status.name === 'RUNNING'
+        ? await query()
+        : await client.connection.withDeadline(Date.now() + 3000, query).catch(() => undefined);
+    const view: RefundView = { refundId, status: status.name, ...(saga ? { saga } : {}) };
+    if (status.name === 'COMPLETED') view.result = await handle.result();
+    if (status.name === 'FAILED')
+      view.failure = await handle.result().then(
+        () => undefined,
+        (e: Error) => (e.cause as Error | undefined)?.message ?? e.message,
+      );
+    return view;
+  });
+}

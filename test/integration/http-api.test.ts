@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApiApp } from '../../client/http/app';
+import { defaultRouting } from '../../domain/approval';
+import { createLogger } from '../../temporal-config/logger';
+import { useStack } from '../support/fixtures';
+import { http } from '../support/services';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
+
+const stack = useStack();
+const taskQueue = uniqueTaskQueue('int-api');
+let api: FastifyInstance;
+let base = '';
+beforeAll(async () => {
+  api = buildApiApp({
+    client: stack.client,
+    taskQueue,
+    logger: createLogger('test-api', 'silent'),
+    refunds: { approvalThresholdCents: 10_000 },
+    approvals: { routing: defaultRouting, slaPerLevelMs: 86_400_000, deadlineMs: 7 * 86_400_000 },
+  });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const purchase = (requestId: string) => ({
+  requestId,
+  kind: 'purchase',
+  requester: 'dev-1',
+  department: 'support',
+  amountCents: 50_000,
+  currency: 'EUR',
+  description: 'two monitors',
+});
+
+describe('HTTP API for refunds and approvals', () => {
+  it('refuses bad input with 400 naming each field, and starts nothing', async () => {
+    const bad = await http('POST', `${base}/refunds`, {
+      refundId: 'api r1',
+      orderId: 'o',
+      amountCents: -5,
+      reason: '',
+    });
+    expect(bad.status).toBe(400);
+    const paths = (bad.body.error.fields as { path: string }[]).map((f) => f.path);
+    expect([...new Set(paths)]).toEqual(['refundId', 'amountCents', 'reason', 'requestedBy']);
+    await expect(stack.client.workflow.getHandle('refund:api r1').describe()).rejects.toThrow(/not found/i);
+    const badApproval = await http('POST', `${base}/approvals`, { ...purchase('api-bad'), routing: defaultRouting });
+    expect(badApproval.status).toBe(400); // callers cannot bring their own routing
+  });
+
+  it('answers 404 for what does not exist and 400 for an unknown action', async () => {
+    expect((await http('GET', `${base}/refunds/nope`)).status).toBe(404);
+    expect((await http('GET', `${base}/approvals/nope`)).status).toBe(404);
+    expect((await http('POST', `${base}/approvals/nope/approve`, { by: 'x' })).status).toBe(404);
+    expect((await http('POST', `${base}/approvals/nope/sign`, { by: 'x' })).body.error.fields).toEqual([
+      { path: 'action', message: 'must be one of approve, reject, delegate, comment, withdraw' },
+    ]);
+  });
+
+  it('starts an approval once, refuses the wrong approver with 409, and takes the right one', async () => {
+    await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
+      const first = await http('POST', `${base}/approvals`, purchase('api-1'));
+      const again = await http('POST', `${base}/approvals`, purchase('api-1'));
+      expect(first.status).toBe(202);
+      expect(again.body.runId).toBe(first.body.runId);
+      await expect
+        .poll(async () => (await http('GET', `${base}/approvals/api-1`)).body.currentApprover)
+        .toBe('tl-support');
+      const wrong = await http('POST', `${base}/approvals/api-1/approve`, { by: 'head-sales' });
+      expect(wrong.status).toBe(409);
+      expect(wrong.body.error).toMatchObject({ type: 'ActionRefused', message: expect.stringContaining('head-sales') });
+      const missing = await http('POST', `${base}/approvals/api-1/reject`, { by: 'tl-support' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.error.fields).toEqual([{ path: 'reason', message: expect.any(String) }]);
+      const ok = await http('POST', `${base}/approvals/api-1/approve`, { by: 'tl-support', comment: 'fine' });
+      expect(ok.status).toBe(200);
+      expect(ok.body.status).toBe('APPROVED');
+      expect((await http('POST', `${base}/approvals/api-1/approve`, { by: 'tl-support' })).status).toBe(409);
+    });
+  });
+});

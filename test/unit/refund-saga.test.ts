@@ -1,0 +1,159 @@
+import type { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import type { RefundInput } from '../../domain/refund';
+import {
+  approvalStateQuery,
+  approveUpdate,
+  paymentEventSignal,
+  refundSaga,
+  rejectUpdate,
+  type RefundOptions,
+} from '../../workflows';
+import { useTimeSkippingEnv } from '../support/fixtures';
+import { mockActivities } from '../support/mock-activities';
+import { rootCause } from '../support/payment-saga-runner';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
+
+const ts = useTimeSkippingEnv();
+let seq = 0;
+const refund = (amountCents: number, extra: Partial<RefundInput> = {}): RefundInput => ({
+  refundId: `r-${++seq}`,
+  orderId: `o-r-${seq}`,
+  amountCents,
+  items: [{ sku: 'A', quantity: 1 }],
+  reason: 'damaged in transit',
+  requestedBy: 'agent-1',
+  ...extra,
+});
+const fast: RefundOptions = { attemptsBeforeAttention: 3, backoff: { initial: '1 second', max: '5 seconds' } };
+
+async function run(
+  activities: ReturnType<typeof mockActivities>['activities'],
+  input: RefundInput,
+  options: RefundOptions = fast,
+  during?: (handle: WorkflowHandle<typeof refundSaga>) => Promise<void>,
+) {
+  const taskQueue = uniqueTaskQueue('unit-refund');
+  return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
+    const handle = await ts.env.client.workflow.start(refundSaga, {
+      taskQueue,
+      workflowId: `refund:${input.refundId}`,
+      args: [input, options],
+    });
+    await during?.(handle);
+    return handle.result().then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error: error as WorkflowFailedError }),
+    );
+  });
+}
+
+/** Waits (in skipped time) until the refund's approval child exists and is waiting. */
+async function approvalOf(refundId: string) {
+  const handle = ts.env.client.workflow.getHandle(`approval:refund:${refundId}`);
+  for (let i = 0; i < 100; i++) {
+    const state = await handle.query(approvalStateQuery).catch(() => undefined);
+    if (state?.status === 'PENDING') return handle;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no approval appeared');
+}
+const moneyCalls = (calls: string[]) =>
+  calls.filter((c) => ['createRefund', 'revokePoints', 'returnItems', 'recordRefund'].includes(c));
+
+describe('refundSaga with mocked activities', () => {
+  it('below the threshold refunds at once: money, points, stock, order, in that order', async () => {
+    const { calls, activities } = mockActivities();
+    const { result } = await run(activities, refund(2000));
+    expect(result).toMatchObject({ status: 'REFUNDED', amountCents: 2000, pointsRevoked: 20 });
+    expect(moneyCalls(calls)).toEqual(['createRefund', 'revokePoints', 'returnItems', 'recordRefund']);
+    expect(calls).not.toContain('notify'); // no approval was asked for
+  });
+
+  it('waits for the refund to settle: takes its callback without polling', async () => {
+    const { calls, activities } = mockActivities({
+      createRefund: async (i) => ({
+        refundId: i.refundId,
+        chargeId: i.chargeId,
+        amountCents: i.amountCents,
+        status: 'PENDING',
+      }),
+    });
+    const input = refund(1000);
+    const { result } = await run(activities, input, fast, async (handle) => {
+      await ts.env.sleep('10 seconds');
+      await handle.signal(paymentEventSignal, {
+        eventId: 'evt_refund_1',
+        type: 'refund.succeeded',
+        chargeId: `charge:${input.orderId}`,
+        orderId: input.orderId,
+        reference: `refund:${input.refundId}`,
+        refundId: input.refundId,
+        sequence: 3,
+        status: 'CAPTURED',
+        amountCents: 1000,
+        refundedCents: 1000,
+        occurredAt: new Date().toISOString(),
+      });
+    });
+    expect(result).toMatchObject({ status: 'REFUNDED' });
+    expect(calls).not.toContain('getRefund');
+  });
+
+  it('above the threshold moves no money until approved, then refunds', async () => {
+    const { calls, activities } = mockActivities();
+    const input = refund(20_000);
+    const { result } = await run(activities, input, fast, async () => {
+      const approval = await approvalOf(input.refundId);
+      expect(moneyCalls(calls)).toEqual([]);
+      await approval.executeUpdate(approveUpdate, { args: [{ by: 'tl-support' }] });
+    });
+    expect(result).toMatchObject({ status: 'REFUNDED', approval: { status: 'APPROVED', decidedBy: 'tl-support' } });
+    expect(moneyCalls(calls)).toEqual(['createRefund', 'revokePoints', 'returnItems', 'recordRefund']);
+  });
+
+  it('a rejected approval ends the refund with the reason and nothing changed', async () => {
+    const { calls, activities } = mockActivities();
+    const input = refund(20_000);
+    const { result, error } = await run(activities, input, fast, async () => {
+      const approval = await approvalOf(input.refundId);
+      await approval.executeUpdate(rejectUpdate, { args: [{ by: 'tl-support', reason: 'used, not damaged' }] });
+    });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ status: 'REJECTED', reason: expect.stringContaining('used, not damaged') });
+    expect(moneyCalls(calls)).toEqual([]);
+  });
+
+  it('refuses an order that is not paid, before any money moves', async () => {
+    const { calls, activities } = mockActivities({
+      getOrder: async (i) => ({
+        orderId: i.orderId,
+        status: 'CANCELLED',
+        chargeId: null,
+        cardCents: null,
+        refundedCents: 0,
+      }),
+    });
+    const { error } = await run(activities, refund(1000));
+    expect(rootCause(error).type).toBe('OrderNotRefundable');
+    expect(moneyCalls(calls)).toEqual([]);
+  });
+
+  it('refuses more than is left to refund, before asking anyone', async () => {
+    const { calls, activities } = mockActivities({
+      getOrder: async (i) => ({
+        orderId: i.orderId,
+        status: 'PARTIALLY_REFUNDED',
+        chargeId: 'c',
+        customerId: 'c-1',
+        currency: 'EUR',
+        cardCents: 5000,
+        refundedCents: 4000,
+      }),
+    });
+    const { error } = await run(activities, refund(20_000));
+    expect(rootCause(error).type).toBe('RefundExceedsCapture');
+    expect(calls).not.toContain('notify');
+    expect(moneyCalls(calls)).toEqual([]);
+  });
+});

@@ -1,0 +1,153 @@
+import {
+  ApplicationFailure,
+  executeChild,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { defaultRouting, type RoutingConfig } from '../domain/approval';
+import { pointsFor } from '../domain/payment';
+import { refundInput, type RefundInput, type RefundResult } from '../domain/refund';
+import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
+import { approvalFlow } from './approval-flow';
+import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
+import { presets } from './presets';
+import { Saga, type SagaOptions } from './saga';
+
+export type RefundOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'> & {
+  /** Refunds above this many cents wait for an approval first (default 10,000: 100.00). */
+  approvalThresholdCents?: number;
+  routing?: RoutingConfig;
+  /** The approval's timers (default: one day per level, a week in all). */
+  approvalSlaPerLevelMs?: number;
+  approvalDeadlineMs?: number;
+  payment?: PaymentWaitOptions;
+};
+
+export const refundSagaPlan = ['check-order', 'approval', 'refund-money', 'revoke-points', 'restock', 'record-refund'];
+const refundable = ['PAID', 'PARTIALLY_REFUNDED'];
+
+/**
+ * refundSaga (workflow id `refund:<refundId>`): checks that the order is paid and the amount still
+ * refundable; above the threshold, waits for `approvalFlow` as a child (`approval:refund:<refundId>`)
+ * and moves no money unless it approves; then refunds through the gateway and waits for it to
+ * settle [pivot]; revokes the points of the refunded part (debt for points already spent), returns
+ * the items to stock, and marks the order PARTIALLY_REFUNDED or REFUNDED. A rejection ends the
+ * saga with status REJECTED and nothing changed; a refusal (`OrderNotRefundable`,
+ * `RefundExceedsCapture`) fails it before any money moves. The same refund id never refunds twice.
+ */
+export async function refundSaga(raw: RefundInput, options: RefundOptions = {}): Promise<RefundResult> {
+  const parsed = refundInput.safeParse(raw);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+    throw ApplicationFailure.nonRetryable(`invalid refund input: ${fields.join('; ')}`, 'InvalidInput');
+  }
+  const input = parsed.data;
+  const { refundId, orderId, amountCents, items } = input;
+  upsertSearchAttributes([
+    { key: OrderId, value: orderId },
+    { key: AmountCents, value: amountCents },
+  ]);
+  const { approvalThresholdCents = 10_000, payment, ...sagaOptions } = options;
+  const saga = new Saga({ flowType: 'refundSaga', plan: refundSagaPlan, ...sagaOptions });
+  const channel = new PaymentChannel(payment);
+  const act = proxyActivities<Activities>(presets.serviceCall);
+  const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
+  let approval: RefundResult['approval'];
+
+  try {
+    return await saga.run(async () => {
+      const order = (await saga.step('check-order', async () => {
+        const o = await act.getOrder({ orderId });
+        const left = (o.cardCents ?? 0) - o.refundedCents;
+        if (!refundable.includes(o.status) || o.chargeId === null || o.chargeId === 'none') {
+          throw ApplicationFailure.nonRetryable(
+            `order ${orderId} is ${o.status}, not refundable`,
+            'OrderNotRefundable',
+          );
+        }
+        if (amountCents > left) {
+          throw ApplicationFailure.nonRetryable(
+            `only ${left} cents of order ${orderId} are left`,
+            'RefundExceedsCapture',
+          );
+        }
+        return o;
+      }))!;
+      upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);
+      if (amountCents > approvalThresholdCents) {
+        await saga.step('approval', async () => {
+          const decision = await askApproval(input, order.currency, options);
+          approval = { status: decision.status, decidedBy: decision.decidedBy };
+          // A refusal: nothing was changed, so nothing is undone.
+          if (decision.status !== 'APPROVED') {
+            throw ApplicationFailure.nonRetryable(decision.reason ?? decision.status, 'RefundRejected');
+          }
+        });
+      }
+      const chargeId = order.chargeId!;
+      await saga.step('refund-money', () => channel.refund({ chargeId, refundId, amountCents }, key('refund-money')), {
+        pivot: true,
+      });
+      const points = pointsFor(amountCents);
+      const revoke = { entryId: `refund:${refundId}`, customerId: order.customerId, orderId, points };
+      const revoked = await saga.step('revoke-points', () =>
+        act.revokePoints({ ...revoke, idempotencyKey: key('revoke-points') }),
+      );
+      if (items.length > 0) {
+        await saga.step('restock', () =>
+          act.returnItems({ reservationId: orderId, returnId: refundId, items, idempotencyKey: key('restock') }),
+        );
+      }
+      const updated = await saga.step('record-refund', () =>
+        act.recordRefund({ orderId, refundId, amountCents, idempotencyKey: key('record-refund') }),
+      );
+      return {
+        refundId,
+        orderId,
+        status: 'REFUNDED' as const,
+        amountCents,
+        ...(approval ? { approval } : {}),
+        pointsRevoked: revoked?.revoked ?? 0,
+        pointsDebt: revoked?.debt ?? 0,
+        orderStatus: updated?.status,
+      };
+    });
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== 'RefundRejected') throw err;
+    // Rejected before any money moved: a normal outcome, not a failure.
+    return {
+      refundId,
+      orderId,
+      status: 'REJECTED',
+      amountCents,
+      reason: cause.message,
+      approval,
+      pointsRevoked: 0,
+      pointsDebt: 0,
+    };
+  }
+}
+
+/** The approval as a child workflow; its id comes from the refund id, so a retry finds the same one. */
+function askApproval(input: ReturnType<typeof refundInput.parse>, currency: string, options: RefundOptions) {
+  return executeChild(approvalFlow, {
+    workflowId: `approval:refund:${input.refundId}`,
+    args: [
+      {
+        requestId: `refund:${input.refundId}`,
+        kind: 'refund',
+        requester: input.requestedBy,
+        department: input.department,
+        amountCents: input.amountCents,
+        currency: currency as 'EUR',
+        description: `Refund ${input.amountCents} cents of order ${input.orderId}: ${input.reason}`,
+        slaPerLevelMs: options.approvalSlaPerLevelMs ?? 86_400_000,
+        deadlineMs: options.approvalDeadlineMs ?? 7 * 86_400_000,
+        routing: options.routing ?? defaultRouting,
+      },
+    ],
+  });
+}
