@@ -70,8 +70,18 @@ describe('HTTP API for refunds and approvals', () => {
       await expect
         .poll(async () => (await http('GET', `${base}/approvals/api-1`)).body.currentApprover)
         .toBe('tl-support');
+      const history = async () => (await stack.client.workflow.getHandle('approval:api-1').fetchHistory()).events ?? [];
+      // Let the run settle (its first notification, its timers) so only the update could add events.
+      let before = -1;
+      for (let now = (await history()).length; now !== before; now = (await history()).length) {
+        before = now;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const events = async () => (await history()).length;
       const wrong = await http('POST', `${base}/approvals/api-1/approve`, { by: 'head-sales' });
       expect(wrong.status).toBe(409);
+      expect(await events()).toBe(before); // refused in the validator: nothing entered the history
+      expect((await history()).some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
       expect(wrong.body.error).toMatchObject({ type: 'ActionRefused', message: expect.stringContaining('head-sales') });
       const missing = await http('POST', `${base}/approvals/api-1/reject`, { by: 'tl-support' });
       expect(missing.status).toBe(400);
@@ -79,6 +89,7 @@ describe('HTTP API for refunds and approvals', () => {
       const ok = await http('POST', `${base}/approvals/api-1/approve`, { by: 'tl-support', comment: 'fine' });
       expect(ok.status).toBe(200);
       expect(ok.body.status).toBe('APPROVED');
+      expect((await history()).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
       expect((await http('POST', `${base}/approvals/api-1/approve`, { by: 'tl-support' })).status).toBe(409);
     });
   });
