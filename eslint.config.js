@@ -66,6 +66,7 @@ export default tseslint.config(
     // Entry points and scripts talk to a terminal.
     files: [
       '**/main.ts',
+      'client/cli/**/*.ts',
       'provision/**/*.ts',
       'test/histories/record.ts',
       'services/migrate.ts',

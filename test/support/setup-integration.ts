@@ -5,7 +5,7 @@ import { freePort } from '../../provision/process';
 import { startTemporalDev, type DevServer } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
 import { loadConfig } from '../../temporal-config';
-import { workflowBundlePath } from './bundle';
+import { workflowBundlePath } from '../../workers/bundle';
 import './context';
 
 /**

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { workflowBundlePath } from './bundle';
+import { workflowBundlePath } from '../../workers/bundle';
 import './context';
 
 export default async function setup(project: TestProject): Promise<void> {

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { testServerPath } from '../../provision/tools';
-import { workflowBundlePath } from './bundle';
+import { workflowBundlePath } from '../../workers/bundle';
 import './context';
 
 export default async function setup(project: TestProject): Promise<void> {

@@ -1,0 +1,30 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { CommanderError } from 'commander';
+import { runMain } from '../../temporal-config/entry';
+import { ActionRefused, NotFound, ValidationError } from '../errors';
+import { program } from './main';
+
+/** `npm run saga -- <command>`: exit 0 done, 1 refused or failed, 2 bad input or configuration. */
+// The replayer's own worker speaks only when something is wrong.
+// (a determinism error is reported once, by `saga replay` itself).
+Runtime.install({
+  logger: new DefaultLogger('WARN'),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+});
+
+runMain(async () => {
+  try {
+    await program().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2); // help, or bad usage
+    if (err instanceof ValidationError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    if (err instanceof NotFound || err instanceof ActionRefused) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+});

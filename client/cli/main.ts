@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../../temporal-config';
+import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { retryUpdate, sagaStateQuery, skipUpdate } from '../../workflows';
+import { approvalActions, approvalState, startApproval } from '../approval';
+import { startCheckout, startFlashSale } from '../checkout';
+import { onWorkflow, validate, ValidationError } from '../errors';
+import { flowTypes, listFilter, listSagas, sagaStatuses } from '../list';
+import { startPayment } from '../payment';
+import { loadHistory, replayHistory } from '../replay';
+import { startRefund } from '../refund';
+import { renderList, renderReplay, renderTimeline } from './render';
+
+/** An input given inline as JSON or as `@file.json`. */
+function jsonArg(value: string, name = 'input'): unknown {
+  try {
+    return JSON.parse(value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value) as unknown;
+  } catch (err) {
+    throw new ValidationError([{ path: name, message: `must be JSON or @file.json (${(err as Error).message})` }]);
+  }
+}
+
+async function withClient<T>(fn: (client: Client, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  try {
+    return await fn(new Client({ connection, namespace: config.temporal.namespace }), config);
+  } finally {
+    await connection.close();
+  }
+}
+
+const print = (value: unknown, json: boolean, text: () => string) =>
+  console.log(json ? JSON.stringify(value, null, 2) : text());
+
+export function program(): Command {
+  // Usage errors throw (a CommanderError) instead of exiting, so the entry point picks the exit code.
+  const cli = new Command('saga')
+    .description('Operate the sagas: start, inspect, decide, replay')
+    .showHelpAfterError()
+    .exitOverride();
+
+  cli
+    .command('start')
+    .description('start a flow; the same business key again answers the run that exists')
+    .argument('<flow>', 'payment | checkout | flash | refund | approval')
+    .argument('<input>', 'the input as JSON, or @file.json')
+    .action(async (flow: string, input: string) => {
+      const data = jsonArg(input) as never;
+      await withClient(async (client, config) => {
+        const taskQueue = config.temporal.taskQueue;
+        const starters: Record<string, () => Promise<{ workflowId: string }>> = {
+          payment: () => startPayment(client, data, { taskQueue, sagaOptions: { payment: config.payment } }),
+          checkout: () => startCheckout(client, data, { taskQueue }),
+          flash: () => startFlashSale(client, data, { taskQueue }),
+          refund: () => startRefund(client, data, { taskQueue, options: config.refunds }),
+          approval: () => startApproval(client, { ...(data as object), ...config.approvals } as never, { taskQueue }),
+        };
+        const start = starters[flow];
+        if (!start)
+          throw new ValidationError([{ path: 'flow', message: `must be one of ${Object.keys(starters).join(', ')}` }]);
+        console.log(`started ${(await start()).workflowId}`);
+      });
+    });
+
+  cli
+    .command('status')
+    .description("a saga's step timeline (or an approval's state)")
+    .argument('<workflowId>')
+    .option('--json', 'print JSON')
+    .action(async (workflowId: string, o: { json?: boolean }) => {
+      await withClient(async (client) => {
+        if (workflowId.startsWith('approval:')) {
+          const state = await approvalState(client, workflowId.slice('approval:'.length));
+          return print(state, o.json === true, () => JSON.stringify(state, null, 2));
+        }
+        // A worker answers a query by replaying the run: say so instead of hanging when none does.
+        const state = await onWorkflow(workflowId, () =>
+          client.connection.withDeadline(Date.now() + 10_000, () =>
+            client.workflow.getHandle(workflowId).query(sagaStateQuery),
+          ),
+        );
+        print(state, o.json === true, () => renderTimeline(workflowId, state));
+      });
+    });
+
+  cli
+    .command('list')
+    .description('sagas by status, flow and order, newest first')
+    .addOption(new Option('--status <status>').choices(sagaStatuses))
+    .addOption(new Option('--flow <flow>').choices(flowTypes))
+    .option('--order <orderId>')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (o: { status?: string; flow?: string; order?: string; limit: string; json?: boolean }) => {
+      const filter = validate(listFilter, { status: o.status, flow: o.flow, orderId: o.order, limit: o.limit });
+      await withClient(async (client) => {
+        const rows = await listSagas(client, filter);
+        print(rows, o.json === true, () => renderList(rows));
+      });
+    });
+
+  for (const action of ['approve', 'reject'] as const) {
+    const c = cli
+      .command(action)
+      .description(`${action} an approval request as its current approver or delegate`)
+      .argument('<requestId>')
+      .requiredOption('--by <actor>')
+      .option('--comment <text>');
+    if (action === 'reject') c.requiredOption('--reason <text>');
+    c.action(async (requestId: string, o: { by: string; comment?: string; reason?: string }) => {
+      await withClient(async (client) => {
+        const body = action === 'approve' ? { by: o.by, comment: o.comment } : { by: o.by, reason: o.reason };
+        const state = await approvalActions[action](client, requestId, JSON.parse(JSON.stringify(body)) as unknown);
+        console.log(
+          `${requestId}: ${state.status}${state.currentApprover ? `, now with ${state.currentApprover}` : ''}`,
+        );
+      });
+    });
+  }
+
+  for (const decision of ['retry', 'skip'] as const) {
+    const c = cli
+      .command(decision)
+      .description(`${decision} a step a saga waits on in NEEDS_ATTENTION`)
+      .argument('<workflowId>')
+      .requiredOption('--by <operator>')
+      .option('--step <step>', 'which step, when several wait');
+    if (decision === 'skip') c.requiredOption('--reason <text>');
+    c.action(async (workflowId: string, o: { by: string; step?: string; reason?: string }) => {
+      await withClient(async (client) => {
+        const handle = client.workflow.getHandle(workflowId);
+        const action = { by: o.by, ...(o.step ? { step: o.step } : {}) };
+        const state = await onWorkflow(workflowId, () =>
+          decision === 'retry'
+            ? handle.executeUpdate(retryUpdate, { args: [action] })
+            : handle.executeUpdate(skipUpdate, { args: [{ ...action, reason: o.reason ?? '' }] }),
+        );
+        console.log(renderTimeline(workflowId, state));
+      });
+    });
+  }
+
+  cli
+    .command('replay')
+    .description(
+      'replay a history against the current workflow code: from the server, or a file of `temporal workflow show --output json`',
+    )
+    .argument('[workflowId]')
+    .option('--file <path>')
+    .option('--debug', 'for a debugger: bundle with source maps, no deadlock timeout (see the README)')
+    .action(async (workflowId: string | undefined, o: { file?: string; debug?: boolean }) => {
+      if ((workflowId === undefined) === (o.file === undefined)) {
+        throw new ValidationError([{ path: 'workflowId', message: 'give a workflow id or --file, not both' }]);
+      }
+      const outcome = o.file
+        ? await replayHistory(await loadHistory({ file: o.file }), o.file)
+        : await withClient(async (client) =>
+            replayHistory(await loadHistory({ client, workflowId: workflowId! }), workflowId!),
+          );
+      console.log(renderReplay(outcome));
+      if (!outcome.ok) process.exitCode = 1;
+    });
+
+  return cli;
+}

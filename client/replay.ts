@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { workflowBundlePath } from '../workers/bundle';
+import { workflowsPath } from '../workers/worker';
+
+export interface ReplayOutcome {
+  ok: boolean;
+  workflowId: string;
+  workflowType: string;
+  events: number;
+  /** On a determinism error: the history event the current code disagrees with, and how. */
+  eventId?: number;
+  difference?: string;
+}
+
+type History = ReturnType<typeof historyFromJSON>;
+
+/** A history from the server (by workflow id) or from a file of `temporal workflow show --output json`. */
+export async function loadHistory(source: { client: Client; workflowId: string } | { file: string }): Promise<History> {
+  if ('file' in source) return historyFromJSON(JSON.parse(readFileSync(source.file, 'utf8')) as unknown);
+  return source.client.workflow.getHandle(source.workflowId).fetchHistory();
+}
+
+/**
+ * Replays a history against the current workflow code (the cached bundle of `workflows/`, or `bundlePath`)
+ * with the worker's replayer. A determinism error is an answer (`ok: false`, with the event id and
+ * what differed), not a throw; anything else (a file that is no history) throws. When the error
+ * does not name the event, the shortest failing prefix of the history (cut at workflow task
+ * boundaries) finds it.
+ */
+export async function replayHistory(
+  history: History,
+  workflowId: string,
+  opts: { bundlePath?: string; debug?: boolean } = {},
+): Promise<ReplayOutcome> {
+  const events = history.events ?? [];
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  const base = { workflowId, workflowType: started?.workflowType?.name ?? 'unknown', events: events.length };
+  const codePath = opts.bundlePath ?? (await workflowBundlePath());
+  const replay = async (upTo: number): Promise<string | undefined> => {
+    try {
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath } },
+        { ...history, events: events.slice(0, upTo) },
+        workflowId,
+      );
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof DeterminismViolationError)) throw err;
+      return err.message;
+    }
+  };
+  const message = await replay(events.length);
+  if (message === undefined) return { ...base, ok: true };
+  const difference = /Nondeterminism error: (.*?)", source/.exec(message)?.[1] ?? message;
+  const named = /HistoryEvent\(id: (\d+)/.exec(message)?.[1];
+  const eventId = named !== undefined ? Number(named) : await firstDivergence(events, difference, replay);
+  return { ...base, ok: false, difference, ...(eventId !== undefined ? { eventId } : {}) };
+}
+
+type Event = NonNullable<History['events']>[number];
+
+/**
+ * The first event of the workflow task whose commands no longer match: the shortest prefix that
+ * fails ends there. Within that task, an event the message names (an activity type in quotes).
+ */
+async function firstDivergence(
+  events: Event[],
+  difference: string,
+  replay: (upTo: number) => Promise<string | undefined>,
+): Promise<number | undefined> {
+  const isTaskScheduled = (e: Event) => e.workflowTaskScheduledEventAttributes != null;
+  const cuts = [...events.flatMap((e, i) => (isTaskScheduled(e) && i > 0 ? [i] : [])), events.length];
+  let lo = 0;
+  let hi = cuts.length - 1; // cuts[hi] fails; find the first failing cut
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if ((await replay(cuts[mid]!)) === undefined) lo = mid + 1;
+    else hi = mid;
+  }
+  const from = lo > 0 ? cuts[lo - 1]! : 0;
+  const range = events.slice(from, cuts[lo]);
+  const quoted = /'([^']+)'/.exec(difference)?.[1];
+  const named = range.find(
+    (e) => quoted !== undefined && e.activityTaskScheduledEventAttributes?.activityType?.name === quoted,
+  );
+  const command = range.find(
+    (e) =>
+      e.workflowTaskCompletedEventAttributes == null &&
+      !isTaskScheduled(e) &&
+      e.workflowTaskStartedEventAttributes == null,
+  );
+  const hit = named ?? command ?? range[0];
+  return hit?.eventId == null ? undefined : Number(hit.eventId);
+}

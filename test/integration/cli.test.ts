@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startApproval, startPayment } from '../../client';
+import { defaultRouting } from '../../domain/approval';
+import { projectRoot } from '../../provision/tools';
+import { useStack } from '../support/fixtures';
+import { runEntry } from '../support/run';
+import { anOrder, shop } from '../support/shop';
+import { uniqueTaskQueue, withWorker } from '../support/temporal';
+
+const stack = useStack();
+const db = shop(
+  () => stack.services.pool,
+  (name) => stack.url(name),
+);
+const taskQueue = uniqueTaskQueue('int-cli');
+const scratch = mkdtempSync(join(tmpdir(), 'saga-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const saga = (...args: string[]) =>
+  runEntry(
+    'client/cli/index.ts',
+    { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue },
+    args,
+  );
+
+describe('saga CLI', () => {
+  it('shows a saga’s timeline, finds it by status, flow and order, and replays its history', async () => {
+    await db.stock('CLI-a', 10);
+    await db.stock('CLI-b', 10);
+    // A worker answers the status query (it replays the run); replay itself needs none.
+    await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
+      await (await startPayment(stack.client, anOrder('cli-1', ['CLI-a', 'CLI-b']), { taskQueue })).result();
+      const status = await saga('status', 'payment:cli-1');
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain('payment:cli-1  paymentSaga  COMPLETED');
+      expect(status.stdout).toMatch(/✓ charge-card\s+done/);
+    });
+
+    await expect
+      .poll(
+        async () => (await saga('list', '--flow', 'paymentSaga', '--status', 'COMPLETED', '--order', 'cli-1')).stdout,
+        {
+          timeout: 20_000,
+          interval: 500,
+        },
+      )
+      .toContain('payment:cli-1  paymentSaga  COMPLETED  cli-1  COMPLETED');
+
+    const replay = await saga('replay', 'payment:cli-1');
+    expect(replay.code).toBe(0);
+    expect(replay.stdout.trim()).toMatch(
+      /^replay ok: paymentSaga payment:cli-1 \(\d+ events\) replays against the current code$/,
+    );
+  });
+
+  it('reports a history the current code cannot replay with the event, the workflow type and what differed', async () => {
+    const history = JSON.parse(readFileSync(join(projectRoot, 'test/histories/payment-saga-success.json'), 'utf8'));
+    const scheduled = history.events.filter((e: any) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
+    scheduled[3].activityTaskScheduledEventAttributes.activityType.name = 'lockCoupon'; // the 4th call was chargeCard
+    const file = join(scratch, 'doctored.json');
+    writeFileSync(file, JSON.stringify(history));
+    const replay = await saga('replay', '--file', file);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toContain(
+      `replay FAILED: paymentSaga ${file}: non-deterministic at event ${scheduled[3].eventId}:`,
+    );
+    expect(replay.stdout).toContain("'lockCoupon' does not match activity type of activity command 'chargeCard'");
+  });
+
+  it('approves as the approver, refuses anyone else, and rejects bad usage with exit 2', async () => {
+    await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
+      await startApproval(
+        stack.client,
+        {
+          requestId: 'cli-req',
+          kind: 'purchase',
+          requester: 'dev-1',
+          department: 'support',
+          amountCents: 50_000,
+          currency: 'EUR',
+          description: 'a chair',
+          slaPerLevelMs: 3_600_000,
+          deadlineMs: 86_400_000,
+          routing: defaultRouting,
+        },
+        { taskQueue },
+      );
+      const refused = await saga('approve', 'cli-req', '--by', 'somebody');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('somebody');
+      const approved = await saga('approve', 'cli-req', '--by', 'tl-support');
+      expect(approved.code).toBe(0);
+      expect(approved.stdout).toContain('cli-req: APPROVED');
+    });
+    expect((await saga('list', '--status', 'BOGUS')).code).toBe(2);
+    expect((await saga('status', 'payment:nobody')).code).toBe(1);
+  });
+});
