@@ -39,14 +39,14 @@ export async function replayHistory(
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   const base = { workflowId, workflowType: started?.workflowType?.name ?? 'unknown', events: events.length };
-  const codePath = opts.bundlePath ?? (await workflowBundlePath());
+  // Debugging bundles from the sources (source maps for breakpoints in workflows/*.ts) and lifts the
+  // deadlock timeout, so a paused debugger does not fail the replay.
+  const code = opts.debug
+    ? { workflowsPath, debugMode: true }
+    : { workflowBundle: { codePath: opts.bundlePath ?? (await workflowBundlePath()) } };
   const replay = async (upTo: number): Promise<string | undefined> => {
     try {
-      await Worker.runReplayHistory(
-        { workflowBundle: { codePath } },
-        { ...history, events: events.slice(0, upTo) },
-        workflowId,
-      );
+      await Worker.runReplayHistory(code, { ...history, events: events.slice(0, upTo) }, workflowId);
       return undefined;
     } catch (err) {
       if (!(err instanceof DeterminismViolationError)) throw err;
