@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { apiClients, devApiClient, type ApiClient } from '../client/http/auth';
 import { defaultRouting, routingConfig, type RoutingConfig } from '../domain/approval';
 
 /** Thrown when the environment holds a bad value; entry points print its message and exit with 2. */
@@ -105,6 +106,7 @@ const envSchema = z
     RECONCILE_LOOKBACK: optional(duration),
     RECONCILE_UNPAID_POLICY: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).default('refund'),
     API_PORT: port.default(4200),
+    API_TOKENS_FILE: optional(existingFile),
     REFUND_APPROVAL_THRESHOLD_CENTS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be whole cents')
@@ -196,8 +198,8 @@ export interface AppConfig {
   /** How flows wait for their payment (workflow inputs, in milliseconds). */
   payment: { unpaidDeadline: number; callbackTimeout: number; poll: { initial: number; max: number } };
   reconciliation: { intervalMs: number; lookbackMs: number; unpaidPolicy: 'refund' | 'complete' };
-  /** The HTTP API (`npm run api`). */
-  api: { host: string; port: number; url: string };
+  /** The HTTP API (`npm run api`) and the calling services allowed to use it. */
+  api: { host: string; port: number; url: string; clients: ApiClient[] };
   /** Approvals: routing rules (validated) and timers, for refunds above the threshold and internal requests. */
   approvals: { routing: RoutingConfig; slaPerLevelMs: number; deadlineMs: number };
   refunds: {
@@ -209,19 +211,24 @@ export interface AppConfig {
   };
 }
 
-/** The routing rules of APPROVAL_ROUTING_FILE (JSON), or the built-in example; names the bad field. */
-function readRouting(path: string | undefined): RoutingConfig {
-  if (path === undefined) return defaultRouting;
+/** A JSON file named by `variable`, validated with `schema` (the error names the field), or `fallback`. */
+function readJsonFile<T extends z.ZodType>(
+  variable: string,
+  path: string | undefined,
+  schema: T,
+  fallback: z.infer<T>,
+): z.infer<T> {
+  if (path === undefined) return fallback;
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`APPROVAL_ROUTING_FILE: ${path} is not JSON (${(err as Error).message})`);
+    throw new ConfigError(`${variable}: ${path} is not JSON (${(err as Error).message})`);
   }
-  const parsed = routingConfig.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new ConfigError(`APPROVAL_ROUTING_FILE: ${issue.path.join('.') || '(file)'}: ${issue.message} (in ${path})`);
+  throw new ConfigError(`${variable}: ${issue.path.join('.') || '(file)'}: ${issue.message} (in ${path})`);
 }
 
 /**
@@ -237,7 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     caPath: e.TEMPORAL_TLS_CA_PATH,
     serverName: e.TEMPORAL_TLS_SERVER_NAME,
   };
-  const routing = readRouting(e.APPROVAL_ROUTING_FILE);
+  const routing = readJsonFile('APPROVAL_ROUTING_FILE', e.APPROVAL_ROUTING_FILE, routingConfig, defaultRouting);
   const payment = {
     unpaidDeadline: e.ORDER_UNPAID_DEADLINE,
     callbackTimeout: e.PAYMENT_CALLBACK_TIMEOUT,
@@ -282,7 +289,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
     },
     payment,
-    api: { host: e.SERVICES_HOST, port: e.API_PORT, url: `http://${e.SERVICES_HOST}:${e.API_PORT}` },
+    api: {
+      host: e.SERVICES_HOST,
+      port: e.API_PORT,
+      url: `http://${e.SERVICES_HOST}:${e.API_PORT}`,
+      clients: readJsonFile('API_TOKENS_FILE', e.API_TOKENS_FILE, apiClients, [devApiClient]),
+    },
     approvals: { routing, slaPerLevelMs: e.APPROVAL_SLA_PER_LEVEL, deadlineMs: e.APPROVAL_DEADLINE },
     refunds: {
       approvalThresholdCents: e.REFUND_APPROVAL_THRESHOLD_CENTS,

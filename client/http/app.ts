@@ -2,12 +2,14 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { approvalInput, type RoutingConfig } from '../../domain/approval';
+import type { RoutingConfig } from '../../domain/approval';
 import { businessId } from '../../domain/fields';
 import type { RefundOptions } from '../../workflows';
 import { approvalActions, approvalState, startApproval } from '../approval';
 import { ActionRefused, NotFound, validate, ValidationError } from '../errors';
 import { refundState, startRefund } from '../refund';
+import { authorize, type ApiClient, type ApiScope } from './auth';
+import { approvalRequest, openApiDocument } from './openapi';
 
 export interface ApiOptions {
   client: Client;
@@ -17,15 +19,26 @@ export interface ApiOptions {
   refunds: RefundOptions;
   /** Approvals started over HTTP: the configured routing and timers; callers cannot choose them. */
   approvals: { routing: RoutingConfig; slaPerLevelMs: number; deadlineMs: number };
+  /** The calling services, their bearer tokens and scopes. */
+  clients: ApiClient[];
 }
 
-const approvalRequest = approvalInput.omit({ routing: true, slaPerLevelMs: true, deadlineMs: true });
 const actions = ['approve', 'reject', 'delegate', 'comment', 'withdraw'] as const;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the calling service's token must grant; unset: public. */
+    scope?: ApiScope;
+  }
+}
 
 /**
  * The HTTP API for services in other languages: the same operations as the typed client, with the
- * same validation. Errors are `{ error: { type, message, fields? } }`: 400 bad input (each field
- * named), 404 unknown workflow, 409 an action the workflow refused (nothing recorded).
+ * same validation, described at `GET /openapi.json`. Every call but `/health` and the document
+ * carries `Authorization: Bearer <token>` of a configured calling service. Errors are
+ * `{ error: { type, message, fields? } }`: 400 bad input (each field named), 401 no or unknown
+ * token, 403 a token without the route's scope, 404 unknown workflow, 409 an action the workflow
+ * refused (nothing recorded).
  *
  * - `POST /refunds` (202; the same refund id again answers the same run), `GET /refunds/:id`
  * - `POST /approvals` (202), `GET /approvals/:id`, `POST /approvals/:id/approve|reject|delegate|comment|withdraw`
@@ -52,23 +65,38 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
     return reply.status(500).send({ error: { type: 'InternalError', message: 'internal error' } });
   });
 
-  app.get('/health', () => ({ status: 'ok', part: 'api' }));
+  app.addHook('onRequest', async (request, reply) => {
+    const scope = request.routeOptions.config.scope;
+    if (scope === undefined) return;
+    const auth = authorize(opts.clients, request.headers.authorization, scope);
+    if (!auth.ok) {
+      request.log.warn({ url: request.url, status: auth.status, reason: auth.message }, 'api call refused');
+      return reply
+        .status(auth.status)
+        .send({ error: { type: auth.status === 401 ? 'Unauthorized' : 'Forbidden', message: auth.message } });
+    }
+  });
 
-  app.post('/refunds', async (request, reply) => {
+  app.get('/health', () => ({ status: 'ok', part: 'api' }));
+  const document = openApiDocument();
+  app.get('/openapi.json', () => document);
+
+  const scope = (s: ApiScope) => ({ config: { scope: s } });
+  app.post('/refunds', scope('refunds:start'), async (request, reply) => {
     const handle = await startRefund(client, request.body as never, { taskQueue, options: opts.refunds });
     const { runId } = await handle.describe();
     return reply.status(202).send({ workflowId: handle.workflowId, runId });
   });
-  app.get('/refunds/:id', (request) => refundState(client, id(request.params)));
+  app.get('/refunds/:id', scope('refunds:read'), (request) => refundState(client, id(request.params)));
 
-  app.post('/approvals', async (request, reply) => {
+  app.post('/approvals', scope('approvals:start'), async (request, reply) => {
     const body = validate(approvalRequest, request.body);
     const handle = await startApproval(client, { ...body, ...opts.approvals }, { taskQueue });
     const { runId } = await handle.describe();
     return reply.status(202).send({ workflowId: handle.workflowId, runId });
   });
-  app.get('/approvals/:id', (request) => approvalState(client, id(request.params)));
-  app.post('/approvals/:id/:action', (request) => {
+  app.get('/approvals/:id', scope('approvals:read'), (request) => approvalState(client, id(request.params)));
+  app.post('/approvals/:id/:action', scope('approvals:act'), (request) => {
     const { id: requestId, action } = validate(
       z.object({ id: businessId, action: z.enum(actions, { error: `must be one of ${actions.join(', ')}` }) }),
       request.params,

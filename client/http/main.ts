@@ -4,6 +4,7 @@ import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { runMain } from '../../temporal-config/entry';
 import { createLogger } from '../../temporal-config/logger';
 import { buildApiApp } from './app';
+import { devApiClient } from './auth';
 
 /** `npm run api`: the HTTP API for services in other languages, until SIGINT/SIGTERM. */
 async function run(): Promise<void> {
@@ -17,7 +18,11 @@ async function run(): Promise<void> {
     logger,
     refunds: config.refunds,
     approvals: config.approvals,
+    clients: config.api.clients,
   });
+  if (config.api.clients.some((c) => c.token === devApiClient.token)) {
+    logger.warn('the API accepts the dev token; set API_TOKENS_FILE anywhere but a dev machine');
+  }
   await app.listen({ host: config.api.host, port: config.api.port });
   logger.info({ url: config.api.url }, 'api listening');
   const shutdown = () =>

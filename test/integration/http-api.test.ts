@@ -9,6 +9,11 @@ import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
 const stack = useStack();
 const taskQueue = uniqueTaskQueue('int-api');
+const backoffice = 'backoffice-token-0123456789';
+const reporting = 'reporting-token-0123456789';
+/** A call as the back office (allowed everything) would make it. */
+const call = (method: 'GET' | 'POST', path: string, body?: unknown, token = backoffice) =>
+  http(method, `${base}${path}`, body, { authorization: `Bearer ${token}` });
 let api: FastifyInstance;
 let base = '';
 beforeAll(async () => {
@@ -18,6 +23,10 @@ beforeAll(async () => {
     logger: createLogger('test-api', 'silent'),
     refunds: { approvalThresholdCents: 10_000 },
     approvals: { routing: defaultRouting, slaPerLevelMs: 86_400_000, deadlineMs: 7 * 86_400_000 },
+    clients: [
+      { name: 'backoffice', token: backoffice, scopes: ['*'] },
+      { name: 'reporting', token: reporting, scopes: ['refunds:read', 'approvals:read'] },
+    ],
   });
   await api.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
@@ -37,8 +46,28 @@ const purchase = (requestId: string) => ({
 });
 
 describe('HTTP API for refunds and approvals', () => {
+  it('asks every caller for a token with the right scope, and describes itself in OpenAPI', async () => {
+    expect((await http('POST', `${base}/refunds`, {})).status).toBe(401);
+    expect((await call('GET', '/refunds/x', undefined, 'not-a-known-token-at-all')).status).toBe(401);
+    const forbidden = await call('POST', '/refunds', {}, reporting);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error).toEqual({ type: 'Forbidden', message: 'reporting may not refunds:start' });
+    expect((await call('GET', '/refunds/x', undefined, reporting)).status).toBe(404); // allowed to read
+    const doc = (await http('GET', `${base}/openapi.json`)).body as Record<string, any>;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/refunds', '/refunds/{id}', '/approvals', '/approvals/{id}', '/approvals/{id}/approve']),
+    );
+    const refundBody = doc.paths['/refunds'].post.requestBody.content['application/json'].schema;
+    expect(refundBody.required).toEqual(
+      expect.arrayContaining(['refundId', 'orderId', 'amountCents', 'reason', 'requestedBy']),
+    );
+    expect(refundBody.properties.amountCents).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
+  });
+
   it('refuses bad input with 400 naming each field, and starts nothing', async () => {
-    const bad = await http('POST', `${base}/refunds`, {
+    const bad = await call('POST', `/refunds`, {
       refundId: 'api r1',
       orderId: 'o',
       amountCents: -5,
@@ -48,28 +77,26 @@ describe('HTTP API for refunds and approvals', () => {
     const paths = (bad.body.error.fields as { path: string }[]).map((f) => f.path);
     expect([...new Set(paths)]).toEqual(['refundId', 'amountCents', 'reason', 'requestedBy']);
     await expect(stack.client.workflow.getHandle('refund:api r1').describe()).rejects.toThrow(/not found/i);
-    const badApproval = await http('POST', `${base}/approvals`, { ...purchase('api-bad'), routing: defaultRouting });
+    const badApproval = await call('POST', `/approvals`, { ...purchase('api-bad'), routing: defaultRouting });
     expect(badApproval.status).toBe(400); // callers cannot bring their own routing
   });
 
   it('answers 404 for what does not exist and 400 for an unknown action', async () => {
-    expect((await http('GET', `${base}/refunds/nope`)).status).toBe(404);
-    expect((await http('GET', `${base}/approvals/nope`)).status).toBe(404);
-    expect((await http('POST', `${base}/approvals/nope/approve`, { by: 'x' })).status).toBe(404);
-    expect((await http('POST', `${base}/approvals/nope/sign`, { by: 'x' })).body.error.fields).toEqual([
+    expect((await call('GET', `/refunds/nope`)).status).toBe(404);
+    expect((await call('GET', `/approvals/nope`)).status).toBe(404);
+    expect((await call('POST', `/approvals/nope/approve`, { by: 'x' })).status).toBe(404);
+    expect((await call('POST', `/approvals/nope/sign`, { by: 'x' })).body.error.fields).toEqual([
       { path: 'action', message: 'must be one of approve, reject, delegate, comment, withdraw' },
     ]);
   });
 
   it('starts an approval once, refuses the wrong approver with 409, and takes the right one', async () => {
     await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
-      const first = await http('POST', `${base}/approvals`, purchase('api-1'));
-      const again = await http('POST', `${base}/approvals`, purchase('api-1'));
+      const first = await call('POST', `/approvals`, purchase('api-1'));
+      const again = await call('POST', `/approvals`, purchase('api-1'));
       expect(first.status).toBe(202);
       expect(again.body.runId).toBe(first.body.runId);
-      await expect
-        .poll(async () => (await http('GET', `${base}/approvals/api-1`)).body.currentApprover)
-        .toBe('tl-support');
+      await expect.poll(async () => (await call('GET', `/approvals/api-1`)).body.currentApprover).toBe('tl-support');
       const history = async () => (await stack.client.workflow.getHandle('approval:api-1').fetchHistory()).events ?? [];
       // Let the run settle (its first notification, its timers) so only the update could add events.
       let before = -1;
@@ -78,19 +105,19 @@ describe('HTTP API for refunds and approvals', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
       const events = async () => (await history()).length;
-      const wrong = await http('POST', `${base}/approvals/api-1/approve`, { by: 'head-sales' });
+      const wrong = await call('POST', `/approvals/api-1/approve`, { by: 'head-sales' });
       expect(wrong.status).toBe(409);
       expect(await events()).toBe(before); // refused in the validator: nothing entered the history
       expect((await history()).some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
       expect(wrong.body.error).toMatchObject({ type: 'ActionRefused', message: expect.stringContaining('head-sales') });
-      const missing = await http('POST', `${base}/approvals/api-1/reject`, { by: 'tl-support' });
+      const missing = await call('POST', `/approvals/api-1/reject`, { by: 'tl-support' });
       expect(missing.status).toBe(400);
       expect(missing.body.error.fields).toEqual([{ path: 'reason', message: expect.any(String) }]);
-      const ok = await http('POST', `${base}/approvals/api-1/approve`, { by: 'tl-support', comment: 'fine' });
+      const ok = await call('POST', `/approvals/api-1/approve`, { by: 'tl-support', comment: 'fine' });
       expect(ok.status).toBe(200);
       expect(ok.body.status).toBe('APPROVED');
       expect((await history()).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
-      expect((await http('POST', `${base}/approvals/api-1/approve`, { by: 'tl-support' })).status).toBe(409);
+      expect((await call('POST', `/approvals/api-1/approve`, { by: 'tl-support' })).status).toBe(409);
     });
   });
 });

@@ -7,6 +7,7 @@ import { freePort, tcpOpen } from '../../provision/process';
 import type { paymentSaga } from '../../workflows';
 import { serviceNames } from '../../temporal-config';
 import { anOrder } from '../support/shop';
+import { devApiClient } from '../../client/http/auth';
 import { envWithout, startCommand } from '../support/run';
 
 /** Command lines of running processes that mention `text` (the test's own data folder). */
@@ -110,9 +111,10 @@ describe('npm start', () => {
 
     // A service in another language refunds part of it over the HTTP API.
     const api = `http://127.0.0.1:${ports.api}`;
+    const auth = { authorization: `Bearer ${devApiClient.token}` };
     const refund = await fetch(`${api}/refunds`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({
         refundId: 'stack-r1',
         orderId: 'stack-1',
@@ -124,9 +126,13 @@ describe('npm start', () => {
     });
     expect(refund.status).toBe(202);
     await expect
-      .poll(async () => ((await (await fetch(`${api}/refunds/stack-r1`)).json()) as { status: string }).status, {
-        timeout: 30_000,
-      })
+      .poll(
+        async () =>
+          ((await (await fetch(`${api}/refunds/stack-r1`, { headers: auth })).json()) as { status: string }).status,
+        {
+          timeout: 30_000,
+        },
+      )
       .toBe('COMPLETED');
     const order = (await (await fetch(`http://127.0.0.1:${ports.order}/orders/stack-1`)).json()) as { status: string };
     expect(order.status).toBe('PARTIALLY_REFUNDED');
