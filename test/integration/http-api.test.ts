@@ -55,7 +55,7 @@ describe('HTTP API for refunds and approvals', () => {
     expect((await call('GET', '/refunds/x', undefined, reporting)).status).toBe(404); // allowed to read
     const doc = (await http('GET', `${base}/openapi.json`)).body as Record<string, any>;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(
+    expect(Object.keys(doc.paths as object)).toEqual(
       expect.arrayContaining(['/refunds', '/refunds/{id}', '/approvals', '/approvals/{id}', '/approvals/{id}/approve']),
     );
     const refundBody = doc.paths['/refunds'].post.requestBody.content['application/json'].schema;
