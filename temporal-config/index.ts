@@ -106,6 +106,12 @@ const envSchema = z
     RECONCILE_LOOKBACK: optional(duration),
     RECONCILE_UNPAID_POLICY: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).default('refund'),
     API_PORT: port.default(4200),
+    METRICS_PORT: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be a port number from 1 to 65535, or 0 for no metrics endpoint')
+      .max(65535, 'must be a port number from 1 to 65535, or 0 for no metrics endpoint')
+      .default(9464),
     API_TOKENS_FILE: optional(existingFile),
     REFUND_APPROVAL_THRESHOLD_CENTS: z.coerce
       .number({ error: 'must be a number' })
@@ -198,6 +204,8 @@ export interface AppConfig {
   /** How flows wait for their payment (workflow inputs, in milliseconds). */
   payment: { unpaidDeadline: number; callbackTimeout: number; poll: { initial: number; max: number } };
   reconciliation: { intervalMs: number; lookbackMs: number; unpaidPolicy: 'refund' | 'complete' };
+  /** Where the worker serves Prometheus metrics (`host:port`); undefined when METRICS_PORT=0. */
+  metricsAddress?: string;
   /** The HTTP API (`npm run api`) and the calling services allowed to use it. */
   api: { host: string; port: number; url: string; clients: ApiClient[] };
   /** Approvals: routing rules (validated) and timers, for refunds above the threshold and internal requests. */
@@ -289,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
     },
     payment,
+    ...(e.METRICS_PORT > 0 ? { metricsAddress: `${e.SERVICES_HOST}:${e.METRICS_PORT}` } : {}),
     api: {
       host: e.SERVICES_HOST,
       port: e.API_PORT,

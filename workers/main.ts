@@ -6,12 +6,14 @@ import { loadConfig } from '../temporal-config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../temporal-config/entry';
 import { createLogger } from '../temporal-config/logger';
+import { installTelemetry } from './telemetry';
 import { createSagaWorker } from './worker';
 
 /** `npm run worker`: polls the saga task queue of the configured cluster until SIGINT/SIGTERM. */
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
+  installTelemetry(logger, config.metricsAddress);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -26,7 +28,10 @@ async function run(): Promise<void> {
         ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } }
         : {}),
     });
-    logger.info({ address: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'worker running');
+    logger.info(
+      { address: config.temporal.address, taskQueue: config.temporal.taskQueue, metrics: config.metricsAddress },
+      'worker running',
+    );
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
   } finally {
     await connection.close();

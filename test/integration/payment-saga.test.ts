@@ -138,6 +138,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       LOG_LEVEL: 'warn',
+      METRICS_PORT: '0',
       ...Object.fromEntries(
         (['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping'] as const).map((s) => [
           `${s.toUpperCase()}_URL`,

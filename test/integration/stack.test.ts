@@ -43,6 +43,7 @@ describe('npm start', () => {
       PG_PORT: String(ports.pg),
       ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
       API_PORT: String(ports.api),
+      METRICS_PORT: String(ports.metrics),
       TEMPORAL_TASK_QUEUE: 'stack-test',
     };
     const stack = startCommand('npm', ['start', '--silent'], env);
@@ -74,7 +75,7 @@ describe('npm start', () => {
 
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
     const ports: Record<string, number> = {};
-    for (const part of ['temporal', 'ui', 'pg', 'api', ...serviceNames]) ports[part] = await freePort();
+    for (const part of ['temporal', 'ui', 'pg', 'api', 'metrics', ...serviceNames]) ports[part] = await freePort();
     const inventory = `http://127.0.0.1:${ports.inventory}`;
 
     const first = await startStack(ports);

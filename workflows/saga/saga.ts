@@ -23,6 +23,7 @@ import {
   type StepRecord,
 } from './definitions';
 import { describeError, isBusinessRefusal } from './errors';
+import { sagaMetrics } from './metrics';
 import { TccTransaction, type TccBranch, type TccOptions } from './tcc';
 
 export interface SagaOptions {
@@ -72,8 +73,11 @@ export class Saga {
   private status: SagaStatus = 'RUNNING';
   private pastPivot = false;
   private failure: SagaState['failure'];
+  private readonly metrics: ReturnType<typeof sagaMetrics>;
 
   constructor(private readonly options: SagaOptions) {
+    this.metrics = sagaMetrics(options.flowType);
+    this.metrics.count('STARTED');
     for (const name of options.plan ?? []) this.record(name);
     setHandler(sagaStateQuery, () => this.state());
     setHandler(retryUpdate, (action) => this.decide(action, { action: 'retry' }), {
@@ -188,14 +192,17 @@ export class Saga {
     record.status = 'running';
     record.startedAt = nowIso();
     record.attempts += 1;
+    const began = Date.now();
     try {
       const result = await work();
       record.status = 'done';
       record.finishedAt = nowIso();
+      this.metrics.step(record.name, 'done', Date.now() - began);
       return result;
     } catch (err) {
       record.status = 'failed';
       record.finishedAt = nowIso();
+      this.metrics.step(record.name, 'failed', Date.now() - began);
       record.lastError = describeError(err);
       if (!isCancellation(err)) this.failure = { step: record.name, error: record.lastError };
       throw err;
@@ -246,12 +253,15 @@ export class Saga {
     for (let failures = 0; ;) {
       if (phase === 'forward') record.attempts += 1;
       else record.compensationAttempts += 1;
+      const began = Date.now();
       try {
         const result = await work();
         record.status = phase === 'forward' ? 'done' : 'compensated';
         record.finishedAt = nowIso();
+        this.metrics.step(record.name, phase === 'forward' ? 'done' : 'compensated', Date.now() - began);
         return result;
       } catch (err) {
+        this.metrics.step(record.name, 'failed', Date.now() - began);
         if (phase === 'forward' && isCancellation(err)) throw err;
         failures += 1;
         record.lastError = describeError(err);
@@ -313,6 +323,10 @@ export class Saga {
   }
 
   private setStatus(status: SagaStatus): void {
+    if (status !== this.status) this.metrics.count(status);
+    if (status === 'COMPLETED' || status === 'COMPENSATED' || status === 'CANCELLED') {
+      log.info('saga finished', { flowType: this.options.flowType, status, failedStep: this.failure?.step });
+    }
     this.status = status;
     upsertSearchAttributes([
       { key: FlowType, value: this.options.flowType },

@@ -1,0 +1,88 @@
+import { describe, expect, inject, it } from 'vitest';
+import { startPayment } from '../../client';
+import { freePort } from '../../provision/process';
+import { serviceNames } from '../../temporal-config';
+import { testCards } from '../../services/payments/cards';
+import { useStack } from '../support/fixtures';
+import { startCommand } from '../support/run';
+import { anOrder, shop } from '../support/shop';
+import { uniqueTaskQueue } from '../support/temporal';
+
+const stack = useStack();
+const db = shop(
+  () => stack.services.pool,
+  (name) => stack.url(name),
+);
+
+/** The value of the first sample of `metric` whose labels include all of `labels`, or undefined. */
+function sample(text: string, metric: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)\{([^}]*)\} ([0-9.e+-]+)$/.exec(line);
+    if (!m || m[1] !== metric) continue;
+    if (Object.entries(labels).every(([k, v]) => m[2]!.includes(`${k}="${v}"`))) return Number(m[3]);
+  }
+  return undefined;
+}
+
+describe('the worker process: Prometheus metrics and JSON logs', () => {
+  it('counts sagas by flow and outcome, times steps, and logs with workflow and run ids', async () => {
+    const taskQueue = uniqueTaskQueue('int-telemetry');
+    const metricsPort = await freePort();
+    const worker = startCommand(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+      LOG_LEVEL: 'info',
+      METRICS_PORT: String(metricsPort),
+      RECONCILE_INTERVAL: '1d',
+      ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_URL`, stack.url(s)])),
+    });
+    try {
+      for (const id of ['tm-1', 'tm-2']) {
+        await db.stock(`${id}-a`, 10);
+        await db.stock(`${id}-b`, 10);
+      }
+      const ok = await startPayment(stack.client, anOrder('tm-1', ['tm-1-a', 'tm-1-b']), { taskQueue });
+      const declined = await startPayment(
+        stack.client,
+        anOrder('tm-2', ['tm-2-a', 'tm-2-b'], { card: { number: testCards.declined } }),
+        { taskQueue },
+      );
+      await ok.result();
+      await declined.result().catch(() => undefined);
+
+      const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      await expect
+        .poll(async () => sample(await scrape(), 'saga_completed', { flow: 'paymentSaga' }), { timeout: 20_000 })
+        .toBe(1);
+      const text = await scrape();
+      expect(sample(text, 'saga_started', { flow: 'paymentSaga' })).toBe(2);
+      expect(sample(text, 'saga_compensated', { flow: 'paymentSaga' })).toBe(1);
+      expect(
+        sample(text, 'saga_step_duration_count', { flow: 'paymentSaga', step: 'charge-card', outcome: 'done' }),
+      ).toBe(1);
+      expect(
+        sample(text, 'saga_step_duration_count', { flow: 'paymentSaga', step: 'charge-card', outcome: 'failed' }),
+      ).toBe(1);
+      expect(text).toMatch(/^temporal_workflow_completed\{/m); // the runtime's own metrics too
+
+      await expect.poll(() => worker.output(), { timeout: 10_000 }).toContain('saga finished');
+      const finished = worker
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'saga finished');
+      expect(finished).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ workflowId: 'payment:tm-1', runId: expect.any(String), status: 'COMPLETED' }),
+          expect.objectContaining({ workflowId: 'payment:tm-2', status: 'COMPENSATED', failedStep: 'charge-card' }),
+        ]),
+      );
+    } finally {
+      process.kill(-worker.pid!, 'SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+    }
+  });
+});
