@@ -24,6 +24,7 @@ export function startCheckout(
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: subtotalCents(valid) },
     ],
+    staticSummary: `Checkout ${valid.orderId}: ${subtotalCents(valid)} ${valid.currency} cents, ${valid.walletCents} from the wallet`,
   });
 }
 
@@ -44,5 +45,6 @@ export function startFlashSale(
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: valid.quantity * valid.unitPriceCents },
     ],
+    staticSummary: `Flash sale ${valid.orderId}: ${valid.quantity} × ${valid.sku}`,
   });
 }

@@ -5,3 +5,5 @@ export * from './start';
 export * from './reconciliation';
 export * from './approval';
 export * from './refund';
+export * from './cancel';
+export * from './list';

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { startPayment, ValidationError } from '../../client';
+import { cancelFlow, NotFound, startPayment, ValidationError } from '../../client';
 import { testCards } from '../../services/payments/cards';
 import { sagaStateQuery } from '../../workflows';
 import { anOrder, shop } from '../support/shop';
@@ -104,7 +104,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
           interval: 50,
         })
         .toBe('running');
-      await handle.cancel();
+      await cancelFlow(stack.client, 'payment:ps-6'); // the client's helper, as an operator's tool would call it
       await handle.result().catch(() => undefined);
       // The charge request is still at the gateway (3 s); the refund came first and voided it.
       await new Promise((r) => setTimeout(r, 3500));
@@ -112,6 +112,10 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     expect((await db.chargesOf('ps-6')).filter((c) => c.status === 'CAPTURED')).toEqual([]);
     expect(await db.stockOf('PS-6a')).toEqual({ available: 10, reserved: 0 });
     expect((await db.orderOf('ps-6')).status).toBe('CANCELLED');
+  });
+
+  it('cancelling a flow that does not exist says so', async () => {
+    await expect(cancelFlow(stack.client, 'payment:nobody')).rejects.toBeInstanceOf(NotFound);
   });
 
   it('refuses bad input at the client, naming each field, and starts nothing', async () => {

@@ -67,19 +67,22 @@ describe('the worker process: Prometheus metrics and JSON logs', () => {
       ).toBe(1);
       expect(text).toMatch(/^temporal_workflow_completed\{/m); // the runtime's own metrics too
 
-      await expect.poll(() => worker.output(), { timeout: 10_000 }).toContain('saga finished');
-      const finished = worker
-        .output()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .filter((l) => l.msg === 'saga finished');
-      expect(finished).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ workflowId: 'payment:tm-1', runId: expect.any(String), status: 'COMPLETED' }),
-          expect.objectContaining({ workflowId: 'payment:tm-2', status: 'COMPENSATED', failedStep: 'charge-card' }),
-        ]),
-      );
+      // Log lines reach the pipe on their own time: wait for both.
+      const finished = () =>
+        worker
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .filter((l) => l.msg === 'saga finished');
+      await expect
+        .poll(finished, { timeout: 15_000 })
+        .toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ workflowId: 'payment:tm-1', runId: expect.any(String), status: 'COMPLETED' }),
+            expect.objectContaining({ workflowId: 'payment:tm-2', status: 'COMPENSATED', failedStep: 'charge-card' }),
+          ]),
+        );
     } finally {
       process.kill(-worker.pid!, 'SIGTERM');
       await new Promise((r) => worker.once('exit', r));
