@@ -1,4 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
 import {
   approvalInput,
   approveAction,
@@ -65,30 +67,18 @@ export function approvalState(client: Client, requestId: string): Promise<Approv
  * update whose validator refuses an actor who may not act or a request already decided
  * (ActionRefused; nothing enters the history). Answers the new state.
  */
+function action<A>(update: UpdateDefinition<ApprovalState, [A]>, schema: z.ZodType<A>) {
+  return (client: Client, requestId: string, payload: unknown): Promise<ApprovalState> =>
+    onWorkflow(approvalWorkflowId(requestId), () =>
+      handle(client, requestId).executeUpdate(update, { args: [validate(schema, payload)] }),
+    );
+}
+
 export const approvalActions = {
-  approve: (client: Client, requestId: string, action: unknown) =>
-    act(client, requestId, () =>
-      handle(client, requestId).executeUpdate(approveUpdate, { args: [validate(approveAction, action)] }),
-    ),
-  reject: (client: Client, requestId: string, action: unknown) =>
-    act(client, requestId, () =>
-      handle(client, requestId).executeUpdate(rejectUpdate, { args: [validate(rejectAction, action)] }),
-    ),
-  delegate: (client: Client, requestId: string, action: unknown) =>
-    act(client, requestId, () =>
-      handle(client, requestId).executeUpdate(delegateUpdate, { args: [validate(delegateAction, action)] }),
-    ),
-  comment: (client: Client, requestId: string, action: unknown) =>
-    act(client, requestId, () =>
-      handle(client, requestId).executeUpdate(commentUpdate, { args: [validate(commentAction, action)] }),
-    ),
-  withdraw: (client: Client, requestId: string, action: unknown) =>
-    act(client, requestId, () =>
-      handle(client, requestId).executeUpdate(withdrawUpdate, { args: [validate(withdrawAction, action)] }),
-    ),
+  approve: action(approveUpdate, approveAction),
+  reject: action(rejectUpdate, rejectAction),
+  delegate: action(delegateUpdate, delegateAction),
+  comment: action(commentUpdate, commentAction),
+  withdraw: action(withdrawUpdate, withdrawAction),
 };
 export type ApprovalAction = keyof typeof approvalActions;
-
-function act(_client: Client, requestId: string, update: () => Promise<ApprovalState>): Promise<ApprovalState> {
-  return onWorkflow(approvalWorkflowId(requestId), update);
-}

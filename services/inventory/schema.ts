@@ -6,14 +6,14 @@ export { businessId, sku };
 
 export const stockLevelInput = z.object({ available: z.number().int().min(0).max(1_000_000_000) });
 
-export const reserveInput = z.object({
-  reservationId: businessId,
-  items: z
-    .array(z.object({ sku, quantity }))
-    .min(1, 'must list at least one item')
-    .max(100, 'must list at most 100 items')
-    .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'must not list a SKU twice'),
-});
+/** 1-100 lines, each SKU once. */
+const itemList = z
+  .array(z.object({ sku, quantity }))
+  .min(1, 'must list at least one item')
+  .max(100, 'must list at most 100 items')
+  .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'must not list a SKU twice');
+
+export const reserveInput = z.object({ reservationId: businessId, items: itemList });
 export type ReserveInput = z.infer<typeof reserveInput>;
 
 export interface StockLevel {
@@ -40,11 +40,4 @@ export interface Reservation {
  */
 export const bySku = (a: { sku: string }, b: { sku: string }) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
 
-export const returnInput = z.object({
-  returnId: businessId,
-  items: z
-    .array(z.object({ sku, quantity }))
-    .min(1, 'must list at least one item')
-    .max(100, 'must list at most 100 items')
-    .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'must not list a SKU twice'),
-});
+export const returnInput = z.object({ returnId: businessId, items: itemList });

@@ -6,6 +6,7 @@ import { testCards } from '../../services/payments/cards';
 import { signCallback, signatureHeader } from '../../services/shared/signature';
 import { paymentStatusQuery, sagaStateQuery, type paymentSaga, type PaymentSagaOptions } from '../../workflows';
 import { useStack } from '../support/fixtures';
+import { chargeSucceeded } from '../support/gateway-events';
 import { testWebhookSecret } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -63,18 +64,7 @@ const sendCallback = (event: GatewayEvent, secret = testWebhookSecret) => {
     body,
   });
 };
-const succeeded = (orderId: string, eventId: string): GatewayEvent => ({
-  eventId,
-  type: 'charge.succeeded',
-  chargeId: `charge:${orderId}`,
-  orderId,
-  reference: `payment:${orderId}`,
-  sequence: 2,
-  status: 'CAPTURED',
-  amountCents: 5000,
-  refundedCents: 0,
-  occurredAt: new Date().toISOString(),
-});
+const succeeded = (orderId: string, eventId: string) => chargeSucceeded(orderId, { eventId });
 
 describe('payment saga against every gateway behaviour (real dev server, services, receiver)', () => {
   it('success: the signed callback reaches the saga, which pays the order', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayEvent } from '../../domain/gateway';
 import { paymentEventSignal, type PaymentChannelState, type SagaState } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
+import { chargeSucceeded } from '../support/gateway-events';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
 import { anOrderForUnitTests, fast, paymentSagaRunner, rootCause } from '../support/payment-saga-runner';
 
@@ -13,19 +14,8 @@ const { runSaga, until } = paymentSagaRunner(ts);
 type Charge = { chargeId: string; orderId: string; reference: string; amountCents: number };
 /** A gateway that answers every create PENDING, as the real one does. */
 const pending = async (i: Charge) => ({ ...i, status: 'PENDING', sequence: 1, refundedCents: 0, voidable: true });
-const event = (orderId: string, over: Partial<GatewayEvent> = {}): GatewayEvent => ({
-  eventId: `evt_${orderId}_2`,
-  type: 'charge.succeeded',
-  chargeId: `charge:${orderId}`,
-  orderId,
-  reference: `payment:${orderId}`,
-  sequence: 2,
-  status: 'CAPTURED',
-  amountCents: 4500,
-  refundedCents: 0,
-  occurredAt: new Date().toISOString(),
-  ...over,
-});
+const event = (orderId: string, over: Partial<GatewayEvent> = {}) =>
+  chargeSucceeded(orderId, { amountCents: 4500, ...over });
 const charging = (s: SagaState) => s.steps.find((x) => x.name === 'charge-card')?.status === 'running';
 const moves = (p: PaymentChannelState) => p.transitions.map((t) => [t.from, t.to, t.source]);
 
