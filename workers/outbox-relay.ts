@@ -88,6 +88,10 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.running = true;
     this.listener = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'outbox-relay' });
+    // A lost LISTEN connection must not crash the relay: polling goes on, and it says so.
+    this.listener.on('error', (err) =>
+      this.options.logger.warn({ err }, 'outbox LISTEN connection lost; polling only'),
+    );
     await this.listener.connect();
     this.listener.on('notification', () => {
       this.notified = true;
