@@ -1,22 +1,11 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChargeOnRecord, Finding, ReconciliationData, ReconciliationReport } from '../domain/reconciliation';
 import type { Order } from '../services/order/app';
+import { workflowState } from '../client/workflow-state';
 import { callService, type ServiceClientDeps } from './http';
 import { createOrderActivities } from './order';
-
-type FlowState = ReconciliationData['flows'][string];
-
-async function flowState(client: Client, workflowId: string): Promise<FlowState> {
-  try {
-    const { status } = await client.workflow.getHandle(workflowId).describe();
-    return status.name === 'RUNNING' ? 'running' : status.name === 'COMPLETED' ? 'completed' : 'closed';
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return 'not-found';
-    throw err;
-  }
-}
 
 /** Tells Temporal the gathering is alive (it may take a while); a no-op outside an activity. */
 function heartbeat(): void {
@@ -84,7 +73,7 @@ export function createReconciliationActivities(deps: {
           path: `/charges?orderId=${encodeURIComponent(id)}`,
         });
         data.charges[id] = charges;
-        for (const c of charges) data.flows[c.reference] ??= await flowState(client, c.reference);
+        for (const c of charges) data.flows[c.reference] ??= await workflowState(client, c.reference);
       }
       const known: Order[] = [];
       for (let i = 0; i < ids.length; i += 500) {

@@ -144,57 +144,53 @@ export async function ensureLocalPostgres(opts: {
   };
 }
 
-/** CREATE DATABASE when absent; a concurrent creator winning the race is fine. */
-export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+/** Runs `work` on one connection to the admin database, closed afterwards. */
+async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const dropStatement = (database: string) => `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`;
+
+/** CREATE DATABASE when absent; a concurrent creator winning the race is fine. */
+export function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  return withAdmin(adminUrl, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (rowCount === 0) {
       await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`).catch((err: { code?: string }) => {
         if (err.code !== '42P04') throw err; // duplicate_database
       });
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Drops and recreates `database` (tests start from an empty database every run). */
-export async function recreateDatabase(adminUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
+export function recreateDatabase(adminUrl: string, database: string): Promise<void> {
+  return withAdmin(adminUrl, async (client) => {
+    await client.query(dropStatement(database));
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Drops `database` (closing its connections) if it exists. */
-export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+export function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  return withAdmin(adminUrl, async (client) => {
+    await client.query(dropStatement(database));
+  });
 }
 
 /** Drops every database whose name starts with `prefix` (left over by runs that were killed). */
-export async function dropDatabasesStartingWith(adminUrl: string, prefix: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
+export function dropDatabasesStartingWith(adminUrl: string, prefix: string): Promise<void> {
+  return withAdmin(adminUrl, async (client) => {
     const { rows } = await client.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
       [prefix],
     );
-    for (const { datname } of rows)
-      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+    for (const { datname } of rows) await client.query(dropStatement(datname));
+  });
 }

@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { workflowState } from '../../client/workflow-state';
 import { paymentEventSignal } from '../../workflows/payment-channel';
 import type { DeliverEvent } from './callbacks';
 
@@ -19,15 +20,7 @@ export function temporalDelivery(client: Client): DeliverEvent {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // Signalling a closed run also answers "not found": tell the two apart for the report.
-      return (await handle.describe().then(
-        () => true,
-        (e: unknown) => {
-          if (e instanceof WorkflowNotFoundError) return false;
-          throw e;
-        },
-      ))
-        ? 'workflow-closed'
-        : 'workflow-not-found';
+      return (await workflowState(client, reference)) === 'not-found' ? 'workflow-not-found' : 'workflow-closed';
     }
   };
 }

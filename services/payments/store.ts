@@ -171,21 +171,28 @@ export async function loadRefund(db: Pool | PoolClient, refundId: string): Promi
   return rows[0];
 }
 
-/** The callbacks a settled charge sends, by card behaviour. */
-function chargeEvents(charge: GatewayCharge, behaviour: CardBehaviour, timings: GatewayTimings) {
-  const event = (type: GatewayEvent['type'], sequence: number, status = charge.status): GatewayEvent => ({
+/** A callback about `charge` as it now is; `over` sets what differs (a refund's id and amount). */
+function eventOf(charge: GatewayCharge, type: GatewayEvent['type'], over: Partial<GatewayEvent> = {}): GatewayEvent {
+  return {
     eventId: `evt_${randomUUID().replaceAll('-', '')}`,
     type,
     chargeId: charge.chargeId,
     orderId: charge.orderId,
     reference: charge.reference,
-    sequence,
-    status,
+    sequence: charge.sequence,
+    status: charge.status,
     amountCents: charge.amountCents,
     refundedCents: charge.refundedCents,
     ...(charge.failureCode ? { failureCode: charge.failureCode } : {}),
     occurredAt: new Date().toISOString(),
-  });
+    ...over,
+  };
+}
+
+/** The callbacks a settled charge sends, by card behaviour. */
+function chargeEvents(charge: GatewayCharge, behaviour: CardBehaviour, timings: GatewayTimings) {
+  const event = (type: GatewayEvent['type'], sequence: number, status = charge.status) =>
+    eventOf(charge, type, { sequence, status });
   const final = event(charge.status === 'FAILED' ? 'charge.failed' : 'charge.succeeded', charge.sequence);
   switch (behaviour) {
     case 'noCallback':
@@ -275,24 +282,12 @@ async function settleRefund(client: PoolClient, refundId: string) {
     [refund.chargeId, refund.amountCents],
   );
   const charge = (await loadCharge(client, refund.chargeId))!;
-  await enqueue(
-    client,
-    {
-      eventId: `evt_${randomUUID().replaceAll('-', '')}`,
-      type: 'refund.succeeded',
-      chargeId: charge.chargeId,
-      orderId: charge.orderId,
-      reference: refund.reference ?? charge.reference,
-      refundId,
-      sequence: charge.sequence,
-      status: charge.status,
-      amountCents: refund.amountCents,
-      refundedCents: charge.refundedCents,
-      occurredAt: new Date().toISOString(),
-    },
-    0,
-    1,
-  );
+  const event = eventOf(charge, 'refund.succeeded', {
+    reference: refund.reference ?? charge.reference,
+    refundId,
+    amountCents: refund.amountCents,
+  });
+  await enqueue(client, event, 0, 1);
 }
 
 export interface StatementEntry {

@@ -1,0 +1,15 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+
+/** Whether a workflow runs, completed, closed otherwise (failed, cancelled, terminated) or never was. */
+export type WorkflowState = 'running' | 'completed' | 'closed' | 'not-found';
+
+/** Asks Temporal what became of `workflowId`; throws only when Temporal cannot be reached. */
+export async function workflowState(client: Client, workflowId: string): Promise<WorkflowState> {
+  try {
+    const { status } = await client.workflow.getHandle(workflowId).describe();
+    return status.name === 'RUNNING' ? 'running' : status.name === 'COMPLETED' ? 'completed' : 'closed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'not-found';
+    throw err;
+  }
+}
