@@ -19,7 +19,7 @@ function sourceFiles(dir: string): string[] {
  */
 export async function workflowBundlePath(): Promise<string> {
   const hash = createHash('sha256');
-  for (const dir of ['workflows', 'temporal-config', 'activities', 'services']) {
+  for (const dir of ['workflows', 'domain', 'temporal-config', 'activities', 'services']) {
     for (const file of sourceFiles(join(projectRoot, dir))) hash.update(file).update(readFileSync(file));
   }
   hash.update(readFileSync(join(projectRoot, 'package-lock.json')));
