@@ -5,7 +5,6 @@ import {
   defineQuery,
   defineUpdate,
   log,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -13,6 +12,7 @@ import type { z } from 'zod';
 import type { Activities } from '../activities';
 import * as approval from '../domain/approval';
 import type { ApprovalInput, ApprovalLevel, ApprovalResult, ApprovalState, AuditEntry } from '../domain/approval';
+import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, isBusinessRefusal, Saga } from './saga';
 
@@ -142,7 +142,10 @@ class ApprovalRequest {
       else if (now >= due) this.remind();
       else {
         const woken = () => this.outbox.length > 0 || this.status !== 'PENDING' || this.clock !== clock;
-        await condition(woken, Math.min(due, deadlineAt) - now);
+        const next = due < deadlineAt ? (clock.reminded ? 'escalation' : 'reminder') : 'deadline';
+        await condition(woken, Math.min(due, deadlineAt) - now, {
+          summary: `Wait for ${this.state.currentApprover}'s decision until the ${next}`,
+        });
       }
     }
   }
@@ -302,8 +305,8 @@ export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> 
   }
   const request = new ApprovalRequest(input, levels);
 
-  const act = proxyActivities<Activities>(presets.serviceCall);
-  const undo = proxyActivities<Activities>(presets.compensation);
+  const act = narratedActivities(presets.serviceCall);
+  const undo = narratedActivities(presets.compensation);
   const { workflowId } = workflowInfo();
   const key = (step: string) => `${workflowId}:${step}`;
   const departments = input.budget.map((b) => b.department);

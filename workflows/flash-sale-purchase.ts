@@ -1,7 +1,7 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../domain/flash-sale';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
+import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { Saga, type SagaOptions } from './saga';
 
@@ -19,8 +19,8 @@ export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleO
   if (!parsed.success)
     throw ApplicationFailure.nonRetryable(`invalid flash sale input: ${parsed.error.message}`, 'InvalidInput');
   const input = parsed.data;
-  const act = proxyActivities<Activities>(presets.serviceCall);
-  const settle = proxyActivities<Activities>(presets.compensation);
+  const act = narratedActivities(presets.serviceCall);
+  const settle = narratedActivities(presets.compensation);
   const gid = workflowInfo().workflowId;
   const key = (step: string) => `${gid}:${step}`;
   const branch = { gid, branchId: 'inventory' };

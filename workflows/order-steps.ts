@@ -1,15 +1,15 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { workflowInfo } from '@temporalio/workflow';
 import { pointsFor, type PaymentSagaInput } from '../domain/payment';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
+import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, type Saga } from './saga';
 
 /** The steps every order flow shares, with idempotency keys `<workflowId>:<step>`. */
 export function orderSteps(saga: Saga, input: PaymentSagaInput, payment: PaymentWaitOptions = {}) {
   const channel = new PaymentChannel(payment);
-  const act = proxyActivities<Activities>(presets.serviceCall);
-  const undo = proxyActivities<Activities>(presets.compensation);
+  const act = narratedActivities(presets.serviceCall);
+  const undo = narratedActivities(presets.compensation);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
   const { orderId, customerId } = input;
   const lines = input.items.map(({ sku, quantity }) => ({ sku, quantity }));

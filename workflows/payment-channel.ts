@@ -7,14 +7,13 @@ import {
   isCancellation,
   log,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { Activities } from '../activities';
 import { isSettled, type ChargeStatus, type GatewayEvent } from '../domain/gateway';
+import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, outcomeUnknown, type Saga } from './saga';
 
@@ -80,8 +79,8 @@ const settledStatus = (c: ChargeView | undefined) => c !== undefined && isSettle
  * callback, then by polling with backoff. One per workflow.
  */
 export class PaymentChannel {
-  private readonly act = proxyActivities<Activities>(presets.serviceCall);
-  private readonly undo = proxyActivities<Activities>(presets.compensation);
+  private readonly act = narratedActivities(presets.serviceCall);
+  private readonly undo = narratedActivities(presets.compensation);
   private readonly charges = new Map<string, ChargeView>();
   private readonly seen = new Set<string>();
   private readonly transitions: PaymentTransition[] = [];
@@ -181,6 +180,7 @@ export class PaymentChannel {
   /** Waits for the charge to settle: the callback first, then status polls with backoff. */
   async awaitSettled(chargeId: string): Promise<ChargeView> {
     await this.waitFor(
+      `charge ${chargeId}`,
       () => settledStatus(this.charges.get(chargeId)),
       async () => this.apply(await this.act.getCharge({ chargeId }), 'poll'),
     );
@@ -196,6 +196,7 @@ export class PaymentChannel {
     const created = await this.act.createRefund({ ...refund, reference: workflowInfo().workflowId, idempotencyKey });
     if (created.status === 'SUCCEEDED') this.settledRefunds.add(refund.refundId);
     await this.waitFor(
+      `refund ${refund.refundId}`,
       () => this.settledRefunds.has(refund.refundId),
       async () => {
         if ((await this.act.getRefund({ refundId: refund.refundId })).status === 'SUCCEEDED') {
@@ -206,8 +207,12 @@ export class PaymentChannel {
   }
 
   /** Waits until `done`: first up to the callback timeout, then polling with doubling backoff. */
-  private async waitFor(done: () => boolean, poll: () => Promise<void>): Promise<void> {
-    if (!done()) await condition(done, this.options.callbackTimeout ?? '30 seconds');
+  private async waitFor(what: string, done: () => boolean, poll: () => Promise<void>): Promise<void> {
+    if (!done()) {
+      await condition(done, this.options.callbackTimeout ?? '30 seconds', {
+        summary: `Wait for the gateway's callback on ${what}`,
+      });
+    }
     let delay = msToNumber(this.options.poll?.initial ?? '1 second');
     const max = msToNumber(this.options.poll?.max ?? '1 minute');
     while (!done()) {
@@ -220,7 +225,7 @@ export class PaymentChannel {
         if (isCancellation(err)) throw err;
         log.warn('payment status poll failed', { error: describeError(err) });
       }
-      if (done() || (await condition(done, delay))) break;
+      if (done() || (await condition(done, delay, { summary: `Poll ${what} again unless its callback comes` }))) break;
       delay = Math.min(delay * 2, max);
     }
   }

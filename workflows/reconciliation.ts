@@ -1,13 +1,6 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  isCancellation,
-  log,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ActivityFailure, ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
 import { classify, type Finding, type ReconciliationReport, type UnpaidPolicy } from '../domain/reconciliation';
+import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError } from './saga';
 
@@ -21,9 +14,9 @@ export interface ReconciliationInput {
   unpaidPolicy?: UnpaidPolicy;
 }
 
-const act = proxyActivities<Activities>(presets.serviceCall);
-const gather = proxyActivities<Activities>(presets.longRead);
-const repair = proxyActivities<Activities>(presets.compensation);
+const act = narratedActivities(presets.serviceCall);
+const gather = narratedActivities(presets.longRead);
+const repair = narratedActivities(presets.compensation);
 
 /**
  * reconciliation (run by the `reconciliation` Schedule, or on demand): compares the gateway's

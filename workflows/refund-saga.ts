@@ -1,17 +1,11 @@
-import {
-  ApplicationFailure,
-  executeChild,
-  proxyActivities,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure, executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { defaultRouting, type RoutingConfig } from '../domain/approval';
 import { pointsFor } from '../domain/payment';
 import { refundInput, type RefundInput, type RefundResult } from '../domain/refund';
 import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
 import { approvalFlow } from './approval-flow';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
+import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { Saga, type SagaOptions } from './saga';
 
@@ -52,7 +46,7 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
   const { approvalThresholdCents = 10_000, payment, ...sagaOptions } = options;
   const saga = new Saga({ flowType: 'refundSaga', plan: refundSagaPlan, ...sagaOptions });
   const channel = new PaymentChannel(payment);
-  const act = proxyActivities<Activities>(presets.serviceCall);
+  const act = narratedActivities(presets.serviceCall);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
   let approval: RefundResult['approval'];
 

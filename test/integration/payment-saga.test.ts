@@ -3,7 +3,7 @@ import { cancelFlow, NotFound, startPayment, ValidationError } from '../../clien
 import { testCards } from '../../services/payments/cards';
 import { sagaStateQuery } from '../../workflows';
 import { anOrder, shop } from '../support/shop';
-import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { activitySummaries, uniqueTaskQueue, withWorker } from '../support/temporal';
 import { startCommand } from '../support/run';
 import { useStack } from '../support/fixtures';
 
@@ -27,11 +27,13 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     await db.stock('PS-1b', 10);
     await db.coupon('PS-1-SAVE', 500);
     const input = anOrder('ps-1', ['PS-1a', 'PS-1b'], { couponCode: 'PS-1-SAVE' });
-    const result = await withRealWorker(async (taskQueue) =>
-      (await startPayment(stack.client, input, { taskQueue })).result(),
-    );
+    const handle = await withRealWorker(async (taskQueue) => {
+      const started = await startPayment(stack.client, input, { taskQueue });
+      await started.result();
+      return started;
+    });
 
-    expect(result).toMatchObject({ status: 'PAID', amountCents: 4500, discountCents: 500, points: 45 });
+    expect(await handle.result()).toMatchObject({ status: 'PAID', amountCents: 4500, discountCents: 500, points: 45 });
     expect(await db.stockOf('PS-1a')).toEqual({ available: 8, reserved: 2 });
     expect(await db.stockOf('PS-1b')).toEqual({ available: 9, reserved: 1 });
     expect(await db.couponOf('PS-1-SAVE')).toEqual({ status: 'LOCKED', orderId: 'ps-1' });
@@ -39,6 +41,17 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     expect(await db.shipmentsOf('ps-1')).toEqual([{ status: 'CREATED' }]);
     expect(await db.chargesOf('ps-1')).toEqual([{ chargeId: 'charge:ps-1', amountCents: 4500, status: 'CAPTURED' }]);
     expect(await db.orderOf('ps-1')).toMatchObject({ status: 'PAID', chargeId: 'charge:ps-1', paidCents: 4500 });
+    // The history reads as the business story (polls, if the callback was slow, are left out).
+    const story = (await activitySummaries(handle)).filter((s) => !s.startsWith('Ask the gateway'));
+    expect(story).toEqual([
+      'Check order ps-1 for customer cust-ps-1: 2× PS-1a, 1× PS-1b',
+      'Reserve stock for order ps-1: 2× PS-1a, 1× PS-1b',
+      'Lock coupon PS-1-SAVE for order ps-1',
+      'Charge 45.00 EUR for order ps-1 (charge:ps-1)',
+      'Award 45 points to cust-ps-1 for order ps-1',
+      'Create shipment shipment:ps-1 for order ps-1: 3 units',
+      'Mark order ps-1 paid: 45.00 (charge charge:ps-1)',
+    ]);
   });
 
   it('a declined card leaves stock and coupon as they were, no points, and the order cancelled', async () => {
@@ -49,18 +62,25 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       couponCode: 'PS-2-SAVE',
       card: { number: testCards.declined },
     });
-    const { error, state } = await withRealWorker(async (taskQueue) => {
+    const { error, state, story } = await withRealWorker(async (taskQueue) => {
       const handle = await startPayment(stack.client, input, { taskQueue });
       const error = await handle.result().then(
         () => undefined,
         (e: unknown) => e as Error & { cause?: Error },
       );
-      return { error, state: await handle.query(sagaStateQuery) };
+      return { error, state: await handle.query(sagaStateQuery), story: await activitySummaries(handle) };
     });
 
     expect(error?.cause?.message).toMatch(
       /failed at charge-card: CardDeclined.*compensated: lock-coupon, reserve-stock, validate-order/,
     );
+    // Compensations read in the history in reverse order of the steps they undo.
+    expect(story.filter((s) => !s.startsWith('Ask the gateway')).slice(3)).toEqual([
+      'Charge 45.00 EUR for order ps-2 (charge:ps-2)',
+      'Release coupon PS-2-SAVE from order ps-2',
+      'Release the stock reserved for order ps-2',
+      expect.stringMatching(/^Cancel order ps-2: .*CardDeclined/),
+    ]);
     expect(state.status).toBe('COMPENSATED');
     expect(await db.stockOf('PS-2a')).toEqual({ available: 10, reserved: 0 });
     expect(await db.stockOf('PS-2b')).toEqual({ available: 10, reserved: 0 });

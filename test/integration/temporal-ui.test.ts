@@ -114,6 +114,8 @@ describe('the Temporal Web UI shows live sagas', () => {
           .toContain('chargeCard');
         const text = await page.locator('body').innerText(); // the event timeline names every call
         for (const step of ['validateOrder', 'reserveStock', 'chargeCard']) expect(text).toContain(step);
+        // ...and each call's own summary, so the timeline reads as the business story.
+        expect(text).toContain('Reserve stock for order ui-live');
         await page.screenshot({ path: join(artifacts, 'temporal-ui-payment-saga.png'), fullPage: true });
         // The static summary set at start, under the run's user metadata.
         await page.getByText('User Metadata', { exact: true }).first().click();

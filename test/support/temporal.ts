@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -64,4 +65,15 @@ export async function devServerConnections(): Promise<{
       await connection.close();
     },
   };
+}
+
+/** The summaries the workflow gave its activity calls, in the order it scheduled them. */
+export async function activitySummaries(handle: WorkflowHandle): Promise<string[]> {
+  const { events } = await handle.fetchHistory();
+  return (events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes)
+    .map((e) => {
+      const summary = e.userMetadata?.summary;
+      return summary ? defaultPayloadConverter.fromPayload<string>(summary) : '(no summary)';
+    });
 }

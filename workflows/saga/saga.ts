@@ -267,7 +267,9 @@ export class Saga {
         record.lastError = describeError(err);
         record.status = phase === 'forward' ? 'failed' : 'compensation-failed';
         if (failures < limit) {
-          await sleep(Math.min(initial * 2 ** (failures - 1), max));
+          await sleep(Math.min(initial * 2 ** (failures - 1), max), {
+            summary: `Back off before ${phase === 'forward' ? 'retrying' : 'compensating'} ${record.name} again`,
+          });
           record.status = phase === 'forward' ? 'running' : 'compensating';
           continue;
         }

@@ -1,0 +1,78 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+type Narrators = { [K in keyof Activities]: (input: Parameters<Activities[K]>[0]) => string };
+
+const money = (cents: number) => (cents / 100).toFixed(2);
+const units = (items: { quantity: number }[]) => {
+  const n = items.reduce((sum, i) => sum + i.quantity, 0);
+  return `${n} unit${n === 1 ? '' : 's'}`;
+};
+const skus = (items: { sku: string; quantity: number }[]) => items.map((i) => `${i.quantity}× ${i.sku}`).join(', ');
+
+/**
+ * One line per activity call, shown as the call's summary in the Web UI and in `temporal workflow
+ * show`, so a saga's history reads as its business story. Typed over every activity: a new one
+ * does not compile until it says what it does.
+ */
+const narrators: Narrators = {
+  validateOrder: (i) => `Check order ${i.orderId} for customer ${i.customerId}: ${skus(i.items)}`,
+  cancelOrder: (i) => `Cancel order ${i.orderId}: ${i.reason}`,
+  markOrderPaid: (i) => `Mark order ${i.orderId} paid: ${money(i.amountCents)} (charge ${i.chargeId})`,
+  getOrder: (i) => `Read order ${i.orderId}`,
+  recordRefund: (i) => `Record refund ${i.refundId} of ${money(i.amountCents)} on order ${i.orderId}`,
+  findOrders: (i) =>
+    'ids' in i ? `Read ${i.ids.length} orders by id` : `Read orders paid ${i.paidFrom} to ${i.paidTo}`,
+  reserveStock: (i) => `Reserve stock for order ${i.reservationId}: ${skus(i.items)}`,
+  releaseStock: (i) => `Release the stock reserved for order ${i.reservationId}`,
+  returnItems: (i) => `Return ${units(i.items)} to stock (${i.returnId})`,
+  tryFreezeStock: (i) => `Try: freeze stock ${skus(i.items)} (${i.gid})`,
+  confirmFrozenStock: (i) => `Confirm: take the frozen stock (${i.gid})`,
+  cancelFrozenStock: (i) => `Cancel: unfreeze the stock (${i.gid})`,
+  chargeCard: (i) => `Charge ${money(i.amountCents)} ${i.currency} for order ${i.orderId} (${i.chargeId})`,
+  getCharge: (i) => `Ask the gateway for the status of charge ${i.chargeId}`,
+  refundCharge: (i) => `Void or refund charge ${i.chargeId}`,
+  createRefund: (i) => `Refund ${money(i.amountCents)} of charge ${i.chargeId} (${i.refundId})`,
+  getRefund: (i) => `Ask the gateway for the status of refund ${i.refundId}`,
+  fetchStatement: (i) => `Fetch the gateway statement ${i.from} to ${i.to}`,
+  gatherReconciliationData: (i) => `Gather statement, orders and events ${i.from} to ${i.to}`,
+  storeReconciliationReport: (i) =>
+    `Store report ${i.reportId}: ${i.findings.length} findings, ${i.repaired.length} repaired, ${i.deferredOrderIds.length} deferred`,
+  awardPoints: (i) => `Award ${i.points} points to ${i.customerId} for order ${i.orderId}`,
+  revokePoints: (i) => `Revoke ${i.points} points from ${i.customerId} for order ${i.orderId}`,
+  tryFreezeBalance: (i) => `Try: freeze ${money(i.amountCents)} of ${i.customerId}'s balance (${i.gid})`,
+  confirmFrozenBalance: (i) => `Confirm: spend the frozen balance (${i.gid})`,
+  cancelFrozenBalance: (i) => `Cancel: unfreeze the balance (${i.gid})`,
+  lockCoupon: (i) => `Lock coupon ${i.code} for order ${i.orderId}`,
+  releaseCoupon: (i) => `Release coupon ${i.code} from order ${i.orderId}`,
+  tryLockCoupon: (i) => `Try: lock coupon ${i.code} (${i.gid})`,
+  confirmCoupon: (i) => `Confirm: use the locked coupon (${i.gid})`,
+  cancelCouponLock: (i) => `Cancel: unlock the coupon (${i.gid})`,
+  createShipment: (i) => `Create shipment ${i.shipmentId} for order ${i.orderId}: ${units(i.items)}`,
+  cancelShipment: (i) => `Cancel shipment ${i.shipmentId}`,
+  holdBudget: (i) => `Hold ${money(i.amountCents)} of the ${i.department} budget (${i.holdId})`,
+  commitBudget: (i) => `Spend budget hold ${i.holdId}`,
+  releaseBudget: (i) => `Release budget hold ${i.holdId}`,
+  notify: (i) => `Notify ${i.to}: ${i.kind} on ${i.requestId}`,
+};
+
+/** The summary of one activity call: one line, cut when long, as the UI shows it. */
+export function narrate<K extends keyof Activities>(name: K, input: Parameters<Activities[K]>[0]): string {
+  const line = narrators[name](input).replace(/\s+/g, ' ');
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/**
+ * `proxyActivities` whose every call carries its narrated summary. Same options, same commands:
+ * the summary is metadata, so histories recorded without it still replay.
+ */
+export function narratedActivities(options: ActivityOptions): Activities {
+  const proxy = proxyActivities<Activities>(options);
+  return new Proxy({} as Activities, {
+    get(_, name) {
+      if (typeof name !== 'string' || !(name in narrators)) return undefined;
+      const activity = name as keyof Activities;
+      return (input: never) => proxy[activity].executeWithOptions({ summary: narrate(activity, input) }, [input]);
+    },
+  });
+}
