@@ -65,12 +65,18 @@ export function approvalState(client: Client, requestId: string): Promise<Approv
 /**
  * The actions on a request. Each validates its payload (ValidationError), then runs as a Temporal
  * update whose validator refuses an actor who may not act or a request already decided
- * (ActionRefused; nothing enters the history). Answers the new state.
+ * (ActionRefused; nothing enters the history). Answers the new state. The same `updateId` again
+ * on the same run is the same action: the engine answers its first outcome and applies it once.
  */
 function action<A>(update: UpdateDefinition<ApprovalState, [A]>, schema: z.ZodType<A>) {
-  return (client: Client, requestId: string, payload: unknown): Promise<ApprovalState> =>
+  return (
+    client: Client,
+    requestId: string,
+    payload: unknown,
+    opts: { updateId?: string } = {},
+  ): Promise<ApprovalState> =>
     onWorkflow(approvalWorkflowId(requestId), () =>
-      handle(client, requestId).executeUpdate(update, { args: [validate(schema, payload)] }),
+      handle(client, requestId).executeUpdate(update, { args: [validate(schema, payload)], ...opts }),
     );
 }
 

@@ -5,6 +5,9 @@ import { serviceNames, type ServiceName } from '../temporal-config';
 
 const dir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/** The schemas the project migrates: one per service, and `api` for the HTTP API's idempotency keys. */
+export type MigratedSchema = ServiceName | 'api';
+
 /**
  * Applies every pending migration of each service into the service's own schema, with node-pg-migrate:
  * versioned files, a `pgmigrations` table per schema, and an advisory lock so concurrent starts wait
@@ -14,13 +17,17 @@ const dir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export async function migrate(
   databaseUrl: string,
   logger: Pick<Logger, 'info'>,
-  services: readonly ServiceName[] = serviceNames,
+  services: readonly MigratedSchema[] = [...serviceNames, 'api'],
 ): Promise<void> {
   for (const service of services) {
     const applied = await runner({
       databaseUrl,
       // Shared tables (000_*) first, then the service's own, ordered by file name across both folders.
-      dir: [dir('./shared/migrations/*.sql'), dir(`./${service}/migrations/*.sql`)],
+      // The API has only the shared idempotency keys.
+      dir:
+        service === 'api'
+          ? [dir('./shared/migrations/000_idempotency_keys.sql')]
+          : [dir('./shared/migrations/*.sql'), dir(`./${service}/migrations/*.sql`)],
       useGlob: true,
       schema: service,
       createSchema: true,

@@ -1,7 +1,10 @@
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Pool } from '../../services/shared/db';
+import { BusinessError } from '../../services/shared/errors';
+import { idempotent } from '../../services/shared/idempotency';
 import type { RoutingConfig } from '../../domain/approval';
 import { businessId } from '../../domain/fields';
 import type { RefundOptions } from '../../workflows';
@@ -21,6 +24,8 @@ export interface ApiOptions {
   approvals: { routing: RoutingConfig; slaPerLevelMs: number; deadlineMs: number };
   /** The calling services, their bearer tokens and scopes. */
   clients: ApiClient[];
+  /** Where POSTs with an Idempotency-Key keep their answers (schema `api`, migrated beforehand). */
+  pool: Pool;
 }
 
 const actions = ['approve', 'reject', 'delegate', 'comment', 'withdraw'] as const;
@@ -29,6 +34,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the calling service's token must grant; unset: public. */
     scope?: ApiScope;
+  }
+  interface FastifyRequest {
+    /** The calling service whose token the request carries (set once authorized). */
+    caller?: string;
   }
 }
 
@@ -39,6 +48,12 @@ declare module 'fastify' {
  * `{ error: { type, message, fields? } }`: 400 bad input (each field named), 401 no or unknown
  * token, 403 a token without the route's scope, 404 unknown workflow, 409 an action the workflow
  * refused (nothing recorded).
+ *
+ * A POST with an `Idempotency-Key` header runs at most once per calling service and key: the same
+ * key with the same request answers the stored response (with `Idempotent-Replayed: true`), with
+ * another request 409 `IdempotencyKeyReused`. A request refused as bad input (400) or failing
+ * (5xx) stores nothing, so the caller may retry it with the same key. Without the header, starts
+ * are still idempotent by their business id; actions are not.
  *
  * - `POST /refunds` (202; the same refund id again answers the same run), `GET /refunds/:id`
  * - `POST /approvals` (202), `GET /approvals/:id`, `POST /approvals/:id/approve|reject|delegate|comment|withdraw`
@@ -56,6 +71,11 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
     if (err instanceof NotFound) return reply.status(404).send({ error: { type: 'NotFound', message: err.message } });
     if (err instanceof ActionRefused) {
       return reply.status(409).send({ error: { type: 'ActionRefused', message: err.message } });
+    }
+    if (err instanceof BusinessError) {
+      // From the idempotency layer: a malformed or reused Idempotency-Key.
+      const fields = 'fields' in err ? { fields: err.fields } : {};
+      return reply.status(err.status).send({ error: { type: err.type, message: err.message, ...fields } });
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
@@ -75,33 +95,75 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
         .status(auth.status)
         .send({ error: { type: auth.status === 401 ? 'Unauthorized' : 'Forbidden', message: auth.message } });
     }
+    request.caller = auth.client;
   });
+
+  /**
+   * Answers a POST with `work`'s result under `status`, at most once per caller and
+   * Idempotency-Key when the header is given. A refused action is an answer too and is kept.
+   */
+  const once = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    work: (key: string | undefined) => Promise<unknown>,
+  ) => {
+    const given = request.headers['idempotency-key'];
+    if (given === undefined) return reply.status(status).send(await work(undefined));
+    if (typeof given !== 'string' || given.length === 0 || given.length > 300) {
+      throw new ValidationError([{ path: 'Idempotency-Key', message: 'must be one header of 1-300 characters' }]);
+    }
+    const key = `${request.caller}:${given}`;
+    const response = await idempotent(
+      opts.pool,
+      'api',
+      key,
+      { url: request.url, body: request.body ?? {} },
+      async () => {
+        try {
+          return { status, body: await work(key) };
+        } catch (err) {
+          if (!(err instanceof ActionRefused)) throw err;
+          return { status: 409, body: { error: { type: 'ActionRefused', message: err.message } } };
+        }
+      },
+    );
+    return reply.header('Idempotent-Replayed', String(response.replayed)).status(response.status).send(response.body);
+  };
 
   app.get('/health', () => ({ status: 'ok', part: 'api' }));
   const document = openApiDocument();
   app.get('/openapi.json', () => document);
 
   const scope = (s: ApiScope) => ({ config: { scope: s } });
-  app.post('/refunds', scope('refunds:start'), async (request, reply) => {
-    const handle = await startRefund(client, request.body as never, { taskQueue, options: opts.refunds });
-    const { runId } = await handle.describe();
-    return reply.status(202).send({ workflowId: handle.workflowId, runId });
-  });
+  app.post('/refunds', scope('refunds:start'), (request, reply) =>
+    once(request, reply, 202, async () => {
+      const handle = await startRefund(client, request.body as never, { taskQueue, options: opts.refunds });
+      const { runId } = await handle.describe();
+      return { workflowId: handle.workflowId, runId };
+    }),
+  );
   app.get('/refunds/:id', scope('refunds:read'), (request) => refundState(client, id(request.params)));
 
-  app.post('/approvals', scope('approvals:start'), async (request, reply) => {
-    const body = validate(approvalRequest, request.body);
-    const handle = await startApproval(client, { ...body, ...opts.approvals }, { taskQueue });
-    const { runId } = await handle.describe();
-    return reply.status(202).send({ workflowId: handle.workflowId, runId });
-  });
+  app.post('/approvals', scope('approvals:start'), (request, reply) =>
+    once(request, reply, 202, async () => {
+      const body = validate(approvalRequest, request.body);
+      const handle = await startApproval(client, { ...body, ...opts.approvals }, { taskQueue });
+      const { runId } = await handle.describe();
+      return { workflowId: handle.workflowId, runId };
+    }),
+  );
   app.get('/approvals/:id', scope('approvals:read'), (request) => approvalState(client, id(request.params)));
-  app.post('/approvals/:id/:action', scope('approvals:act'), (request) => {
+  app.post('/approvals/:id/:action', scope('approvals:act'), (request, reply) => {
     const { id: requestId, action } = validate(
       z.object({ id: businessId, action: z.enum(actions, { error: `must be one of ${actions.join(', ')}` }) }),
       request.params,
     );
-    return approvalActions[action](client, requestId, request.body ?? {});
+    // The key is also the update's id: should the answer be lost before it is stored, the engine
+    // still applies the action once and answers its first outcome to the retry.
+    return once(request, reply, 200, (key) =>
+      approvalActions[action](client, requestId, request.body ?? {}, key === undefined ? {} : { updateId: key }),
+    );
   });
   return app;
 }

@@ -5,6 +5,8 @@ import { runMain } from '../../temporal-config/entry';
 import { createLogger } from '../../temporal-config/logger';
 import { buildApiApp } from './app';
 import { devApiClient } from './auth';
+import { createPool } from '../../services/shared/db';
+import { migrate } from '../../services/migrations';
 
 /** `npm run api`: the HTTP API for services in other languages, until SIGINT/SIGTERM. */
 async function run(): Promise<void> {
@@ -12,6 +14,8 @@ async function run(): Promise<void> {
   const logger = createLogger('api', config.logLevel);
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  await migrate(config.database.url, logger, ['api']);
+  const pool = createPool(config.database.url, 5);
   const app = buildApiApp({
     client,
     taskQueue: config.temporal.taskQueue,
@@ -19,6 +23,7 @@ async function run(): Promise<void> {
     refunds: config.refunds,
     approvals: config.approvals,
     clients: config.api.clients,
+    pool,
   });
   if (config.api.clients.some((c) => c.token === devApiClient.token)) {
     logger.warn('the API accepts the dev token; set API_TOKENS_FILE anywhere but a dev machine');
@@ -28,7 +33,7 @@ async function run(): Promise<void> {
   const shutdown = () =>
     void app
       .close()
-      .then(() => connection.close())
+      .then(() => Promise.all([connection.close(), pool.end()]))
       .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

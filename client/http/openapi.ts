@@ -51,7 +51,7 @@ const errors = (...codes: number[]) =>
           401: 'no or unknown bearer token',
           403: 'token lacks the scope',
           404: 'unknown id',
-          409: 'the workflow refused the action; nothing recorded',
+          409: 'the workflow refused the action (nothing recorded), or the Idempotency-Key was used for another request',
         }[c],
         content: { 'application/json': { schema: error } },
       },
@@ -66,7 +66,16 @@ const started = {
   },
 };
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
-const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const keyParam = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'at most once per calling service and key: the same request again answers the stored response ' +
+    '(header Idempotent-Replayed: true); 400 and 5xx answers are not stored',
+  schema: { type: 'string', minLength: 1, maxLength: 300 },
+};
 const scoped = (scope: ApiScope) => ({ security: [{ bearer: [] }], 'x-scope': scope });
 
 /** The OpenAPI 3.1 document of the HTTP API, its bodies generated from the zod schemas it validates with. */
@@ -78,7 +87,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: `${action} an approval request`,
           ...scoped('approvals:act'),
-          parameters: idParam,
+          parameters: [idParam, keyParam],
           requestBody: { required: true, content: { 'application/json': { schema: schema(body) } } },
           responses: { 200: ok('the new state'), ...errors(400, 401, 403, 404, 409) },
         },
@@ -94,15 +103,16 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'start a refund (refund:<refundId>)',
           ...scoped('refunds:start'),
+          parameters: [keyParam],
           requestBody: { required: true, content: { 'application/json': { schema: schema(refundInput) } } },
-          responses: { 202: started, ...errors(400, 401, 403) },
+          responses: { 202: started, ...errors(400, 401, 403, 409) },
         },
       },
       '/refunds/{id}': {
         get: {
           summary: 'where a refund stands',
           ...scoped('refunds:read'),
-          parameters: idParam,
+          parameters: [idParam],
           responses: { 200: ok('status, step timeline, result'), ...errors(401, 403, 404) },
         },
       },
@@ -110,15 +120,16 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'start an approval (approval:<requestId>)',
           ...scoped('approvals:start'),
+          parameters: [keyParam],
           requestBody: { required: true, content: { 'application/json': { schema: schema(approvalRequest) } } },
-          responses: { 202: started, ...errors(400, 401, 403) },
+          responses: { 202: started, ...errors(400, 401, 403, 409) },
         },
       },
       '/approvals/{id}': {
         get: {
           summary: 'levels, current approver, audit trail',
           ...scoped('approvals:read'),
-          parameters: idParam,
+          parameters: [idParam],
           responses: { 200: ok('the state'), ...errors(401, 403, 404) },
         },
       },

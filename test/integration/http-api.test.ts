@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalActions } from '../../client';
 import { buildApiApp } from '../../client/http/app';
 import { defaultRouting } from '../../domain/approval';
+import { migrate } from '../../services/migrations';
 import { createLogger } from '../../temporal-config/logger';
 import { useStack } from '../support/fixtures';
 import { http } from '../support/services';
@@ -11,12 +13,17 @@ const stack = useStack();
 const taskQueue = uniqueTaskQueue('int-api');
 const backoffice = 'backoffice-token-0123456789';
 const reporting = 'reporting-token-0123456789';
+const helpdesk = 'helpdesk-token-0123456789';
 /** A call as the back office (allowed everything) would make it. */
-const call = (method: 'GET' | 'POST', path: string, body?: unknown, token = backoffice) =>
-  http(method, `${base}${path}`, body, { authorization: `Bearer ${token}` });
+const call = (method: 'GET' | 'POST', path: string, body?: unknown, token = backoffice, key?: string) =>
+  http(method, `${base}${path}`, body, {
+    authorization: `Bearer ${token}`,
+    ...(key === undefined ? {} : { 'idempotency-key': key }),
+  });
 let api: FastifyInstance;
 let base = '';
 beforeAll(async () => {
+  await migrate(stack.databaseUrl, { info: () => undefined }, ['api']);
   api = buildApiApp({
     client: stack.client,
     taskQueue,
@@ -26,7 +33,9 @@ beforeAll(async () => {
     clients: [
       { name: 'backoffice', token: backoffice, scopes: ['*'] },
       { name: 'reporting', token: reporting, scopes: ['refunds:read', 'approvals:read'] },
+      { name: 'helpdesk', token: helpdesk, scopes: ['*'] },
     ],
+    pool: stack.services.pool,
   });
   await api.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
@@ -63,6 +72,9 @@ describe('HTTP API for refunds and approvals', () => {
       expect.arrayContaining(['refundId', 'orderId', 'amountCents', 'reason', 'requestedBy']),
     );
     expect(refundBody.properties.amountCents).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(doc.paths['/approvals/{id}/comment'].post.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }),
+    );
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
   });
 
@@ -118,6 +130,67 @@ describe('HTTP API for refunds and approvals', () => {
       expect(ok.body.status).toBe('APPROVED');
       expect((await history()).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
       expect((await call('POST', `/approvals/api-1/approve`, { by: 'tl-support' })).status).toBe(409);
+    });
+  });
+
+  it('runs a POST once per caller and Idempotency-Key: a retry gets the stored answer, another body 409', async () => {
+    await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
+      const started = await call('POST', '/approvals', purchase('api-idem'), backoffice, 'start-1');
+      expect(started.status).toBe(202);
+      expect(started.headers.get('idempotent-replayed')).toBe('false');
+      const retried = await call('POST', '/approvals', purchase('api-idem'), backoffice, 'start-1');
+      expect(retried).toMatchObject({ status: 202, body: started.body });
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      const reused = await call('POST', '/approvals', purchase('api-idem-2'), backoffice, 'start-1');
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.type).toBe('IdempotencyKeyReused');
+      await expect(stack.client.workflow.getHandle('approval:api-idem-2').describe()).rejects.toThrow(/not found/i);
+
+      // A comment posted twice under one key (a client retrying after a timeout) is recorded once.
+      await expect.poll(async () => (await call('GET', '/approvals/api-idem')).body.currentApprover).toBe('tl-support');
+      const comment = { by: 'tl-support', text: 'checking the quote' };
+      const first = await call('POST', '/approvals/api-idem/comment', comment, backoffice, 'comment-1');
+      const second = await call('POST', '/approvals/api-idem/comment', comment, backoffice, 'comment-1');
+      expect(first.status).toBe(200);
+      expect(second).toMatchObject({ status: 200, body: first.body });
+      // Another calling service has keys of its own: the same key from it is a new request.
+      const other = await call('POST', '/approvals/api-idem/comment', comment, helpdesk, 'comment-1');
+      expect(other.headers.get('idempotent-replayed')).toBe('false');
+      const comments = (await call('GET', '/approvals/api-idem')).body.audit.filter(
+        (a: { what: string }) => a.what === 'commented',
+      );
+      expect(comments).toHaveLength(2);
+      // Under the stored answers, the engine applies an update id once: a retry whose first answer
+      // was never stored still changes nothing.
+      const updateId = 'backoffice:lost-answer';
+      await approvalActions.comment(stack.client, 'api-idem', comment, { updateId });
+      const state = await approvalActions.comment(stack.client, 'api-idem', comment, { updateId });
+      expect(state.audit.filter((a) => a.what === 'commented')).toHaveLength(3);
+
+      // A refusal is an answer too: kept for the key, and the workflow is not asked again.
+      const refused = await call('POST', '/approvals/api-idem/approve', { by: 'head-sales' }, backoffice, 'approve-1');
+      expect(refused.status).toBe(409);
+      const again = await call('POST', '/approvals/api-idem/approve', { by: 'head-sales' }, backoffice, 'approve-1');
+      expect(again).toMatchObject({ status: 409, body: refused.body });
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+      // Bad input stores nothing: the same key then works with a good body.
+      const bad = await call('POST', '/approvals/api-idem/reject', { by: 'tl-support' }, backoffice, 'reject-1');
+      expect(bad.status).toBe(400);
+      const good = await call(
+        'POST',
+        '/approvals/api-idem/reject',
+        { by: 'tl-support', reason: 'over budget' },
+        backoffice,
+        'reject-1',
+      );
+      expect(good).toMatchObject({ status: 200, body: { status: 'REJECTED' } });
+      const tooLong = await call('POST', '/approvals/api-idem/comment', comment, backoffice, 'k'.repeat(301));
+      expect(tooLong.body.error.fields).toEqual([
+        { path: 'Idempotency-Key', message: 'must be one header of 1-300 characters' },
+      ]);
+      // The rejected request gives its budget hold back before the run ends.
+      expect(await stack.client.workflow.getHandle('approval:api-idem').result()).toMatchObject({ status: 'REJECTED' });
     });
   });
 });
