@@ -68,13 +68,13 @@ describe('the worker process: Prometheus metrics and JSON logs', () => {
       expect(text).toMatch(/^temporal_workflow_completed\{/m); // the runtime's own metrics too
 
       // Log lines reach the pipe on their own time: wait for both.
-      const finished = () =>
+      const logLines = () =>
         worker
           .output()
           .split('\n')
           .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>)
-          .filter((l) => l.msg === 'saga finished');
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const finished = () => logLines().filter((l) => l.msg === 'saga finished');
       await expect
         .poll(finished, { timeout: 15_000 })
         .toEqual(
@@ -83,6 +83,13 @@ describe('the worker process: Prometheus metrics and JSON logs', () => {
             expect.objectContaining({ workflowId: 'payment:tm-2', status: 'COMPENSATED', failedStep: 'charge-card' }),
           ]),
         );
+      expect(logLines().find((l) => l.msg === 'saga step failed')).toMatchObject({
+        workflowId: 'payment:tm-2',
+        runId: expect.any(String),
+        step: 'charge-card',
+        phase: 'forward',
+        error: expect.stringContaining('CardDeclined'),
+      });
     } finally {
       process.kill(-worker.pid!, 'SIGTERM');
       await new Promise((r) => worker.once('exit', r));

@@ -202,11 +202,24 @@ export class Saga {
     } catch (err) {
       record.status = 'failed';
       record.finishedAt = nowIso();
-      this.metrics.step(record.name, 'failed', Date.now() - began);
-      record.lastError = describeError(err);
-      if (!isCancellation(err)) this.failure = { step: record.name, error: record.lastError };
+      this.failed(record, 'forward', err, Date.now() - began, 1);
+      if (!isCancellation(err)) this.failure = { step: record.name, error: record.lastError! };
       throw err;
     }
+  }
+
+  /** Counts, records and logs (with the step's name) one failed attempt of a step or compensation. */
+  private failed(record: StepRecord, phase: Attention['phase'], err: unknown, ms: number, failures: number): void {
+    this.metrics.step(record.name, 'failed', ms);
+    record.lastError = describeError(err);
+    if (isCancellation(err)) return;
+    log.warn('saga step failed', {
+      flowType: this.options.flowType,
+      step: record.name,
+      phase,
+      failures,
+      error: record.lastError,
+    });
   }
 
   private record(name: string): StepRecord {
@@ -261,10 +274,9 @@ export class Saga {
         this.metrics.step(record.name, phase === 'forward' ? 'done' : 'compensated', Date.now() - began);
         return result;
       } catch (err) {
-        this.metrics.step(record.name, 'failed', Date.now() - began);
+        this.failed(record, phase, err, Date.now() - began, failures + 1);
         if (phase === 'forward' && isCancellation(err)) throw err;
         failures += 1;
-        record.lastError = describeError(err);
         record.status = phase === 'forward' ? 'failed' : 'compensation-failed';
         if (failures < limit) {
           await sleep(Math.min(initial * 2 ** (failures - 1), max), {
