@@ -22,7 +22,7 @@ import {
   rejectUpdate,
   withdrawUpdate,
 } from '../workflows';
-import { onWorkflow, validate, ValidationError } from './errors';
+import { ActionRefused, NotFound, onWorkflow, validate, ValidationError } from './errors';
 import { startOnce } from './start';
 
 export const approvalWorkflowId = (requestId: string) => `approval:${requestId}`;
@@ -65,7 +65,7 @@ export function approvalState(client: Client, requestId: string): Promise<Approv
 /**
  * The actions on a request. Each validates its payload (ValidationError), then runs as a Temporal
  * update whose validator refuses an actor who may not act or a request already decided
- * (ActionRefused; nothing enters the history). Answers the new state. The same `updateId` again
+ * (ActionRefused; nothing enters the history), as is an action on a closed request. Answers the new state. The same `updateId` again
  * on the same run is the same action: the engine answers its first outcome and applies it once.
  */
 function action<A>(update: UpdateDefinition<ApprovalState, [A]>, schema: z.ZodType<A>) {
@@ -74,10 +74,21 @@ function action<A>(update: UpdateDefinition<ApprovalState, [A]>, schema: z.ZodTy
     requestId: string,
     payload: unknown,
     opts: { updateId?: string } = {},
-  ): Promise<ApprovalState> =>
-    onWorkflow(approvalWorkflowId(requestId), () =>
-      handle(client, requestId).executeUpdate(update, { args: [validate(schema, payload)], ...opts }),
+  ): Promise<ApprovalState> => {
+    const args: [A] = [validate(schema, payload)];
+    const workflowId = approvalWorkflowId(requestId);
+    return onWorkflow(workflowId, () => handle(client, requestId).executeUpdate(update, { args, ...opts })).catch(
+      async (err: unknown) => {
+        // The engine answers "not found" to an update on a closed run; the request exists, though.
+        if (!(err instanceof NotFound)) throw err;
+        const closed = await handle(client, requestId)
+          .describe()
+          .then((d) => d.status.name)
+          .catch(() => undefined);
+        throw closed === undefined ? err : new ActionRefused(workflowId, `request ${requestId} is closed (${closed})`);
+      },
     );
+  };
 }
 
 export const approvalActions = {

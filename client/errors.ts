@@ -27,6 +27,21 @@ export class NotFound extends Error {
 }
 
 /**
+ * A run for this business key exists (open or closed) and was started with another input: nothing
+ * new started. Start with a new business key, or look at the existing run.
+ */
+export class AlreadyStarted extends Error {
+  override readonly name = 'AlreadyStarted';
+  constructor(
+    readonly workflowId: string,
+    readonly runId: string,
+    readonly status: string,
+  ) {
+    super(`${workflowId} was already started with another input (run ${runId}, ${status})`);
+  }
+}
+
+/**
  * A workflow refused an action in its update validator (not the current approver, already decided,
  * ...): nothing was recorded in its history. `message` is the workflow's reason.
  */

@@ -5,26 +5,38 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import { requestHash } from '../services/shared/idempotency';
+import { AlreadyStarted } from './errors';
 
 /**
- * Starts `workflowId` once per business key: while a run is open the existing one is returned
- * (USE_EXISTING), and after it closed no second run starts (REJECT_DUPLICATE) — its handle is
- * returned instead. Idempotency keys derive from the workflow id, so a second run would replay the
- * first run's stored answers; this is what rules it out.
+ * Starts `workflowId` once per business key. The same key with the same input again (a retry, a
+ * redelivered message) returns the existing run, open or closed: no second run starts, since the
+ * idempotency keys of its calls derive from the workflow id and would replay the first run's
+ * answers. The same key with another input is a conflict the caller must see: `AlreadyStarted`.
+ * The input's hash is kept in the run's memo (`inputHash`) to tell the two apart.
  */
 export async function startOnce<W extends Workflow>(
   client: Client,
   workflow: W,
   options: WorkflowStartOptions<W>,
 ): Promise<WorkflowHandle<W>> {
+  const inputHash = requestHash(options.args ?? []);
   try {
     return await client.workflow.start(workflow, {
       ...options,
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      memo: { ...options.memo, inputHash },
+      workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle<W>(options.workflowId);
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const existing = client.workflow.getHandle<W>(options.workflowId);
+    const { memo, runId, status } = await existing.describe();
+    // Runs started before the hash was kept have none: they count as the same request.
+    const theirs = memo?.inputHash;
+    if (theirs !== undefined && theirs !== inputHash) {
+      throw new AlreadyStarted(options.workflowId, runId, status.name);
+    }
+    return existing;
   }
 }

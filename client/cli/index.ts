@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CommanderError } from 'commander';
 import { runMain } from '../../temporal-config/entry';
-import { ActionRefused, NotFound, ValidationError } from '../errors';
+import { ActionRefused, AlreadyStarted, NotFound, ValidationError } from '../errors';
 import { program } from './main';
 
 /** `npm run saga -- <command>`: exit 0 done, 1 refused or failed, 2 bad input or configuration. */
@@ -21,7 +21,7 @@ runMain(async () => {
       console.error(err.message);
       process.exit(2);
     }
-    if (err instanceof NotFound || err instanceof ActionRefused) {
+    if (err instanceof NotFound || err instanceof ActionRefused || err instanceof AlreadyStarted) {
       console.error(err.message);
       process.exit(1);
     }

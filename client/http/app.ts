@@ -9,7 +9,7 @@ import type { RoutingConfig } from '../../domain/approval';
 import { businessId } from '../../domain/fields';
 import type { RefundOptions } from '../../workflows';
 import { approvalActions, approvalState, startApproval } from '../approval';
-import { ActionRefused, NotFound, validate, ValidationError } from '../errors';
+import { ActionRefused, AlreadyStarted, NotFound, validate, ValidationError } from '../errors';
 import { refundState, startRefund } from '../refund';
 import { authorize, type ApiClient, type ApiScope } from './auth';
 import { approvalRequest, openApiDocument } from './openapi';
@@ -47,7 +47,7 @@ declare module 'fastify' {
  * carries `Authorization: Bearer <token>` of a configured calling service. Errors are
  * `{ error: { type, message, fields? } }`: 400 bad input (each field named), 401 no or unknown
  * token, 403 a token without the route's scope, 404 unknown workflow, 409 an action the workflow
- * refused (nothing recorded).
+ * refused (nothing recorded) or a business id already started with another input.
  *
  * A POST with an `Idempotency-Key` header runs at most once per calling service and key: the same
  * key with the same request answers the stored response (with `Idempotent-Replayed: true`), with
@@ -69,8 +69,8 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
       return reply.status(400).send({ error: { type: 'InvalidRequest', message: err.message, fields: err.fields } });
     }
     if (err instanceof NotFound) return reply.status(404).send({ error: { type: 'NotFound', message: err.message } });
-    if (err instanceof ActionRefused) {
-      return reply.status(409).send({ error: { type: 'ActionRefused', message: err.message } });
+    if (err instanceof ActionRefused || err instanceof AlreadyStarted) {
+      return reply.status(409).send({ error: { type: err.name, message: err.message } });
     }
     if (err instanceof BusinessError) {
       // From the idempotency layer: a malformed or reused Idempotency-Key.

@@ -51,7 +51,9 @@ const errors = (...codes: number[]) =>
           401: 'no or unknown bearer token',
           403: 'token lacks the scope',
           404: 'unknown id',
-          409: 'the workflow refused the action (nothing recorded), or the Idempotency-Key was used for another request',
+          409:
+            'the workflow refused the action (nothing recorded), the id was already started with another ' +
+            'input (AlreadyStarted), or the Idempotency-Key was used for another request',
         }[c],
         content: { 'application/json': { schema: error } },
       },

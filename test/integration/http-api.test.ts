@@ -108,6 +108,12 @@ describe('HTTP API for refunds and approvals', () => {
       const again = await call('POST', `/approvals`, purchase('api-1'));
       expect(first.status).toBe(202);
       expect(again.body.runId).toBe(first.body.runId);
+      const conflict = await call('POST', `/approvals`, { ...purchase('api-1'), amountCents: 60_000 });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.error).toMatchObject({
+        type: 'AlreadyStarted',
+        message: expect.stringContaining('approval:api-1'),
+      });
       await expect.poll(async () => (await call('GET', `/approvals/api-1`)).body.currentApprover).toBe('tl-support');
       const history = async () => (await stack.client.workflow.getHandle('approval:api-1').fetchHistory()).events ?? [];
       // Let the run settle (its first notification, its timers) so only the update could add events.
@@ -129,7 +135,11 @@ describe('HTTP API for refunds and approvals', () => {
       expect(ok.status).toBe(200);
       expect(ok.body.status).toBe('APPROVED');
       expect((await history()).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
-      expect((await call('POST', `/approvals/api-1/approve`, { by: 'tl-support' })).status).toBe(409);
+      const late = await call('POST', `/approvals/api-1/approve`, { by: 'tl-support' });
+      expect(late.status).toBe(409); // decided, whether the run has closed yet or not
+      await stack.client.workflow.getHandle('approval:api-1').result();
+      const closed = await call('POST', `/approvals/api-1/approve`, { by: 'tl-support' });
+      expect(closed.body.error).toEqual({ type: 'ActionRefused', message: 'request api-1 is closed (COMPLETED)' });
     });
   });
 

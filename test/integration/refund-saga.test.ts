@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approvalActions, approvalState, refundState, startPayment, startRefund } from '../../client';
+import { AlreadyStarted, approvalActions, approvalState, refundState, startPayment, startRefund } from '../../client';
 import type { RefundInput } from '../../domain/refund';
 import type { RefundOptions } from '../../workflows';
 import { useStack } from '../support/fixtures';
@@ -133,6 +133,10 @@ describe('refundSaga on the real stack', () => {
       const again = await startRefund(stack.client, input, { taskQueue, options });
       const runIds = await Promise.all([a, b, again].map(async (h) => (await h.describe()).runId));
       expect(new Set(runIds).size).toBe(1);
+      // The same refund id for another amount is a conflict, not the old run in disguise.
+      const other = startRefund(stack.client, refundOf('rf-4', 'rf-4-a', 1500), { taskQueue, options });
+      await expect(other).rejects.toBeInstanceOf(AlreadyStarted);
+      await expect(other).rejects.toMatchObject({ workflowId: 'refund:rf-4-a', status: 'COMPLETED' });
     });
     expect(await gatewayRefunds('rf-4')).toHaveLength(1);
     expect(await wallet('cust-rf-4')).toEqual({ points: 40, debt: 0 });
