@@ -7,3 +7,4 @@ export * from './approval';
 export * from './refund';
 export * from './cancel';
 export * from './list';
+export * from './saga';

@@ -1,8 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { refundInput, type RefundInput, type RefundResult } from '../domain/refund';
 import { AmountCents, FlowType, OrderId } from '../temporal-config/search-attributes';
-import { refundSaga, sagaStateQuery, type RefundOptions, type SagaState } from '../workflows';
+import { refundSaga, type RefundOptions, type SagaState } from '../workflows';
 import { onWorkflow, validate } from './errors';
+import { sagaState } from './saga';
 import { startOnce } from './start';
 
 export const refundWorkflowId = (refundId: string) => `refund:${refundId}`;
@@ -48,11 +49,10 @@ export async function refundState(client: Client, refundId: string): Promise<Ref
     const { status } = await handle.describe();
     // A closed run is queried through a worker replaying it; when none answers soon, its result
     // below still says what happened.
-    const query = () => handle.query(sagaStateQuery);
     const saga =
       status.name === 'RUNNING'
-        ? await query()
-        : await client.connection.withDeadline(Date.now() + 3000, query).catch(() => undefined);
+        ? await sagaState(client, workflowId)
+        : await sagaState(client, workflowId, { deadlineMs: 3000 }).catch(() => undefined);
     const view: RefundView = { refundId, status: status.name, ...(saga ? { saga } : {}) };
     if (status.name === 'COMPLETED') view.result = await handle.result();
     if (status.name === 'FAILED')

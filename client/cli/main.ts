@@ -3,14 +3,14 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../temporal-config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
-import { retryUpdate, sagaStateQuery, skipUpdate } from '../../workflows';
 import { approvalActions, approvalState, startApproval } from '../approval';
 import { startCheckout, startFlashSale } from '../checkout';
-import { onWorkflow, validate, ValidationError } from '../errors';
+import { validate, ValidationError } from '../errors';
 import { flowTypes, listFilter, listSagas, sagaStatuses } from '../list';
 import { startPayment } from '../payment';
 import { loadHistory, replayHistory } from '../replay';
 import { startRefund } from '../refund';
+import { retryStep, sagaState, skipStep } from '../saga';
 import { renderList, renderReplay, renderTimeline } from './render';
 
 /** An input given inline as JSON or as `@file.json`. */
@@ -76,12 +76,7 @@ export function program(): Command {
           const state = await approvalState(client, workflowId.slice('approval:'.length));
           return print(state, o.json === true, () => JSON.stringify(state, null, 2));
         }
-        // A worker answers a query by replaying the run: say so instead of hanging when none does.
-        const state = await onWorkflow(workflowId, () =>
-          client.connection.withDeadline(Date.now() + 10_000, () =>
-            client.workflow.getHandle(workflowId).query(sagaStateQuery),
-          ),
-        );
+        const state = await sagaState(client, workflowId);
         print(state, o.json === true, () => renderTimeline(workflowId, state));
       });
     });
@@ -131,13 +126,11 @@ export function program(): Command {
     if (decision === 'skip') c.requiredOption('--reason <text>');
     c.action(async (workflowId: string, o: { by: string; step?: string; reason?: string }) => {
       await withClient(async (client) => {
-        const handle = client.workflow.getHandle(workflowId);
         const action = { by: o.by, ...(o.step ? { step: o.step } : {}) };
-        const state = await onWorkflow(workflowId, () =>
+        const state =
           decision === 'retry'
-            ? handle.executeUpdate(retryUpdate, { args: [action] })
-            : handle.executeUpdate(skipUpdate, { args: [{ ...action, reason: o.reason ?? '' }] }),
-        );
+            ? await retryStep(client, workflowId, action)
+            : await skipStep(client, workflowId, { ...action, reason: o.reason ?? '' });
         console.log(renderTimeline(workflowId, state));
       });
     });

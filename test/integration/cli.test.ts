@@ -1,12 +1,18 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createActivities, serviceDeps } from '../../activities';
 import { startApproval, startPayment } from '../../client';
 import { defaultRouting } from '../../domain/approval';
 import { projectRoot } from '../../provision/tools';
+import { testCards } from '../../services/payments/cards';
+import { serviceNames, type ServiceName } from '../../temporal-config';
 import { useStack } from '../support/fixtures';
 import { runEntry } from '../support/run';
+import { testRequestTimeoutMs } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -96,5 +102,67 @@ describe('saga CLI', () => {
     });
     expect((await saga('list', '--status', 'BOGUS')).code).toBe(2);
     expect((await saga('status', 'payment:nobody')).code).toBe(1);
+  });
+
+  it('retries a saga stuck in NEEDS_ATTENTION once the service is back: the stock is released', async () => {
+    // The inventory behind a proxy that refuses every release while it is "in stocktake".
+    let stocktake = true;
+    const inventory = stack.url('inventory');
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const reply = (status: number, body: string) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+        if (stocktake && req.url?.endsWith('/release')) {
+          return reply(422, JSON.stringify({ error: { type: 'Stocktake', message: 'stock is being counted' } }));
+        }
+        const headers = Object.fromEntries(
+          ['content-type', 'idempotency-key'].flatMap((h) => (req.headers[h] ? [[h, String(req.headers[h])]] : [])),
+        );
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        fetch(`${inventory}${req.url}`, { method: req.method, headers, body })
+          .then(async (r) => reply(r.status, await r.text()))
+          .catch((err: Error) => reply(502, JSON.stringify({ error: { type: 'Proxy', message: err.message } })));
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const urls = Object.fromEntries(serviceNames.map((n) => [n, stack.url(n)])) as Record<ServiceName, string>;
+    const deps = serviceDeps({ ...urls, inventory: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    deps.payments.requestTimeoutMs = testRequestTimeoutMs;
+    try {
+      await db.stock('CLI-NA-a', 10);
+      await db.stock('CLI-NA-b', 10);
+      const input = anOrder('cli-na', ['CLI-NA-a', 'CLI-NA-b'], { card: { number: testCards.declined } });
+      const activities = createActivities(deps, stack.client);
+      await withWorker({ connection: stack.nativeConnection, taskQueue, activities }, async () => {
+        const handle = await startPayment(stack.client, input, {
+          taskQueue,
+          sagaOptions: { attemptsBeforeAttention: 2, backoff: { initial: '200 ms', max: '1 second' } },
+        });
+        await expect
+          .poll(async () => (await saga('list', '--status', 'NEEDS_ATTENTION', '--order', 'cli-na')).stdout, {
+            timeout: 30_000,
+            interval: 500,
+          })
+          .toContain('payment:cli-na');
+        const status = await saga('status', 'payment:cli-na');
+        expect(status.stdout).toContain('NEEDS_ATTENTION');
+        expect(status.stdout).toContain('Stocktake');
+        expect(await db.stockOf('CLI-NA-a')).toEqual({ available: 8, reserved: 2 }); // still held
+        expect((await saga('skip', 'payment:cli-na', '--by', 'ops')).code).toBe(2); // a skip needs --reason
+
+        stocktake = false;
+        const retried = await saga('retry', 'payment:cli-na', '--by', 'ops');
+        expect(retried.code).toBe(0);
+        await expect(handle.result()).rejects.toThrow();
+        expect((await saga('retry', 'payment:cli-na', '--by', 'ops')).code).toBe(1); // nothing waits now
+      });
+      expect(await db.stockOf('CLI-NA-a')).toEqual({ available: 10, reserved: 0 });
+      expect(await db.stockOf('CLI-NA-b')).toEqual({ available: 10, reserved: 0 });
+      expect((await db.orderOf('cli-na')).status).toBe('CANCELLED');
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });

@@ -4,7 +4,8 @@ import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import type { PaymentSagaInput } from '../../domain/payment';
 import { SagaStatus } from '../../temporal-config/search-attributes';
-import { retryUpdate, sagaStateQuery, skipUpdate } from '../../workflows';
+import { ActionRefused, retryStep, sagaState, skipStep, ValidationError } from '../../client';
+import { sagaStateQuery, skipUpdate } from '../../workflows';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';
 import { anOrderForUnitTests, fast, paymentSagaRunner, rootCause } from '../support/payment-saga-runner';
@@ -88,9 +89,9 @@ describe('paymentSaga with mocked activities', () => {
       },
     });
     const { state, error } = await runSaga(activities, order(), fast, async (handle) => {
-      await expect(handle.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] })).rejects.toMatchObject(
-        refusedWith(/not NEEDS_ATTENTION/),
-      );
+      // Through the typed client, as operators' tools call it: refused while nothing waits.
+      await expect(retryStep(ts.env.client, handle.workflowId, { by: 'ops' })).rejects.toThrow(ActionRefused);
+      await expect(retryStep(ts.env.client, handle.workflowId, { by: 'ops' })).rejects.toThrow(/not NEEDS_ATTENTION/);
       const stuck = await until(handle, (s) => s.status === 'NEEDS_ATTENTION');
       expect(stuck.attention).toMatchObject([{ step: 'reserve-stock', phase: 'compensation' }]);
       expect(stuck.steps.find((s) => s.name === 'reserve-stock')).toMatchObject({
@@ -100,8 +101,9 @@ describe('paymentSaga with mocked activities', () => {
       expect((await handle.describe()).typedSearchAttributes.get(SagaStatus)).toBe('NEEDS_ATTENTION');
       // The unwind stopped there: the order is not cancelled behind the stuck step's back.
       expect(calls).not.toContain('cancelOrder');
+      expect((await sagaState(ts.env.client, handle.workflowId)).status).toBe('NEEDS_ATTENTION');
       broken = false;
-      await handle.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] });
+      await retryStep(ts.env.client, handle.workflowId, { by: 'ops', step: 'reserve-stock' });
     });
     expect(state.status).toBe('COMPENSATED');
     expect(compensationsIn(calls).slice(-2)).toEqual(['releaseStock', 'cancelOrder']);
@@ -118,7 +120,11 @@ describe('paymentSaga with mocked activities', () => {
       await expect(handle.executeUpdate(skipUpdate, { args: [{ by: 'ops', reason: '' }] })).rejects.toMatchObject(
         refusedWith(/needs a reason/),
       );
-      await handle.executeUpdate(skipUpdate, { args: [{ by: 'ops', reason: 'coupon expired anyway' }] });
+      // The typed client refuses a blank reason at the edge, naming the field, before any update.
+      const blank = skipStep(ts.env.client, handle.workflowId, { by: 'ops', reason: '  ' });
+      await expect(blank).rejects.toBeInstanceOf(ValidationError);
+      await expect(blank).rejects.toMatchObject({ fields: [{ path: 'reason', message: 'must say why' }] });
+      await skipStep(ts.env.client, handle.workflowId, { by: 'ops', reason: 'coupon expired anyway' });
     });
     expect(state.steps.find((s) => s.name === 'lock-coupon')).toMatchObject({
       status: 'skipped',

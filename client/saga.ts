@@ -1,0 +1,46 @@
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { actor } from '../domain/approval';
+import { businessId } from '../domain/fields';
+import { retryUpdate, sagaStateQuery, skipUpdate, type SagaState } from '../workflows';
+import { onWorkflow, validate } from './errors';
+
+const workflowIdOf = (workflowId: string) => validate(z.object({ workflowId: businessId }), { workflowId }).workflowId;
+
+/**
+ * A saga's step timeline, from its `sagaState` query (NotFound for an unknown workflow id). A worker
+ * answers by replaying the run; when none does within `deadlineMs` the call fails rather than hang.
+ */
+export async function sagaState(
+  client: Client,
+  workflowId: string,
+  opts: { deadlineMs?: number } = {},
+): Promise<SagaState> {
+  const id = workflowIdOf(workflowId);
+  return onWorkflow(id, () =>
+    client.connection.withDeadline(Date.now() + (opts.deadlineMs ?? 10_000), () =>
+      client.workflow.getHandle(id).query(sagaStateQuery),
+    ),
+  );
+}
+
+const operatorAction = z.object({ by: actor, step: z.string().min(1).max(100).optional() }).strict();
+const skipAction = operatorAction.extend({ reason: z.string().trim().min(1, 'must say why').max(2000) }).strict();
+
+/**
+ * Runs a step (or compensation) a saga waits on in NEEDS_ATTENTION again, with a fresh budget.
+ * `step` may be left out when only one waits. A saga not waiting there refuses (ActionRefused).
+ * Answers the new timeline.
+ */
+export async function retryStep(client: Client, workflowId: string, action: unknown): Promise<SagaState> {
+  const id = workflowIdOf(workflowId);
+  const args = [validate(operatorAction, action)] as const;
+  return onWorkflow(id, () => client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [...args] }));
+}
+
+/** Gives up on a step a saga waits on, recording who and why, and lets the saga carry on. */
+export async function skipStep(client: Client, workflowId: string, action: unknown): Promise<SagaState> {
+  const id = workflowIdOf(workflowId);
+  const args = [validate(skipAction, action)] as const;
+  return onWorkflow(id, () => client.workflow.getHandle(id).executeUpdate(skipUpdate, { args: [...args] }));
+}
