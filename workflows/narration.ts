@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 type Narrators = { [K in keyof Activities]: (input: Parameters<Activities[K]>[0]) => string };
@@ -64,10 +64,13 @@ export function narrate<K extends keyof Activities>(name: K, input: Parameters<A
 
 /**
  * `proxyActivities` whose every call carries its narrated summary. Same options, same commands:
- * the summary is metadata, so histories recorded without it still replay.
+ * the summary is metadata, so histories recorded without it still replay. With `local`, the calls
+ * run as local activities in the workflow's worker: no activity task round trip through the
+ * server and fewer history events, for calls as short as ours; the choice is the run's input, so
+ * it never changes under a running workflow.
  */
-export function narratedActivities(options: ActivityOptions): Activities {
-  const proxy = proxyActivities<Activities>(options);
+export function narratedActivities(options: ActivityOptions, { local = false } = {}): Activities {
+  const proxy = local ? proxyLocalActivities<Activities>(options) : proxyActivities<Activities>(options);
   return new Proxy({} as Activities, {
     get(_, name) {
       if (typeof name !== 'string' || !(name in narrators)) return undefined;

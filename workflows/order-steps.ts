@@ -6,10 +6,15 @@ import { presets } from './presets';
 import { describeError, type Saga } from './saga';
 
 /** The steps every order flow shares, with idempotency keys `<workflowId>:<step>`. */
-export function orderSteps(saga: Saga, input: PaymentSagaInput, payment: PaymentWaitOptions = {}) {
-  const channel = new PaymentChannel(payment);
-  const act = narratedActivities(presets.serviceCall);
-  const undo = narratedActivities(presets.compensation);
+export function orderSteps(
+  saga: Saga,
+  input: PaymentSagaInput,
+  payment: PaymentWaitOptions = {},
+  calls: { local?: boolean } = {},
+) {
+  const channel = new PaymentChannel(payment, calls);
+  const act = narratedActivities(presets.serviceCall, calls);
+  const undo = narratedActivities(presets.compensation, calls);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
   const { orderId, customerId } = input;
   const lines = input.items.map(({ sku, quantity }) => ({ sku, quantity }));

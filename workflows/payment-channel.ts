@@ -13,6 +13,7 @@ import {
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { isSettled, type ChargeStatus, type GatewayEvent } from '../domain/gateway';
+import type { Activities } from '../activities';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, outcomeUnknown, type Saga } from './saga';
@@ -79,8 +80,8 @@ const settledStatus = (c: ChargeView | undefined) => c !== undefined && isSettle
  * callback, then by polling with backoff. One per workflow.
  */
 export class PaymentChannel {
-  private readonly act = narratedActivities(presets.serviceCall);
-  private readonly undo = narratedActivities(presets.compensation);
+  private readonly act: Activities;
+  private readonly undo: Activities;
   private readonly charges = new Map<string, ChargeView>();
   private readonly seen = new Set<string>();
   private readonly transitions: PaymentTransition[] = [];
@@ -88,7 +89,12 @@ export class PaymentChannel {
   private readonly settledRefunds = new Set<string>();
   private polls = 0;
 
-  constructor(private readonly options: PaymentWaitOptions = {}) {
+  constructor(
+    private readonly options: PaymentWaitOptions = {},
+    calls: { local?: boolean } = {},
+  ) {
+    this.act = narratedActivities(presets.serviceCall, calls);
+    this.undo = narratedActivities(presets.compensation, calls);
     setHandler(paymentEventSignal, (event) => {
       if (event.type !== 'refund.succeeded') return this.apply(event, 'callback', event.eventId);
       // A refund's event: `amountCents` is the refund's; the charge keeps its own amount.

@@ -21,6 +21,8 @@ export const paymentSagaPlan = [
  */
 export type PaymentSagaOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBeforeAttention' | 'backoff'> & {
   payment?: PaymentWaitOptions;
+  /** Run the service calls as local activities (see `narratedActivities`); default off. */
+  localActivities?: boolean;
 };
 
 /**
@@ -46,9 +48,9 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
     { key: AmountCents, value: subtotal },
   ]);
 
-  const { payment, ...sagaOptions } = options;
+  const { payment, localActivities, ...sagaOptions } = options;
   const saga = new Saga({ flowType: 'paymentSaga', plan: paymentSagaPlan, ...sagaOptions });
-  const steps = orderSteps(saga, input, payment);
+  const steps = orderSteps(saga, input, payment, { local: localActivities === true });
   const { act, undo, key, lines } = steps;
   return saga.run(async () => {
     await steps.validateOrder();

@@ -54,6 +54,25 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     ]);
   });
 
+  it('with local activities the same order ends the same, with no activity tasks in its history', async () => {
+    await db.stock('PS-L-a', 10);
+    await db.stock('PS-L-b', 10);
+    const input = anOrder('ps-local', ['PS-L-a', 'PS-L-b']);
+    const handle = await withRealWorker(async (taskQueue) => {
+      const started = await startPayment(stack.client, input, { taskQueue, sagaOptions: { localActivities: true } });
+      await started.result();
+      return started;
+    });
+    expect(await handle.result()).toMatchObject({ status: 'PAID', amountCents: 5000, points: 50 });
+    expect(await db.stockOf('PS-L-a')).toEqual({ available: 8, reserved: 2 });
+    expect(await db.chargesOf('ps-local')).toEqual([
+      { chargeId: 'charge:ps-local', amountCents: 5000, status: 'CAPTURED' },
+    ]);
+    const { events } = await handle.fetchHistory();
+    expect(events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    expect(events?.filter((e) => e.markerRecordedEventAttributes).length).toBeGreaterThanOrEqual(6);
+  });
+
   it('a declined card leaves stock and coupon as they were, no points, and the order cancelled', async () => {
     await db.stock('PS-2a', 10);
     await db.stock('PS-2b', 10);
