@@ -24,11 +24,12 @@ export async function durability(pool: Pool): Promise<Record<string, string>> {
   return settings;
 }
 
-/** Writes bench/results/<date>-<name>.json and .md. */
-export function writeResult(name: string, date: string, json: unknown, markdown: string[]): void {
+/** Writes bench/results/<date>-<name>.json and .md, and .png when there is a chart. */
+export function writeResult(name: string, date: string, json: unknown, markdown: string[], chart?: Buffer): void {
   const dir = join(projectRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const day = date.slice(0, 10);
   writeFileSync(join(dir, `${day}-${name}.json`), JSON.stringify(json, null, 2) + '\n');
   writeFileSync(join(dir, `${day}-${name}.md`), markdown.join('\n') + '\n');
+  if (chart) writeFileSync(join(dir, `${day}-${name}.png`), chart);
 }

@@ -33,6 +33,10 @@ export interface DevServerOptions {
   /** SQLite file that keeps state across restarts; omit for an in-memory server (tests). */
   dbFile?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** SQLite pragmas for the file (`synchronous`, `journal_mode`), e.g. for a durable benchmark. */
+  sqlitePragmas?: Record<string, string>;
+  /** Dynamic config on top of the project's (the benchmark turns on eager workflow start). */
+  extraDynamicConfig?: Record<string, string | number | boolean>;
 }
 
 /** Arguments for `temporal server start-dev` with our search attributes and dynamic config. */
@@ -43,7 +47,8 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   else args.push('--ui-ip', opts.ip, '--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   if (opts.dbFile !== undefined) args.push('--db-filename', opts.dbFile);
   for (const key of searchAttributes) args.push('--search-attribute', `${key.name}=${cliTypeName[key.type]}`);
-  for (const [key, value] of Object.entries(dynamicConfig)) {
+  for (const [key, value] of Object.entries(opts.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${key}=${value}`);
+  for (const [key, value] of Object.entries({ ...dynamicConfig, ...opts.extraDynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   return args;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { projectRoot } from '../provision/tools';
 import { workflowsPath } from './worker';
@@ -15,19 +15,23 @@ function sourceFiles(dir: string): string[] {
 /**
  * Bundles the workflows once and reuses the bundle (in `.data/bundles/`) while no file it can depend
  * on changed, so every test tier, test file and replay loads the same prebuilt code instead of
- * bundling again.
+ * bundling again. `entry` is another bundle's entry file (the benchmark's), whose folder then
+ * counts too.
  */
-export async function workflowBundlePath(): Promise<string> {
+export async function workflowBundlePath(entry: string = workflowsPath): Promise<string> {
   const hash = createHash('sha256');
-  for (const dir of ['workflows', 'domain', 'temporal-config', 'activities', 'services']) {
+  const dirs = ['workflows', 'domain', 'temporal-config', 'activities', 'services'];
+  if (entry !== workflowsPath) dirs.push(relative(projectRoot, dirname(entry)));
+  for (const dir of dirs) {
     for (const file of sourceFiles(join(projectRoot, dir))) hash.update(file).update(readFileSync(file));
   }
   hash.update(readFileSync(join(projectRoot, 'package-lock.json')));
   const outDir = join(projectRoot, '.data', 'bundles');
-  const out = join(outDir, `workflow-bundle-${hash.digest('hex').slice(0, 16)}.js`);
+  const name = entry === workflowsPath ? 'workflow-bundle' : `${basename(entry, '.ts')}-bundle`;
+  const out = join(outDir, `${name}-${hash.digest('hex').slice(0, 16)}.js`);
   if (!existsSync(out)) {
     mkdirSync(outDir, { recursive: true });
-    const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflowCode({ workflowsPath: entry, logger: new DefaultLogger('WARN') });
     writeFileSync(`${out}.tmp`, code);
     renameSync(`${out}.tmp`, out);
   }

@@ -7,6 +7,7 @@ import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../temporal-config/entry';
 import { createLogger } from '../temporal-config/logger';
 import { installTelemetry } from './telemetry';
+import { smallMachineTuning } from './tuning';
 import { createSagaWorker } from './worker';
 
 /** `npm run worker`: polls the saga task queue of the configured cluster until SIGINT/SIGTERM. */
@@ -24,6 +25,7 @@ async function run(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivities(serviceDepsFromConfig(config.services), client),
+      tuning: smallMachineTuning,
       ...(config.temporal.workflowBundlePath
         ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } }
         : {}),
