@@ -20,12 +20,14 @@ interface Step extends Row {
   keepsUp: boolean;
 }
 export interface SagaReport {
+  scenario: string;
   date: string;
   machine: { cores: number; cpu?: string; memoryGiB: number; node: string };
   durability: { postgres: Record<string, string>; temporal: string };
   settings: Record<string, unknown>;
   results: {
     startup?: { bundleAtStartMs: number; prebuiltBundleMs: number };
+    backgroundCommitsPerSecond?: number;
     W1?: Row[];
     W2?: { steps: Step[]; capacity: Record<string, number> };
     W3?: (Row & { steps: number })[];
@@ -101,6 +103,12 @@ export async function renderReport(report: SagaReport): Promise<{ markdown: stri
     '**b** a Temporal workflow of the same shape whose activities do nothing; **c** our paymentSaga on the real services,',
     'and its variants. CPU seconds and peak RSS (MiB) are per process over the whole run.',
   ];
+  if (r.backgroundCommitsPerSecond !== undefined) {
+    md.push(
+      '',
+      `PostgreSQL commits per saga leave out the ${r.backgroundCommitsPerSecond} commits/s the services make with no saga running.`,
+    );
+  }
   if (r.startup) {
     md.push(
       '',
@@ -153,7 +161,7 @@ export async function renderReport(report: SagaReport): Promise<{ markdown: stri
         .map(([k, v]) => `${k} ${v}/s`)
         .join(', ')}.`,
       '',
-      '![latency against arrival rate](./' + `${day}-sagas.png)`,
+      '![latency against arrival rate](./' + `${day}-${report.scenario}.png)`,
       '',
       ...table(
         [

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities, serviceDeps } from '../activities';
 import { startPayment } from '../client';
@@ -30,6 +30,8 @@ const num = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const settings = {
   warmup: num('BENCH_WARMUP', 50),
   latencySagas: num('BENCH_W1_SAGAS', 1000),
+  /** W1 for the variants of (c): fewer, in the same interleaved blocks. */
+  variantSagas: num('BENCH_W1_VARIANT_SAGAS', 300),
   rates: (process.env.BENCH_RATES ?? '2,4,6,8,10,15,20,30,40,60,80').split(',').map(Number),
   stepSeconds: num('BENCH_STEP_SECONDS', 15),
   lengths: (process.env.BENCH_LENGTHS ?? '1,2,4,8,16').split(',').map(Number),
@@ -180,15 +182,30 @@ async function startWorker(
   return { proc, startupMs: (JSON.parse(readFileSync(readyFile, 'utf8')) as { startupMs: number }).startupMs };
 }
 
-async function commits(stack: Stack): Promise<number> {
+/** A reading of the database's commit counter. */
+interface Commits {
+  n: number;
+  at: number;
+}
+
+async function commits(stack: Stack): Promise<Commits> {
   await sleep(1200); // backends report their counters about once a second
   await stack.pool.query('SELECT pg_stat_clear_snapshot()');
   const { rows } = await stack.pool.query<{ n: string }>(
     'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1',
     [stack.database],
   );
-  return Number(rows[0]?.n ?? 0);
+  return { n: Number(rows[0]?.n ?? 0), at: performance.now() };
 }
+
+/**
+ * Commits per second with no saga running: the services' own rounds (the gateway simulator's
+ * settle-and-send loop, the order outbox relay's poll). Measured once, then taken out of every
+ * run's count, so that the commits per saga are the saga's.
+ */
+let backgroundCommitsPerSecond = 0;
+const sagaCommits = (before: Commits, after: Commits) =>
+  Math.max(0, after.n - before.n - (backgroundCommitsPerSecond * (after.at - before.at)) / 1000);
 
 async function historyEvents(client: Client, ids: string[]): Promise<number | undefined> {
   if (ids.length === 0) return undefined;
@@ -279,7 +296,7 @@ async function closedLoop(
     ...(system.workflowId
       ? { historyEventsPerSaga: await historyEvents(stack.client, ids.slice(-20).map(system.workflowId)) }
       : {}),
-    pgCommitsPerSaga: round((after - before) / opts.sagas, 2),
+    pgCommitsPerSaga: round(sagaCommits(before, after) / opts.sagas, 2),
     ...(firstError ? { firstError } : {}),
     raw: latencies,
   };
@@ -361,7 +378,7 @@ async function openLoop(stack: Stack, meters: ProcessMeter[], system: System, ra
     sagasPerSecond: throughput,
     latencyMs: p,
     usage,
-    pgCommitsPerSaga: round((after - before) / n, 2),
+    pgCommitsPerSaga: round(sagaCommits(before, after) / n, 2),
     // Completions keep up with arrivals (within 5 %) and p99 stays under a second.
     keepsUp: errors === 0 && throughput >= rate * 0.95 && p.p99 < 1000,
     ...(firstError ? { firstError } : {}),
@@ -369,6 +386,7 @@ async function openLoop(stack: Stack, meters: ProcessMeter[], system: System, ra
 }
 
 async function run(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') }); // the in-process eager worker's
   const nonce = Date.now().toString(36);
   const started = new Date().toISOString();
   console.log(`bench: bringing up PostgreSQL, Temporal (SQLite ${JSON.stringify(sqlitePragmas)}), services`);
@@ -384,6 +402,14 @@ async function run(): Promise<void> {
     const prebuilt = await startWorker(stack, 'prebuilt');
     worker = prebuilt.proc;
     results.startup = { bundleAtStartMs: built.startupMs, prebuiltBundleMs: prebuilt.startupMs };
+    const idleFrom = await commits(stack);
+    await sleep(5000);
+    const idleTo = await commits(stack);
+    backgroundCommitsPerSecond = round(((idleTo.n - idleFrom.n) * 1000) / (idleTo.at - idleFrom.at), 1);
+    results.backgroundCommitsPerSecond = backgroundCommitsPerSecond;
+    console.log(
+      `bench: ${backgroundCommitsPerSecond} PostgreSQL commits/s with no saga running (taken out of each run)`,
+    );
     console.log(`bench: worker ready in ${built.startupMs} ms bundling, ${prebuilt.startupMs} ms prebuilt`);
 
     const meters = [
@@ -463,14 +489,20 @@ async function run(): Promise<void> {
       };
       const systems = [...trio, saga('c local activities', true), eager];
       await eagerWorker.runUntil(async () => {
-        console.log(`bench W1: ${settings.latencySagas} sagas one at a time per system, interleaved in blocks of 100`);
+        console.log(
+          `bench W1: ${settings.latencySagas} sagas one at a time per system, interleaved in blocks of 100 (its variants ${settings.variantSagas})`,
+        );
         for (const s of systems)
           await closedLoop(stack, meters, s, { sagas: settings.warmup, concurrency: 1, prefix: `warm-${s.name}` });
         const runs = new Map<string, RunResult[]>(systems.map((s) => [s.name, []]));
         const latencies = new Map<string, number[]>(systems.map((s) => [s.name, []]));
-        for (let done = 0; done < settings.latencySagas; done += 100) {
+        const blocks = Math.ceil(settings.latencySagas / 100);
+        for (let b = 0, done = 0; b < blocks; b++, done += 100) {
           for (const s of systems) {
-            const block = Math.min(100, settings.latencySagas - done);
+            const variant = !trio.includes(s);
+            const block = variant
+              ? Math.ceil(settings.variantSagas / blocks)
+              : Math.min(100, settings.latencySagas - done);
             const r = await closedLoop(stack, meters, s, {
               sagas: block,
               concurrency: 1,
@@ -611,7 +643,7 @@ async function run(): Promise<void> {
       `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'max_connections', 'shared_buffers')`,
     );
     const report = {
-      scenario: 'sagas',
+      scenario: process.env.BENCH_NAME ?? 'sagas',
       date: started,
       machine: machine(),
       durability: {
@@ -624,8 +656,9 @@ async function run(): Promise<void> {
       results,
     };
     const { markdown, chart } = await renderReport(report);
-    writeResult('sagas', started, report, markdown, chart);
-    console.log(`bench: results in bench/results/${started.slice(0, 10)}-sagas.{json,md,png}`);
+    const name = process.env.BENCH_NAME ?? 'sagas';
+    writeResult(name, started, report, markdown, chart);
+    console.log(`bench: results in bench/results/${started.slice(0, 10)}-${name}.{json,md,png}`);
   } finally {
     await worker?.stop();
     await stack.close();
