@@ -1,9 +1,9 @@
-import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../domain/payment';
 import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
-import { Saga, type SagaOptions } from './saga';
+import { parseWorkflowInput, Saga, type SagaOptions } from './saga';
 
 export const paymentSagaPlan = [
   'validate-order',
@@ -34,12 +34,7 @@ export type PaymentSagaOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsB
  * <workflowId>:<step>` (compensations `<workflowId>:<step>:undo`).
  */
 export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOptions = {}): Promise<PaymentSagaResult> {
-  const parsed = paymentSagaInput.safeParse(raw);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
-    throw ApplicationFailure.nonRetryable(`invalid payment input: ${fields.join('; ')}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = parseWorkflowInput(paymentSagaInput, raw, 'payment');
   const { orderId, customerId } = input;
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([

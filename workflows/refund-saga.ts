@@ -7,7 +7,7 @@ import { approvalFlow } from './approval-flow';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
-import { Saga, type SagaOptions } from './saga';
+import { parseWorkflowInput, Saga, type SagaOptions } from './saga';
 
 export type RefundOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'> & {
   /** Refunds above this many cents wait for an approval first (default 10,000: 100.00). */
@@ -32,12 +32,7 @@ const refundable = ['PAID', 'PARTIALLY_REFUNDED'];
  * `RefundExceedsCapture`) fails it before any money moves. The same refund id never refunds twice.
  */
 export async function refundSaga(raw: RefundInput, options: RefundOptions = {}): Promise<RefundResult> {
-  const parsed = refundInput.safeParse(raw);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
-    throw ApplicationFailure.nonRetryable(`invalid refund input: ${fields.join('; ')}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = parseWorkflowInput(refundInput, raw, 'refund');
   const { refundId, orderId, amountCents, items } = input;
   upsertSearchAttributes([
     { key: OrderId, value: orderId },
