@@ -6,6 +6,65 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// The layers, lowest first; a file may import only from its own layer or a lower one, so every
+// import points down (contracts → workflows, activities → services, simulators → client →
+// config, temporal-config → apps → provision → bench, test). Type imports count too.
+const folders = [
+  'contracts',
+  'workflows',
+  'activities',
+  'services',
+  'simulators',
+  'client',
+  'config',
+  'temporal-config',
+  'apps',
+  'provision',
+  'bench',
+  'test',
+];
+/** What each folder may import besides itself and npm packages. */
+const mayImport = {
+  contracts: [],
+  // Activities only as types (the rule below), for `proxyActivities<typeof ...>`.
+  workflows: ['contracts', 'activities'],
+  activities: ['contracts'],
+  services: ['contracts'],
+  simulators: ['contracts', 'services'],
+  // Workflows only as types (the rule below): a caller gets no workflow code.
+  client: ['contracts', 'activities', 'workflows'],
+  config: ['contracts'],
+  'temporal-config': ['contracts', 'config'],
+  apps: ['contracts', 'workflows', 'activities', 'services', 'simulators', 'client', 'config', 'temporal-config'],
+  provision: [
+    'contracts',
+    'workflows',
+    'activities',
+    'services',
+    'simulators',
+    'client',
+    'config',
+    'temporal-config',
+    'apps',
+  ],
+  bench: folders.filter((f) => f !== 'bench' && f !== 'test'),
+  test: folders.filter((f) => f !== 'test'),
+};
+const layerZones = Object.entries(mayImport)
+  .map(([target, allowed]) => ({
+    target: `./${target}`,
+    from: folders.filter((f) => f !== target && !allowed.includes(f)).map((f) => `./${f}`),
+    message: `${target}/ may import only from ${allowed.length > 0 ? allowed.join(', ') : 'itself'} (layers in eslint.config.js).`,
+  }))
+  .filter((zone) => zone.from.length > 0);
+// The gateway simulator is built with the participants' toolkit, never with their code.
+layerZones.push({
+  target: './simulators',
+  from: './services',
+  except: ['./shared'],
+  message: 'simulators/ may use services/shared only.',
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.tools/', 'test-results/', 'eslint.config.js'] },
   js.configs.recommended,
@@ -21,6 +80,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
       'no-console': 'error',
     },
   },
@@ -50,6 +110,29 @@ export default tseslint.config(
     },
   },
   {
+    // The client is the library other services install: no database driver, no worker, and
+    // workflow code only as types.
+    files: ['client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/**', '**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'The client imports workflows and activities as types only.',
+            },
+            {
+              group: ['pg', 'pg/*', '@temporalio/worker'],
+              message: 'The client library never needs a database driver or a worker.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read untyped JSON bodies and hand activity methods around as values on purpose.
     files: ['test/**/*.ts'],
     rules: {
@@ -66,11 +149,11 @@ export default tseslint.config(
     // Entry points and scripts talk to a terminal.
     files: [
       '**/main.ts',
-      'client/cli/**/*.ts',
+      'apps/cli/**/*.ts',
+      'apps/services/migrate.ts',
       'provision/**/*.ts',
       'test/histories/record.ts',
-      'services/migrate.ts',
-      'temporal-config/entry.ts',
+      'config/entry.ts',
       'temporal-config/cluster-setup.ts',
       'bench/**/*.ts',
     ],

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { retryableHttpStatus } from '../services/shared/retryable';
+import { retryableHttpStatus } from '../contracts/retryable';
 
 export interface ServiceCall {
   method: 'GET' | 'POST' | 'PUT';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { serviceNames, type AppConfig, type ServiceName } from '../temporal-config';
+import { serviceNames, type ServiceName } from '../contracts/services';
 import { createApprovalsActivities } from './approvals';
 import { createCouponActivities, createCouponTccActivities } from './coupon';
 import type { ServiceClientDeps } from './http';
@@ -37,8 +37,4 @@ export type Activities = ReturnType<typeof createActivities>;
 /** Service dependencies from configuration (or any name → URL map, as tests have). */
 export function serviceDeps(urls: Record<ServiceName, string>): ServiceDeps {
   return Object.fromEntries(serviceNames.map((n) => [n, { baseUrl: urls[n] }])) as ServiceDeps;
-}
-
-export function serviceDepsFromConfig(services: AppConfig['services']): ServiceDeps {
-  return serviceDeps(Object.fromEntries(serviceNames.map((n) => [n, services[n].url])) as Record<ServiceName, string>);
 }

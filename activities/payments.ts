@@ -1,6 +1,6 @@
-import type { GatewayCharge } from '../domain/gateway';
-import type { StatementEntry } from '../services/payments/app';
-import type { GatewayRefund } from '../services/payments/store';
+import type { GatewayCharge } from '../contracts/gateway';
+import type { StatementEntry } from '../simulators/gateway/app';
+import type { GatewayRefund } from '../simulators/gateway/store';
 import { callService, type ServiceClientDeps } from './http';
 
 /** What undoing a charge answers: the charge as it now is, or a tombstone for one never made. */

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChargeOnRecord, Finding, ReconciliationData, ReconciliationReport } from '../domain/reconciliation';
+import type { ChargeOnRecord, Finding, ReconciliationData, ReconciliationReport } from '../contracts/reconciliation';
 import type { Order } from '../services/order/app';
-import { workflowState } from '../client/workflow-state';
+import { workflowState } from './workflow-state';
 import { callService, type ServiceClientDeps } from './http';
 import { createOrderActivities } from './order';
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { scratchStack } from '../provision/scratch';
-import { runMain } from '../temporal-config/entry';
+import { runMain } from '../config/entry';
 import { durability, machine, writeResult } from './machine';
 import { percentiles } from './stats';
 

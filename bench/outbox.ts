@@ -1,8 +1,8 @@
-import { testCards } from '../services/payments/cards';
+import { testCards } from '../simulators/gateway/cards';
 import { scratchStack } from '../provision/scratch';
-import { runMain } from '../temporal-config/entry';
-import { createLogger } from '../temporal-config/logger';
-import { OutboxRelay } from '../workers/outbox-relay';
+import { runMain } from '../config/entry';
+import { createLogger } from '../config/logger';
+import { OutboxRelay } from '../apps/relay/outbox-relay';
 import { durability, machine, writeResult } from './machine';
 import { percentiles } from './stats';
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Activities } from '../activities';
-import { isSettled } from '../domain/gateway';
-import { pointsFor, subtotalCents, type PaymentSagaInput } from '../domain/payment';
+import { isSettled } from '../contracts/gateway';
+import { pointsFor, subtotalCents, type PaymentSagaInput } from '../contracts/payment';
 
 /**
  * (a) The plain system: the payment saga's business steps called in sequence from this process,

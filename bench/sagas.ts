@@ -7,16 +7,16 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import pg from 'pg';
 import { createActivities, serviceDeps } from '../activities';
 import { startPayment } from '../client';
-import type { PaymentSagaInput } from '../domain/payment';
+import type { PaymentSagaInput } from '../contracts/payment';
 import { ensureLocalPostgres, recreateDatabase } from '../provision/postgres';
 import { freePort, startTsProcess, waitUntil, type ManagedProcess } from '../provision/process';
 import { startTemporalDev } from '../provision/temporal-dev';
 import { projectRoot } from '../provision/tools';
-import { testCards } from '../services/payments/cards';
-import { loadConfig, serviceNames, type ServiceName } from '../temporal-config';
-import { runMain } from '../temporal-config/entry';
-import { workflowBundlePath } from '../workers/bundle';
-import { smallMachineTuning } from '../workers/tuning';
+import { testCards } from '../simulators/gateway/cards';
+import { loadConfig, serviceNames, type ServiceName } from '../config';
+import { runMain } from '../config/entry';
+import { workflowBundlePath } from '../apps/worker/bundle';
+import { smallMachineTuning } from '../apps/worker/tuning';
 import { paymentSaga } from '../workflows';
 import { benchWorkflowsPath, createBenchActivities } from './activities';
 import { machine, writeResult } from './machine';
@@ -130,7 +130,7 @@ async function bringUp(nonce: string) {
       ),
     };
     const logs = join(dataDir, 'logs');
-    const services = startTsProcess('services', join(projectRoot, 'services/main.ts'), {
+    const services = startTsProcess('services', join(projectRoot, 'apps/services/main.ts'), {
       env,
       logFile: join(logs, 'bench-services.log'),
     });

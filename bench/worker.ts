@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, serviceDepsFromConfig } from '../activities';
-import { loadConfig } from '../temporal-config';
+import { createActivities, serviceDeps } from '../activities';
+import { loadConfig, serviceUrls } from '../config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
-import { runMain } from '../temporal-config/entry';
-import { workflowBundlePath } from '../workers/bundle';
-import { smallMachineTuning } from '../workers/tuning';
+import { runMain } from '../config/entry';
+import { workflowBundlePath } from '../apps/worker/bundle';
+import { smallMachineTuning } from '../apps/worker/tuning';
 import { benchWorkflowsPath, createBenchActivities } from './activities';
 
 /**
@@ -24,7 +24,7 @@ async function run(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: { ...createActivities(serviceDepsFromConfig(config.services)), ...createBenchActivities() },
+    activities: { ...createActivities(serviceDeps(serviceUrls(config.services))), ...createBenchActivities() },
     ...(build
       ? { workflowsPath: benchWorkflowsPath }
       : { workflowBundle: { codePath: await workflowBundlePath(benchWorkflowsPath) } }),

@@ -11,8 +11,8 @@ import {
   withdrawAction,
   type ApprovalInput,
   type ApprovalState,
-} from '../domain/approval';
-import { AmountCents, FlowType } from '../temporal-config/search-attributes';
+} from '../contracts/approval';
+import { AmountCents, FlowType } from '../contracts/search-attributes';
 import {
   approvalFlow,
   approvalStateQuery,

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { businessId } from '../domain/fields';
+import { businessId } from '../contracts/fields';
 import { onWorkflow, validate } from './errors';
 
 /**

@@ -1,8 +1,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { checkoutInput, type CheckoutInput } from '../domain/checkout';
-import { flashSaleInput, type FlashSaleInput } from '../domain/flash-sale';
-import { subtotalCents } from '../domain/payment';
-import { AmountCents, CustomerId, FlowType, OrderId } from '../temporal-config/search-attributes';
+import { checkoutInput, type CheckoutInput } from '../contracts/checkout';
+import { flashSaleInput, type FlashSaleInput } from '../contracts/flash-sale';
+import { subtotalCents } from '../contracts/payment';
+import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
 import { checkout, flashSalePurchase } from '../workflows';
 import { validate } from './errors';
 import { startOnce } from './start';

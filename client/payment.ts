@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../domain/payment';
-import { AmountCents, CustomerId, FlowType, OrderId } from '../temporal-config/search-attributes';
+import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../contracts/payment';
+import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
 import { paymentSaga, type PaymentSagaOptions } from '../workflows';
 import { validate } from './errors';
 import { startOnce } from './start';

@@ -1,8 +1,8 @@
 import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
-import { businessId } from '../domain/fields';
-import type { UnpaidPolicy } from '../domain/reconciliation';
-import { FlowType } from '../temporal-config/search-attributes';
+import { businessId } from '../contracts/fields';
+import type { UnpaidPolicy } from '../contracts/reconciliation';
+import { FlowType } from '../contracts/search-attributes';
 import { reconciliation } from '../workflows';
 import { validate } from './errors';
 

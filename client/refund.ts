@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { refundInput, type RefundInput, type RefundResult } from '../domain/refund';
-import { AmountCents, FlowType, OrderId } from '../temporal-config/search-attributes';
+import { refundInput, type RefundInput, type RefundResult } from '../contracts/refund';
+import { AmountCents, FlowType, OrderId } from '../contracts/search-attributes';
 import { refundSaga, type RefundOptions, type SagaState } from '../workflows';
 import { onWorkflow, validate } from './errors';
 import { sagaState } from './saga';

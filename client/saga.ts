@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { actor } from '../domain/approval';
-import { businessId } from '../domain/fields';
+import { actor } from '../contracts/approval';
+import { businessId } from '../contracts/fields';
 import { retryUpdate, sagaStateQuery, skipUpdate, type SagaState } from '../workflows';
 import { onWorkflow, validate } from './errors';
 

@@ -5,7 +5,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { requestHash } from '../services/shared/idempotency';
+import { requestHash } from '../contracts/request-hash';
 import { AlreadyStarted } from './errors';
 
 /**

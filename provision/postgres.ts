@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, appendFileSync, chownSync, readFileSync } from '
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { localDatabaseUrl } from '../temporal-config';
+import { localDatabaseUrl } from '../config';
 
 const run = promisify(execFile);
 const SUPERUSER = 'saga';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startServices, type RunningServices } from '../services';
-import { keepAsOrphans, temporalDelivery } from '../services/billing/deliver';
-import { loadConfig, type AppConfig, type ServiceName } from '../temporal-config';
-import { createLogger } from '../temporal-config/logger';
+import { startServices, type RunningServices } from '../apps/services';
+import { keepAsOrphans, temporalDelivery } from '../apps/services/temporal-delivery';
+import { loadConfig, type AppConfig, type ServiceName } from '../config';
+import { createLogger } from '../config/logger';
 import { ensureLocalPostgres, recreateDatabase } from './postgres';
 import { freePort } from './process';
 import { startTemporalDev, type DevServer } from './temporal-dev';

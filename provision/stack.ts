@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { ConfigError, loadConfig, serviceNames, type AppConfig } from '../temporal-config';
+import { ConfigError, loadConfig, serviceNames, type AppConfig } from '../config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
-import { runMain } from '../temporal-config/entry';
+import { runMain } from '../config/entry';
 import { ensureLocalPostgres } from './postgres';
 import { startTsProcess, waitUntil, type ManagedProcess } from './process';
 import { startTemporalDev, temporalReady } from './temporal-dev';
@@ -90,7 +90,7 @@ async function startChild(
 }
 
 const startServices = (ctx: Context): Promise<Started> =>
-  startChild(ctx, 'services', 'services/main.ts', async (_since, proc) => {
+  startChild(ctx, 'services', 'apps/services/main.ts', async (_since, proc) => {
     for (const name of serviceNames) {
       const { url } = ctx.config.services[name];
       await waitUntil(`${name} service at ${url}`, async () => (await fetch(new URL('/health', url))).ok, {
@@ -115,7 +115,7 @@ async function workerPolling(config: AppConfig, since: number): Promise<boolean>
 }
 
 const startWorker = (ctx: Context): Promise<Started> =>
-  startChild(ctx, 'worker', 'workers/main.ts', async (since, proc) => {
+  startChild(ctx, 'worker', 'apps/worker/main.ts', async (since, proc) => {
     const queue = ctx.config.temporal.taskQueue;
     await waitUntil(`worker on task queue ${queue}`, () => workerPolling(ctx.config, since), {
       process: proc,
@@ -140,13 +140,13 @@ async function relayListening(config: AppConfig, since: number): Promise<boolean
 }
 
 const startRelay = (ctx: Context): Promise<Started> =>
-  startChild(ctx, 'relay', 'workers/relay-main.ts', async (since, proc) => {
+  startChild(ctx, 'relay', 'apps/relay/main.ts', async (since, proc) => {
     await waitUntil('outbox relay', () => relayListening(ctx.config, since), { process: proc });
     console.log('relay        order outbox → Temporal');
   });
 
 const startApi = (ctx: Context): Promise<Started> =>
-  startChild(ctx, 'api', 'client/http/main.ts', async (_since, proc) => {
+  startChild(ctx, 'api', 'apps/api/main.ts', async (_since, proc) => {
     const { url } = ctx.config.api;
     await waitUntil(`HTTP API at ${url}`, async () => (await fetch(new URL('/health', url))).ok, { process: proc });
     console.log(`api          ${url}`);

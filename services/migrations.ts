@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
-import { serviceNames, type ServiceName } from '../temporal-config';
+import { serviceNames, type ServiceName } from '../contracts/services';
 
 const dir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -27,7 +27,7 @@ export async function migrate(
       dir:
         service === 'api'
           ? [dir('./shared/migrations/000_idempotency_keys.sql')]
-          : [dir('./shared/migrations/*.sql'), dir(`./${service}/migrations/*.sql`)],
+          : [dir('./shared/migrations/*.sql'), dir(`${service === 'payments' ? '../simulators/gateway' : `./${service}`}/migrations/*.sql`)],
       useGlob: true,
       schema: service,
       createSchema: true,

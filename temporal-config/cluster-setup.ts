@@ -1,9 +1,9 @@
 import { Connection } from '@temporalio/client';
-import { loadConfig } from './index';
+import { loadConfig } from '../config/index';
 import { temporalConnectionOptions } from './connection';
-import { runMain } from './entry';
+import { runMain } from '../config/entry';
 import { registerSearchAttributes } from './register-search-attributes';
-import { searchAttributes } from './search-attributes';
+import { searchAttributes } from '../contracts/search-attributes';
 
 /**
  * `npm run cluster:setup`: registers the project's search attributes in TEMPORAL_NAMESPACE of the

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
-import type { AppConfig } from './index';
+import type { AppConfig } from '../config/index';
 
 /**
  * Connection options shared by the client (`Connection.connect`) and the worker

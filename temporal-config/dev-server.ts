@@ -1,5 +1,5 @@
 import { SearchAttributeType } from '@temporalio/common';
-import { searchAttributes } from './search-attributes';
+import { searchAttributes } from '../contracts/search-attributes';
 
 /** How the dev server's `--search-attribute name=Type` flag spells each type. */
 const cliTypeName: Record<SearchAttributeType, string> = {

@@ -2,7 +2,7 @@ import type { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces are only reachable through the default export
 import { SearchAttributeType } from '@temporalio/common';
-import { searchAttributes } from './search-attributes';
+import { searchAttributes } from '../contracts/search-attributes';
 
 const IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;
 const indexedType: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {

@@ -10,8 +10,8 @@ import {
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities';
-import * as approval from '../domain/approval';
-import type { ApprovalInput, ApprovalLevel, ApprovalResult, ApprovalState, AuditEntry } from '../domain/approval';
+import * as approval from '../contracts/approval';
+import type { ApprovalInput, ApprovalLevel, ApprovalResult, ApprovalState, AuditEntry } from '../contracts/approval';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, isBusinessRefusal, Saga } from './saga';

@@ -1,7 +1,7 @@
 import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
-import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../domain/checkout';
-import { subtotalCents } from '../domain/payment';
-import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
+import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
+import { subtotalCents } from '../contracts/payment';
+import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
 import { Saga, type SagaOptions, type TccBranch } from './saga';

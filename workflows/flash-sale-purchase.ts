@@ -1,5 +1,5 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../domain/flash-sale';
+import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../contracts/flash-sale';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';

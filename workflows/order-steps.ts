@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { pointsFor, type PaymentSagaInput } from '../domain/payment';
+import { pointsFor, type PaymentSagaInput } from '../contracts/payment';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';

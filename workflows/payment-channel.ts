@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { isSettled, type ChargeStatus, type GatewayEvent } from '../domain/gateway';
+import { isSettled, type ChargeStatus, type GatewayEvent } from '../contracts/gateway';
 import type { Activities } from '../activities';
 import { narratedActivities } from './narration';
 import { presets } from './presets';

@@ -1,6 +1,6 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../domain/payment';
-import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
+import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../contracts/payment';
+import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
 import { parseWorkflowInput, Saga, type SagaOptions } from './saga';

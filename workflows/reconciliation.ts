@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
-import { classify, type Finding, type ReconciliationReport, type UnpaidPolicy } from '../domain/reconciliation';
+import { classify, type Finding, type ReconciliationReport, type UnpaidPolicy } from '../contracts/reconciliation';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError } from './saga';

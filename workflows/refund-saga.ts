@@ -1,8 +1,8 @@
 import { ApplicationFailure, executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { defaultRouting, type RoutingConfig } from '../domain/approval';
-import { pointsFor } from '../domain/payment';
-import { refundInput, type RefundInput, type RefundResult } from '../domain/refund';
-import { AmountCents, CustomerId, OrderId } from '../temporal-config/search-attributes';
+import { defaultRouting, type RoutingConfig } from '../contracts/approval';
+import { pointsFor } from '../contracts/payment';
+import { refundInput, type RefundInput, type RefundResult } from '../contracts/refund';
+import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { approvalFlow } from './approval-flow';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { actor, department } from '../../domain/approval';
-import { businessId, cents, empty, positiveCents } from '../../domain/fields';
+import { actor, department } from '../../contracts/approval';
+import { businessId, cents, empty, positiveCents } from '../../contracts/fields';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { gatewayEvent, type GatewayEvent } from '../../domain/gateway';
+import { gatewayEvent, type GatewayEvent } from '../../contracts/gateway';
 import { inTransaction, type Pool } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { parseInput } from '../shared/http';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { businessId } from '../../domain/fields';
-import { finding, type Finding, type ReconciliationReport } from '../../domain/reconciliation';
+import { businessId } from '../../contracts/fields';
+import { finding, type Finding, type ReconciliationReport } from '../../contracts/reconciliation';
 import type { Pool, PoolClient } from '../shared/db';
 
 export const reportInput = z.object({

@@ -5,7 +5,7 @@ import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
 import { cancelCouponLock, confirmCoupon, lockCouponInput, tryLockCoupon } from './tcc';
-import { businessId, cents } from '../../domain/fields';
+import { businessId, cents } from '../../contracts/fields';
 
 const orderRef = z.object({ orderId: businessId });
 

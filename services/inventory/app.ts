@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Pool } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
-import { empty } from '../../domain/fields';
+import { empty } from '../../contracts/fields';
 import { businessId, reserveInput, returnInput, sku, stockLevelInput } from './schema';
 import { getStock, release, reserve, returnItems, setStock } from './store';
 import { cancelFrozen, confirmFrozen, freezeInput, tryFreeze } from './tcc';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { businessId, quantity, sku } from '../../domain/fields';
+import { businessId, quantity, sku } from '../../contracts/fields';
 
 export { businessId, sku };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quantity, sku } from '../../domain/fields';
+import { quantity, sku } from '../../contracts/fields';
 import { barrier, type Branch } from '../shared/barrier';
 import type { PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
-import { paymentSagaInput, type PaymentSagaInput } from '../../domain/payment';
-import { businessId, cents, currency, positiveCents, quantity, sku } from '../../domain/fields';
+import { paymentSagaInput, type PaymentSagaInput } from '../../contracts/payment';
+import { businessId, cents, currency, positiveCents, quantity, sku } from '../../contracts/fields';
 
 export const orderLine = z.object({ sku, quantity, unitPriceCents: positiveCents });
 export const validateOrderInput = z.object({

@@ -11,7 +11,7 @@ import { BusinessError, ValidationError } from './errors';
 import type { Pool, PoolClient } from './db';
 import { idempotent } from './idempotency';
 import type { Branch } from './barrier';
-import { businessId, empty } from '../../domain/fields';
+import { businessId, empty } from '../../contracts/fields';
 import { transientSqlState } from './retryable';
 
 /** Parses `value` with `schema`, or throws a 400 ValidationError naming every bad field. */

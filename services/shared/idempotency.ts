@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { BusinessError } from './errors';
+import { requestHash } from '../../contracts/request-hash';
 import { inTransaction, type Pool, type PoolClient } from './db';
 
 export interface StoredResponse {
@@ -11,22 +11,6 @@ export interface StoredResponse {
 /** A response, and whether it is the stored answer of an earlier request with the same key. */
 export type IdempotentResponse = StoredResponse & { replayed: boolean };
 
-/** Stable hash of a request body: same fields in any key order hash the same. */
-export function requestHash(body: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v !== null && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(body)))
-    .digest('hex');
-}
 
 /**
  * Runs a mutating request exactly once per idempotency key, in one transaction with its

@@ -1,13 +1,7 @@
 /**
- * The one place that decides whether a failure is worth retrying. Services use the SQLSTATE half
- * to answer 503 for transient database faults; activities use the HTTP half to decide between a
- * plain (retried) error and a non-retryable ApplicationFailure.
+ * The database half of the retry rule (the HTTP half is `contracts/retryable.ts`): services answer
+ * 503 for transient database faults, which callers then retry.
  */
-
-/** 5xx, 408 and 429 are transient: the same request may succeed later. Other 4xx are final. */
-export function retryableHttpStatus(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
-}
 
 /**
  * SQLSTATE classes that a retry can cure: connection exceptions (08), serialization failure and

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
-import { businessId, empty, quantity, sku } from '../../domain/fields';
+import { businessId, empty, quantity, sku } from '../../contracts/fields';
 
 const shipmentInput = z.object({
   shipmentId: businessId,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
 import { cancelFrozenBalance, confirmFrozenBalance, freezeBalanceInput, tryFreezeBalance } from './tcc';
-import { businessId, cents } from '../../domain/fields';
+import { businessId, cents } from '../../contracts/fields';
 
 const awardInput = z.object({
   entryId: businessId,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, positiveCents } from '../../domain/fields';
+import { businessId, positiveCents } from '../../contracts/fields';
 import { barrier, type Branch } from '../shared/barrier';
 import type { PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';

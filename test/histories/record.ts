@@ -12,15 +12,15 @@ import {
   startReconciliation,
   startRefund,
 } from '../../client';
-import { defaultRouting } from '../../domain/approval';
-import type { PaymentSagaInput } from '../../domain/payment';
-import { testCards } from '../../services/payments/cards';
+import { defaultRouting } from '../../contracts/approval';
+import type { PaymentSagaInput } from '../../contracts/payment';
+import { testCards } from '../../simulators/gateway/cards';
 import { projectRoot } from '../../provision/tools';
 import { scratchStack } from '../../provision/scratch';
-import { serviceNames, type ServiceName } from '../../temporal-config';
-import { runMain } from '../../temporal-config/entry';
+import { serviceNames, type ServiceName } from '../../config';
+import { runMain } from '../../config/entry';
 import { checkout, flashSalePurchase, sagaStateQuery } from '../../workflows';
-import { createSagaWorker } from '../../workers/worker';
+import { createSagaWorker } from '../../apps/worker/worker';
 
 const outDir = join(projectRoot, 'test', 'histories');
 const taskQueue = 'record-histories';

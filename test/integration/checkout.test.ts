@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckoutInput } from '../../domain/checkout';
-import { testCards } from '../../services/payments/cards';
+import type { CheckoutInput } from '../../contracts/checkout';
+import { testCards } from '../../simulators/gateway/cards';
 import { startCheckout } from '../../client';
 import { http } from '../support/services';
 import { shop } from '../support/shop';

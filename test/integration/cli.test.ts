@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createActivities, serviceDeps } from '../../activities';
 import { startApproval, startPayment } from '../../client';
-import { defaultRouting } from '../../domain/approval';
+import { defaultRouting } from '../../contracts/approval';
 import { projectRoot } from '../../provision/tools';
-import { testCards } from '../../services/payments/cards';
-import { serviceNames, type ServiceName } from '../../temporal-config';
+import { testCards } from '../../simulators/gateway/cards';
+import { serviceNames, type ServiceName } from '../../config';
 import { useStack } from '../support/fixtures';
 import { runEntry } from '../support/run';
 import { testRequestTimeoutMs } from '../support/services';
@@ -26,7 +26,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'saga-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const saga = (...args: string[]) =>
   runEntry(
-    'client/cli/index.ts',
+    'apps/cli/index.ts',
     { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue },
     args,
   );

@@ -5,7 +5,7 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import '../support/context';
 import { envWithout, runEntry } from '../support/run';
 
-const entries = ['provision/stack.ts', 'workers/main.ts', 'services/main.ts', 'services/migrate.ts'];
+const entries = ['provision/stack.ts', 'apps/worker/main.ts', 'apps/services/main.ts', 'apps/services/migrate.ts'];
 
 describe('a bad configuration value stops every entry point before anything starts', () => {
   it.each(

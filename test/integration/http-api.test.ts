@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalActions } from '../../client';
-import { buildApiApp } from '../../client/http/app';
-import { defaultRouting } from '../../domain/approval';
+import { buildApiApp } from '../../apps/api/app';
+import { defaultRouting } from '../../contracts/approval';
 import { migrate } from '../../services/migrations';
-import { createLogger } from '../../temporal-config/logger';
+import { createLogger } from '../../config/logger';
 import { useStack } from '../support/fixtures';
 import { http } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';

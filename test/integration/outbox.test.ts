@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PaymentSagaInput } from '../../domain/payment';
-import { createLogger } from '../../temporal-config/logger';
-import { OutboxRelay } from '../../workers/outbox-relay';
+import type { PaymentSagaInput } from '../../contracts/payment';
+import { createLogger } from '../../config/logger';
+import { OutboxRelay } from '../../apps/relay/outbox-relay';
 import { useStack } from '../support/fixtures';
 import { http } from '../support/services';
 import { anOrder, shop } from '../support/shop';

@@ -1,8 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { startPayment } from '../../client';
-import type { GatewayEvent } from '../../domain/gateway';
-import { testCards } from '../../services/payments/cards';
+import type { GatewayEvent } from '../../contracts/gateway';
+import { testCards } from '../../simulators/gateway/cards';
 import { signCallback, signatureHeader } from '../../services/shared/signature';
 import { paymentStatusQuery, sagaStateQuery, type paymentSaga, type PaymentSagaOptions } from '../../workflows';
 import { useStack } from '../support/fixtures';

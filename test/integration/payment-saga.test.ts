@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { cancelFlow, NotFound, startPayment, ValidationError } from '../../client';
-import { testCards } from '../../services/payments/cards';
+import { testCards } from '../../simulators/gateway/cards';
 import { sagaStateQuery } from '../../workflows';
 import { anOrder, shop } from '../support/shop';
 import { activitySummaries, uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -189,7 +189,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
         ]),
       ),
     };
-    const first = startCommand(process.execPath, ['--import', 'tsx', 'workers/main.ts'], env);
+    const first = startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], env);
     // The slow card keeps the charge in flight for 3 s: the worker dies while it waits.
     const input = anOrder('ps-5', ['PS-5a', 'PS-5b'], { card: { number: testCards.slow } });
     const handle = await startPayment(stack.client, input, { taskQueue });
@@ -198,7 +198,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     process.kill(-first.pid!, 'SIGKILL');
     await killed;
 
-    const second = startCommand(process.execPath, ['--import', 'tsx', 'workers/main.ts'], env);
+    const second = startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], env);
     try {
       const result = await handle.result();
       expect(result.status).toBe('PAID');

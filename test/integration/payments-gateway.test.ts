@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testCards } from '../../services/payments/cards';
+import { testCards } from '../../simulators/gateway/cards';
 import { signCallback, signatureHeader } from '../../services/shared/signature';
 import { useServices } from '../support/fixtures';
 import { http, testGatewayTimings, testWebhookSecret } from '../support/services';

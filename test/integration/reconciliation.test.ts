@@ -6,8 +6,8 @@ import {
   startReconciliation,
   ValidationError,
 } from '../../client';
-import type { ReconciliationReport } from '../../domain/reconciliation';
-import { testCards } from '../../services/payments/cards';
+import type { ReconciliationReport } from '../../contracts/reconciliation';
+import { testCards } from '../../simulators/gateway/cards';
 import { useStack } from '../support/fixtures';
 import { http } from '../support/services';
 import { anOrder, shop } from '../support/shop';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyStarted, approvalActions, approvalState, refundState, startPayment, startRefund } from '../../client';
-import type { RefundInput } from '../../domain/refund';
+import type { RefundInput } from '../../contracts/refund';
 import type { RefundOptions } from '../../workflows';
 import { useStack } from '../support/fixtures';
 import { anOrder, shop } from '../support/shop';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testCards } from '../../services/payments/cards';
+import { testCards } from '../../simulators/gateway/cards';
 import { http } from '../support/services';
 import { useServices } from '../support/fixtures';
 

@@ -5,9 +5,9 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, tcpOpen } from '../../provision/process';
 import type { paymentSaga } from '../../workflows';
-import { serviceNames } from '../../temporal-config';
+import { serviceNames } from '../../config';
 import { anOrder } from '../support/shop';
-import { devApiClient } from '../../client/http/auth';
+import { devApiClient } from '../../config/api-clients';
 import { envWithout, startCommand } from '../support/run';
 
 /** Command lines of running processes that mention `text` (the test's own data folder). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FlashSaleInput } from '../../domain/flash-sale';
-import { testCards } from '../../services/payments/cards';
+import type { FlashSaleInput } from '../../contracts/flash-sale';
+import { testCards } from '../../simulators/gateway/cards';
 import { flashSalePurchase } from '../../workflows';
 import { http } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';

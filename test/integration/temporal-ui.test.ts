@@ -8,7 +8,7 @@ import { startPayment } from '../../client';
 import { freePort } from '../../provision/process';
 import { startTemporalDev, type DevServer } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
-import { testCards } from '../../services/payments/cards';
+import { testCards } from '../../simulators/gateway/cards';
 import { sagaStateQuery } from '../../workflows';
 import { freshDatabase, startTestServices } from '../support/services';
 import { anOrder } from '../support/shop';

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { startPayment } from '../../client';
 import { freePort } from '../../provision/process';
-import { serviceNames } from '../../temporal-config';
-import { testCards } from '../../services/payments/cards';
+import { serviceNames } from '../../config';
+import { testCards } from '../../simulators/gateway/cards';
 import { useStack } from '../support/fixtures';
 import { startCommand } from '../support/run';
 import { anOrder, shop } from '../support/shop';
@@ -28,7 +28,7 @@ describe('the worker process: Prometheus metrics and JSON logs', () => {
   it('counts sagas by flow and outcome, times steps, and logs with workflow and run ids', async () => {
     const taskQueue = uniqueTaskQueue('int-telemetry');
     const metricsPort = await freePort();
-    const worker = startCommand(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    const worker = startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], {
       ...process.env,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,

@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '../../domain/gateway';
+import type { GatewayEvent } from '../../contracts/gateway';
 
 /** A gateway `charge.succeeded` callback for `charge:<orderId>`, reporting to `payment:<orderId>`. */
 export const chargeSucceeded = (orderId: string, over: Partial<GatewayEvent> = {}): GatewayEvent => ({

@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { PaymentSagaInput } from '../../domain/payment';
+import type { PaymentSagaInput } from '../../contracts/payment';
 import {
   paymentSaga,
   paymentStatusQuery,

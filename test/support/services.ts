@@ -3,10 +3,10 @@ import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
 import { randomUUID } from 'node:crypto';
 import { dropDatabase, recreateDatabase } from '../../provision/postgres';
-import { startServices, type RunningServices } from '../../services';
-import { keepAsOrphans, temporalDelivery } from '../../services/billing/deliver';
-import { devWebhookSecret, serviceNames } from '../../temporal-config';
-import { createLogger } from '../../temporal-config/logger';
+import { startServices, type RunningServices } from '../../apps/services';
+import { keepAsOrphans, temporalDelivery } from '../../apps/services/temporal-delivery';
+import { devWebhookSecret, serviceNames } from '../../config';
+import { createLogger } from '../../config/logger';
 import './context';
 
 /** The gateway's timings in tests: short, and a hang longer than the activities' request timeout. */

@@ -4,8 +4,8 @@ import { dropDatabasesStartingWith, ensureLocalPostgres, recreateDatabase } from
 import { freePort } from '../../provision/process';
 import { startTemporalDev, type DevServer } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
-import { loadConfig } from '../../temporal-config';
-import { workflowBundlePath } from '../../workers/bundle';
+import { loadConfig } from '../../config';
+import { workflowBundlePath } from '../../apps/worker/bundle';
 import './context';
 
 /**

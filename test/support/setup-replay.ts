@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { workflowBundlePath } from '../../workers/bundle';
+import { workflowBundlePath } from '../../apps/worker/bundle';
 import './context';
 
 export default async function setup(project: TestProject): Promise<void> {

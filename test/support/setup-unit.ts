@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { testServerPath } from '../../provision/tools';
-import { workflowBundlePath } from '../../workers/bundle';
+import { workflowBundlePath } from '../../apps/worker/bundle';
 import './context';
 
 export default async function setup(project: TestProject): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Pool } from '../../services/shared/db';
-import type { PaymentSagaInput } from '../../domain/payment';
-import { testCards } from '../../services/payments/cards';
+import type { PaymentSagaInput } from '../../contracts/payment';
+import { testCards } from '../../simulators/gateway/cards';
 import { http } from './services';
 
 /** Seeds and reads the participants' state for integration tests, straight from their tables. */

@@ -6,7 +6,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities';
 import { registerSearchAttributes } from '../../temporal-config/register-search-attributes';
-import { createSagaWorker } from '../../workers/worker';
+import { createSagaWorker } from '../../apps/worker/worker';
 import './context';
 
 // Keep the worker's own logging to warnings so test output stays readable.

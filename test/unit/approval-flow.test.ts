@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
-import { defaultRouting, type ApprovalInput, type ApprovalState } from '../../domain/approval';
+import { defaultRouting, type ApprovalInput, type ApprovalState } from '../../contracts/approval';
 import {
   approvalFlow,
   approvalStateQuery,

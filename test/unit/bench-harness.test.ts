@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { plainPayment } from '../../bench/plain';
-import type { PaymentSagaInput } from '../../domain/payment';
+import type { PaymentSagaInput } from '../../contracts/payment';
 import { metered, ProcessMeter } from '../../bench/procs';
 import { percentiles } from '../../bench/stats';
-import { testCards } from '../../services/payments/cards';
+import { testCards } from '../../simulators/gateway/cards';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
 
 const order = (card: string): PaymentSagaInput => ({

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { CheckoutInput } from '../../domain/checkout';
-import { testCards } from '../../services/payments/cards';
+import type { CheckoutInput } from '../../contracts/checkout';
+import { testCards } from '../../simulators/gateway/cards';
 import { checkout, sagaStateQuery } from '../../workflows';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../temporal-config';
+import { ConfigError, loadConfig } from '../../config';
 import { devServerArgs } from '../../temporal-config/dev-server';
 
 const errorOf = (env: NodeJS.ProcessEnv) => {

@@ -1,7 +1,7 @@
 import type { WorkflowFailedError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
-import type { GatewayEvent } from '../../domain/gateway';
+import type { GatewayEvent } from '../../contracts/gateway';
 import { paymentEventSignal, type PaymentChannelState, type SagaState } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
 import { chargeSucceeded } from '../support/gateway-events';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ChargeStatus } from '../../domain/gateway';
-import { classify, type ChargeOnRecord, type OrderView, type ReconciliationData } from '../../domain/reconciliation';
+import type { ChargeStatus } from '../../contracts/gateway';
+import { classify, type ChargeOnRecord, type OrderView, type ReconciliationData } from '../../contracts/reconciliation';
 
 const charge = (orderId: string, chargeId: string, status: ChargeStatus, over: Partial<ChargeOnRecord> = {}) =>
   ({

@@ -1,6 +1,6 @@
 import type { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import type { RefundInput } from '../../domain/refund';
+import type { RefundInput } from '../../contracts/refund';
 import {
   approvalStateQuery,
   approveUpdate,

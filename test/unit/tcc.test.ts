@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { FlashSaleInput } from '../../domain/flash-sale';
-import { testCards } from '../../services/payments/cards';
+import type { FlashSaleInput } from '../../contracts/flash-sale';
+import { testCards } from '../../simulators/gateway/cards';
 import { flashSalePurchase, sagaStateQuery } from '../../workflows';
 import { mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { FlowType, SagaStatus as SagaStatusKey } from '../../temporal-config/search-attributes';
+import { FlowType, SagaStatus as SagaStatusKey } from '../../contracts/search-attributes';
 import {
   SKIPPED,
   retryUpdate,

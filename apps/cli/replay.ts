@@ -3,8 +3,8 @@ import type { Client } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { workflowBundlePath } from '../workers/bundle';
-import { workflowsPath } from '../workers/worker';
+import { workflowBundlePath } from '../worker/bundle';
+import { workflowsPath } from '../worker/worker';
 
 export interface ReplayOutcome {
   ok: boolean;

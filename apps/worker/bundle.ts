@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { projectRoot } from '../provision/tools';
 import { workflowsPath } from './worker';
+
+const projectRoot = resolve(import.meta.dirname, '../..');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -20,7 +21,8 @@ function sourceFiles(dir: string): string[] {
  */
 export async function workflowBundlePath(entry: string = workflowsPath): Promise<string> {
   const hash = createHash('sha256');
-  const dirs = ['workflows', 'domain', 'temporal-config', 'activities', 'services'];
+  // Everything the workflow bundle may import: the workflows, their contracts and the activity types.
+  const dirs = ['workflows', 'contracts', 'activities'];
   if (entry !== workflowsPath) dirs.push(relative(projectRoot, dirname(entry)));
   for (const dir of dirs) {
     for (const file of sourceFiles(join(projectRoot, dir))) hash.update(file).update(readFileSync(file));

@@ -6,9 +6,9 @@ import {
   delegateAction,
   rejectAction,
   withdrawAction,
-} from '../../domain/approval';
-import { refundInput } from '../../domain/refund';
-import type { ApiScope } from './auth';
+} from '../../contracts/approval';
+import { refundInput } from '../../contracts/refund';
+import type { ApiScope } from '../../config/api-clients';
 
 /** What callers send to start an approval: the routing and timers come from the configuration. */
 export const approvalRequest = approvalInput.omit({ routing: true, slaPerLevelMs: true, deadlineMs: true });

@@ -1,11 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ensureReconciliationSchedule } from '../client/reconciliation';
-import { createActivities, serviceDepsFromConfig } from '../activities';
-import { loadConfig } from '../temporal-config';
-import { temporalConnectionOptions } from '../temporal-config/connection';
-import { runMain } from '../temporal-config/entry';
-import { createLogger } from '../temporal-config/logger';
+import { ensureReconciliationSchedule } from '../../client/reconciliation';
+import { createActivities, serviceDeps } from '../../activities';
+import { loadConfig, serviceUrls } from '../../config';
+import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { runMain } from '../../config/entry';
+import { createLogger } from '../../config/logger';
 import { installTelemetry } from './telemetry';
 import { smallMachineTuning } from './tuning';
 import { createSagaWorker } from './worker';
@@ -24,7 +24,7 @@ async function run(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities(serviceDepsFromConfig(config.services), client),
+      activities: createActivities(serviceDeps(serviceUrls(config.services)), client),
       tuning: smallMachineTuning,
       ...(config.temporal.workflowBundlePath
         ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } }

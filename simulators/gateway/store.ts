@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { GatewayCharge, GatewayEvent } from '../../domain/gateway';
-import { inTransaction, type Pool, type PoolClient } from '../shared/db';
-import { BusinessError } from '../shared/errors';
+import type { GatewayCharge, GatewayEvent } from '../../contracts/gateway';
+import { inTransaction, type Pool, type PoolClient } from '../../services/shared/db';
+import { BusinessError } from '../../services/shared/errors';
 import { cardBehaviour, failureCode, type CardBehaviour, type GatewayTimings } from './cards';
 import type { chargeInput, refundInput } from './schemas';
 

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { loadConfig } from '../../temporal-config';
+import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
-import { approvalActions, approvalState, startApproval } from '../approval';
-import { startCheckout, startFlashSale } from '../checkout';
-import { validate, ValidationError } from '../errors';
-import { flowTypes, listFilter, listSagas, sagaStatuses } from '../list';
-import { startPayment } from '../payment';
-import { loadHistory, replayHistory } from '../replay';
-import { startRefund } from '../refund';
-import { retryStep, sagaState, skipStep } from '../saga';
+import { approvalActions, approvalState, startApproval } from '../../client/approval';
+import { startCheckout, startFlashSale } from '../../client/checkout';
+import { validate, ValidationError } from '../../client/errors';
+import { flowTypes, listFilter, listSagas, sagaStatuses } from '../../client/list';
+import { startPayment } from '../../client/payment';
+import { loadHistory, replayHistory } from './replay';
+import { startRefund } from '../../client/refund';
+import { retryStep, sagaState, skipStep } from '../../client/saga';
 import { renderList, renderReplay, renderTimeline } from './render';
 
 /** An input given inline as JSON or as `@file.json`. */

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { startPayment } from '../client';
-import type { PaymentSagaInput } from '../domain/payment';
-import type { PaymentSagaOptions } from '../workflows';
-import { inTransaction, type Pool } from '../services/shared/db';
+import { startPayment } from '../../client';
+import type { PaymentSagaInput } from '../../contracts/payment';
+import type { PaymentSagaOptions } from '../../workflows';
+import { inTransaction, type Pool } from '../../services/shared/db';
 
 interface OutboxRow {
   id: string;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Pool } from '../shared/db';
-import { inTransaction } from '../shared/db';
-import { signatureHeader, signCallback } from '../shared/signature';
+import type { Pool } from '../../services/shared/db';
+import { inTransaction } from '../../services/shared/db';
+import { signatureHeader, signCallback } from '../../services/shared/signature';
 import { settleDue } from './store';
 import type { GatewayTimings } from './cards';
 

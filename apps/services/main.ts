@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, serviceNames, type ServiceName, ConfigError } from '../temporal-config';
-import { temporalConnectionOptions } from '../temporal-config/connection';
-import { temporalDelivery } from './billing/deliver';
-import { runMain } from '../temporal-config/entry';
-import { createLogger } from '../temporal-config/logger';
+import { loadConfig, serviceNames, type ServiceName, ConfigError } from '../../config';
+import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { temporalDelivery } from './temporal-delivery';
+import { runMain } from '../../config/entry';
+import { createLogger } from '../../config/logger';
 import { startServices } from './index';
 
 /** `npm run services [-- name ...]`: migrates and serves the participant services (all by default). */

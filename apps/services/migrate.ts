@@ -1,7 +1,7 @@
-import { loadConfig } from '../temporal-config';
-import { runMain } from '../temporal-config/entry';
-import { createLogger } from '../temporal-config/logger';
-import { migrate } from './migrations';
+import { loadConfig } from '../../config';
+import { runMain } from '../../config/entry';
+import { createLogger } from '../../config/logger';
+import { migrate } from '../../services/migrations';
 
 /** `npm run migrate`: applies pending migrations of every service to DATABASE_URL. */
 async function run(): Promise<void> {

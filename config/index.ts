@@ -1,25 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { apiClients, devApiClient, type ApiClient } from '../client/http/auth';
-import { defaultRouting, routingConfig, type RoutingConfig } from '../domain/approval';
+import { apiClients, devApiClient, type ApiClient } from './api-clients';
+import { serviceNames, type ServiceName } from '../contracts/services';
+import { defaultRouting, routingConfig, type RoutingConfig } from '../contracts/approval';
 
 /** Thrown when the environment holds a bad value; entry points print its message and exit with 2. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** The participant services, each with its own schema, port and base URL. */
-export const serviceNames = [
-  'order',
-  'inventory',
-  'payments',
-  'wallet',
-  'coupon',
-  'shipping',
-  'billing',
-  'approvals',
-] as const;
-export type ServiceName = (typeof serviceNames)[number];
+export { serviceNames, type ServiceName };
 
 const defaultServicePorts: Record<ServiceName, number> = {
   order: 4100,
@@ -318,4 +308,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       unpaidPolicy: e.RECONCILE_UNPAID_POLICY,
     },
   };
+}
+
+/** Each service's base URL, as activities reach it. */
+export function serviceUrls(services: AppConfig['services']): Record<ServiceName, string> {
+  return Object.fromEntries(serviceNames.map((n) => [n, services[n].url])) as Record<ServiceName, string>;
 }

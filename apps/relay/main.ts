@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
-import { createPool } from '../services/shared/db';
-import { loadConfig } from '../temporal-config';
-import { temporalConnectionOptions } from '../temporal-config/connection';
-import { runMain } from '../temporal-config/entry';
-import { createLogger } from '../temporal-config/logger';
+import { createPool } from '../../services/shared/db';
+import { loadConfig } from '../../config';
+import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { runMain } from '../../config/entry';
+import { createLogger } from '../../config/logger';
 import { OutboxRelay } from './outbox-relay';
 
 /** `npm run relay`: delivers the order outbox to Temporal until SIGINT/SIGTERM. Run as many as you like. */

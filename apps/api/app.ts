@@ -5,13 +5,14 @@ import { z } from 'zod';
 import type { Pool } from '../../services/shared/db';
 import { BusinessError } from '../../services/shared/errors';
 import { idempotent } from '../../services/shared/idempotency';
-import type { RoutingConfig } from '../../domain/approval';
-import { businessId } from '../../domain/fields';
+import type { RoutingConfig } from '../../contracts/approval';
+import { businessId } from '../../contracts/fields';
 import type { RefundOptions } from '../../workflows';
-import { approvalActions, approvalState, startApproval } from '../approval';
-import { ActionRefused, AlreadyStarted, NotFound, validate, ValidationError } from '../errors';
-import { refundState, startRefund } from '../refund';
-import { authorize, type ApiClient, type ApiScope } from './auth';
+import { approvalActions, approvalState, startApproval } from '../../client/approval';
+import { ActionRefused, AlreadyStarted, NotFound, validate, ValidationError } from '../../client/errors';
+import { refundState, startRefund } from '../../client/refund';
+import type { ApiClient, ApiScope } from '../../config/api-clients';
+import { authorize } from './auth';
 import { approvalRequest, openApiDocument } from './openapi';
 
 export interface ApiOptions {

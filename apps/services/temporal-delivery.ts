@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { workflowState } from '../../client/workflow-state';
+import { workflowState } from '../../activities/workflow-state';
 import { paymentEventSignal } from '../../workflows/payment-channel';
-import type { DeliverEvent } from './callbacks';
+import type { DeliverEvent } from '../../services/billing/callbacks';
 
 /** Flows that wait for the gateway, by the workflow id prefix it echoes back as `reference`. */
 const chargingFlows = /^(payment|checkout|flash|refund):/;

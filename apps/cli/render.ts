@@ -1,6 +1,6 @@
 import type { SagaState } from '../../workflows';
-import type { SagaSummary } from '../list';
-import type { ReplayOutcome } from '../replay';
+import type { SagaSummary } from '../../client/list';
+import type { ReplayOutcome } from './replay';
 
 const marks: Record<string, string> = {
   pending: '·',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, cardNumber, currency, positiveCents } from '../../domain/fields';
+import { businessId, cardNumber, currency, positiveCents } from '../../contracts/fields';
 
 export const chargeInput = z.object({
   chargeId: businessId,

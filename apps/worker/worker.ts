@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Activities } from '../activities';
+import type { Activities } from '../../activities';
 
 /** The file the worker bundles: every workflow, re-exported. */
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export interface SagaWorkerOptions {
   connection: NativeConnection;

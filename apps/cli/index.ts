@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CommanderError } from 'commander';
-import { runMain } from '../../temporal-config/entry';
-import { ActionRefused, AlreadyStarted, NotFound, ValidationError } from '../errors';
+import { runMain } from '../../config/entry';
+import { ActionRefused, AlreadyStarted, NotFound, ValidationError } from '../../client/errors';
 import { program } from './main';
 
 /** `npm run saga -- <command>`: exit 0 done, 1 refused or failed, 2 bad input or configuration. */

@@ -1,10 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../temporal-config';
+import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
-import { runMain } from '../../temporal-config/entry';
-import { createLogger } from '../../temporal-config/logger';
+import { runMain } from '../../config/entry';
+import { createLogger } from '../../config/logger';
 import { buildApiApp } from './app';
-import { devApiClient } from './auth';
+import { devApiClient } from '../../config/api-clients';
 import { createPool } from '../../services/shared/db';
 import { migrate } from '../../services/migrations';
 

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AppConfig, ServiceName } from '../temporal-config';
-import { createPool, type Pool } from './shared/db';
-import { buildApprovalsApp } from './approvals/app';
-import { buildBillingApp } from './billing/app';
-import type { DeliverEvent } from './billing/callbacks';
-import { buildCouponApp } from './coupon/app';
-import { buildInventoryApp } from './inventory/app';
-import { buildOrderApp } from './order/app';
-import { buildPaymentsApp } from './payments/app';
-import { buildShippingApp } from './shipping/app';
-import { buildWalletApp } from './wallet/app';
-import { migrate } from './migrations';
+import type { AppConfig, ServiceName } from '../../config';
+import { createPool, type Pool } from '../../services/shared/db';
+import { buildApprovalsApp } from '../../services/approvals/app';
+import { buildBillingApp } from '../../services/billing/app';
+import type { DeliverEvent } from '../../services/billing/callbacks';
+import { buildCouponApp } from '../../services/coupon/app';
+import { buildInventoryApp } from '../../services/inventory/app';
+import { buildOrderApp } from '../../services/order/app';
+import { buildPaymentsApp } from '../../simulators/gateway/app';
+import { buildShippingApp } from '../../services/shipping/app';
+import { buildWalletApp } from '../../services/wallet/app';
+import { migrate } from '../../services/migrations';
 
 /** What the gateway simulator and the callback receiver need besides a pool. */
 export interface PaymentLinks {
