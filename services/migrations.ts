@@ -27,7 +27,10 @@ export async function migrate(
       dir:
         service === 'api'
           ? [dir('./shared/migrations/000_idempotency_keys.sql')]
-          : [dir('./shared/migrations/*.sql'), dir(`${service === 'payments' ? '../simulators/gateway' : `./${service}`}/migrations/*.sql`)],
+          : [
+              dir('./shared/migrations/*.sql'),
+              dir(`${service === 'payments' ? '../simulators/gateway' : `./${service}`}/migrations/*.sql`),
+            ],
       useGlob: true,
       schema: service,
       createSchema: true,

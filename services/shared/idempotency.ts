@@ -11,7 +11,6 @@ export interface StoredResponse {
 /** A response, and whether it is the stored answer of an earlier request with the same key. */
 export type IdempotentResponse = StoredResponse & { replayed: boolean };
 
-
 /**
  * Runs a mutating request exactly once per idempotency key, in one transaction with its
  * `<schema>.idempotency_keys` row:
