@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { businessId, currency, positiveCents } from './fields';
 
 /** Who may approve, in the order levels are asked. `finance` is company-wide. */
@@ -170,3 +171,18 @@ export interface ApprovalResult {
   reason?: string;
   audit: AuditEntry[];
 }
+
+/**
+ * The actions on `approval:<requestId>`; each answers the new state. A refused one (a bad payload,
+ * the request no longer pending, someone not entitled to act) throws in its validator, so it never
+ * enters the history. approve/reject: the current approver or their delegate; delegate: the current
+ * approver only; comment: the requester or anyone who is or was an approver or delegate; withdraw:
+ * the requester only.
+ */
+export const approveUpdate = defineUpdate<ApprovalState, [ApproveAction]>('approve');
+export const rejectUpdate = defineUpdate<ApprovalState, [RejectAction]>('reject');
+export const delegateUpdate = defineUpdate<ApprovalState, [DelegateAction]>('delegate');
+export const commentUpdate = defineUpdate<ApprovalState, [CommentAction]>('comment');
+export const withdrawUpdate = defineUpdate<ApprovalState, [WithdrawAction]>('withdraw');
+/** The request's state at any time, also after the workflow completed. */
+export const approvalStateQuery = defineQuery<ApprovalState>('approvalState');

@@ -1,35 +1,22 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import {
-  ApplicationFailure,
-  condition,
-  defineQuery,
-  defineUpdate,
-  log,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities';
 import * as approval from '../contracts/approval';
+import {
+  approvalStateQuery,
+  approveUpdate,
+  commentUpdate,
+  delegateUpdate,
+  rejectUpdate,
+  withdrawUpdate,
+} from '../contracts/approval';
 import type { ApprovalInput, ApprovalLevel, ApprovalResult, ApprovalState, AuditEntry } from '../contracts/approval';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, isBusinessRefusal, Saga } from './saga';
 
-/**
- * The actions on `approval:<requestId>`; each answers the new state. A refused one (a bad payload,
- * the request no longer pending, someone not entitled to act) throws in its validator, so it never
- * enters the history. approve/reject: the current approver or their delegate; delegate: the current
- * approver only; comment: the requester or anyone who is or was an approver or delegate; withdraw:
- * the requester only.
- */
-export const approveUpdate = defineUpdate<ApprovalState, [approval.ApproveAction]>('approve');
-export const rejectUpdate = defineUpdate<ApprovalState, [approval.RejectAction]>('reject');
-export const delegateUpdate = defineUpdate<ApprovalState, [approval.DelegateAction]>('delegate');
-export const commentUpdate = defineUpdate<ApprovalState, [approval.CommentAction]>('comment');
-export const withdrawUpdate = defineUpdate<ApprovalState, [approval.WithdrawAction]>('withdraw');
-/** The request's state at any time, also after the workflow completed. */
-export const approvalStateQuery = defineQuery<ApprovalState>('approvalState');
+export { approveUpdate, rejectUpdate, delegateUpdate, commentUpdate, withdrawUpdate, approvalStateQuery };
 
 type Notice = Parameters<Activities['notify']>[0];
 type Closed = Exclude<ApprovalState['status'], 'PENDING'>;

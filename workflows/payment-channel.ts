@@ -2,8 +2,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  defineQuery,
-  defineSignal,
   isCancellation,
   log,
   patched,
@@ -12,11 +10,20 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { isSettled, type ChargeStatus, type GatewayEvent } from '../contracts/gateway';
+import { isSettled } from '../contracts/gateway';
+import {
+  paymentEventSignal,
+  paymentStatusQuery,
+  type ChargeView,
+  type PaymentChannelState,
+  type PaymentTransition,
+} from '../contracts/payment-channel';
 import type { Activities } from '../activities';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, outcomeUnknown, type Saga } from './saga';
+
+export { paymentEventSignal, paymentStatusQuery, type ChargeView, type PaymentChannelState, type PaymentTransition };
 
 /** How a flow waits for the gateway. Durations are inputs so tests can run them in skipped time. */
 export interface PaymentWaitOptions {
@@ -27,39 +34,6 @@ export interface PaymentWaitOptions {
   /** From the workflow's start: an order not paid by then is cancelled (default 15 minutes). */
   unpaidDeadline?: Duration;
 }
-
-export interface ChargeView {
-  chargeId: string;
-  status: ChargeStatus;
-  sequence: number;
-  failureCode?: string | null;
-  amountCents: number;
-  refundedCents: number;
-}
-
-export interface PaymentTransition {
-  chargeId: string;
-  from: ChargeStatus | 'UNKNOWN';
-  to: ChargeStatus;
-  source: 'create' | 'callback' | 'poll' | 'undo';
-  eventId?: string;
-  at: string;
-}
-
-export interface PaymentChannelState {
-  charges: ChargeView[];
-  /** Every change of a charge's status, and what told us. */
-  transitions: PaymentTransition[];
-  /** Callbacks that changed nothing: a copy of one already applied, or older than what we know. */
-  ignored: { eventId: string; reason: 'duplicate' | 'stale' }[];
-  /** Refunds this workflow asked for that the gateway settled. */
-  settledRefunds: string[];
-  polls: number;
-}
-
-/** The gateway's callbacks, delivered by the receiver (services/billing). */
-export const paymentEventSignal = defineSignal<[GatewayEvent]>('paymentEvent');
-export const paymentStatusQuery = defineQuery<PaymentChannelState>('paymentStatus');
 
 export interface CardCharge {
   chargeId: string;

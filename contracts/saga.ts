@@ -1,0 +1,62 @@
+/**
+ * The saga's public contract: its timeline as the `sagaState` query answers it, and the operator's
+ * `retry` and `skip` updates. Shared by the saga library (workflows/saga), the client and the CLI.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/** Where a step stands; the saga's timeline lists one record per step. */
+export type StepStatus =
+  'pending' | 'running' | 'done' | 'failed' | 'compensating' | 'compensated' | 'compensation-failed' | 'skipped';
+
+/** The saga as a whole; also the `SagaStatus` search attribute. */
+export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'NEEDS_ATTENTION' | 'COMPLETED' | 'COMPENSATED' | 'CANCELLED';
+
+export interface StepRecord {
+  name: string;
+  status: StepStatus;
+  pivot: boolean;
+  /** How many times the saga ran the step forward, and ran its compensation. */
+  attempts: number;
+  compensationAttempts: number;
+  lastError?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Why an operator skipped this step or its compensation. */
+  skipReason?: string;
+  /** For a TCC step: each participant branch and its phase. */
+  branches?: { name: string; phase: BranchPhase; lastError?: string }[];
+}
+
+export type BranchPhase =
+  'trying' | 'tried' | 'try-failed' | 'confirming' | 'confirmed' | 'cancelling' | 'cancelled' | 'skipped';
+
+export interface Attention {
+  step: string;
+  /** What is stuck: the step itself (after the pivot) or its compensation. */
+  phase: 'forward' | 'compensation';
+  error: string;
+  since: string;
+}
+
+export interface SagaState {
+  flowType: string;
+  status: SagaStatus;
+  steps: StepRecord[];
+  /** Set while the saga waits for an operator. */
+  attention: Attention[];
+  /** The step whose failure started the unwind, and why. */
+  failure?: { step: string; error: string };
+}
+
+export interface OperatorAction {
+  /** The stuck step; may be omitted when only one step waits. */
+  step?: string;
+  /** Who acts, for the audit trail. */
+  by: string;
+}
+
+export const sagaStateQuery = defineQuery<SagaState>('sagaState');
+/** Run a stuck step (or compensation) again with a fresh budget. */
+export const retryUpdate = defineUpdate<SagaState, [OperatorAction]>('retry');
+/** Give up on a stuck step (or compensation), recording why, and carry on. */
+export const skipUpdate = defineUpdate<SagaState, [OperatorAction & { reason: string }]>('skip');
