@@ -50,7 +50,7 @@ const mayImport = {
   bench: folders.filter((f) => f !== 'bench' && f !== 'test'),
   test: folders.filter((f) => f !== 'test'),
 };
-const layerZones = Object.entries(mayImport)
+export const layerZones = Object.entries(mayImport)
   .map(([target, allowed]) => ({
     target: `./${target}`,
     from: folders.filter((f) => f !== target && !allowed.includes(f)).map((f) => `./${f}`),
@@ -64,6 +64,24 @@ layerZones.push({
   except: ['./shared'],
   message: 'simulators/ may use services/shared only.',
 });
+
+/** The client is the library other services install: no database driver, no worker, workflow code as types. */
+export const clientImports = [
+  'error',
+  {
+    patterns: [
+      {
+        group: ['**/workflows', '**/workflows/**', '**/activities', '**/activities/**'],
+        allowTypeImports: true,
+        message: 'The client imports workflows and activities as types only.',
+      },
+      {
+        group: ['pg', 'pg/*', '@temporalio/worker'],
+        message: 'The client library never needs a database driver or a worker.',
+      },
+    ],
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.tools/', 'test-results/', 'eslint.config.js'] },
@@ -104,7 +122,26 @@ export default tseslint.config(
               message: 'Import activities and services as types only (import type ...).',
             },
             { group: ['pg', 'pg/*', 'pg-*'], message: 'Workflows never touch the database.' },
+            { group: ['**/contracts/request-hash'], message: 'Request hashing is Node-only (node:crypto).' },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Contracts are imported by the workflow bundle: pure code, no Node builtins, no database.
+    // request-hash.ts is the one Node-only file, used by the client and services, never by workflows.
+    files: ['contracts/**/*.ts'],
+    ignores: ['contracts/request-hash.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Contracts are loaded by workflows: no Node builtins.',
+          })),
+          patterns: [{ group: ['pg', 'pg/*', 'pg-*'], message: 'Contracts never touch the database.' }],
         },
       ],
     },
@@ -113,24 +150,7 @@ export default tseslint.config(
     // The client is the library other services install: no database driver, no worker, and
     // workflow code only as types.
     files: ['client/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/workflows', '**/workflows/**', '**/activities', '**/activities/**'],
-              allowTypeImports: true,
-              message: 'The client imports workflows and activities as types only.',
-            },
-            {
-              group: ['pg', 'pg/*', '@temporalio/worker'],
-              message: 'The client library never needs a database driver or a worker.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@typescript-eslint/no-restricted-imports': clientImports },
   },
   {
     // Tests read untyped JSON bodies and hand activity methods around as values on purpose.
