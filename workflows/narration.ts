@@ -49,7 +49,6 @@ const narrators: Narrators = {
   confirmCoupon: (i) => `Confirm: use the locked coupon (${i.gid})`,
   cancelCouponLock: (i) => `Cancel: unlock the coupon (${i.gid})`,
   createShipment: (i) => `Create shipment ${i.shipmentId} for order ${i.orderId}: ${units(i.items)}`,
-  cancelShipment: (i) => `Cancel shipment ${i.shipmentId}`,
   holdBudget: (i) => `Hold ${money(i.amountCents)} of the ${i.department} budget (${i.holdId})`,
   commitBudget: (i) => `Spend budget hold ${i.holdId}`,
   releaseBudget: (i) => `Release budget hold ${i.holdId}`,
