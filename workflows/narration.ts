@@ -18,7 +18,8 @@ const skus = (items: { sku: string; quantity: number }[]) => items.map((i) => `$
 const narrators: Narrators = {
   validateOrder: (i) => `Check order ${i.orderId} for customer ${i.customerId}: ${skus(i.items)}`,
   cancelOrder: (i) => `Cancel order ${i.orderId}: ${i.reason}`,
-  markOrderPaid: (i) => `Mark order ${i.orderId} paid: ${money(i.amountCents)} (charge ${i.chargeId})`,
+  markOrderPaid: (i) =>
+    `Mark order ${i.orderId} paid: ${money(i.amountCents)} (${i.chargeId === undefined ? 'no card charge' : `charge ${i.chargeId}`})`,
   getOrder: (i) => `Read order ${i.orderId}`,
   recordRefund: (i) => `Record refund ${i.refundId} of ${money(i.amountCents)} on order ${i.orderId}`,
   findOrders: (i) =>
