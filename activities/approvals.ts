@@ -1,3 +1,4 @@
+import { budgetHold, notificationStored, type notificationKinds } from '../contracts/wire/approvals';
 import { callService, type ServiceClientDeps } from './http';
 
 /** Approvals service activities: department budget holds and the approvers' inbox. */
@@ -7,45 +8,41 @@ export function createApprovalsActivities(deps: ServiceClientDeps) {
     /** Holds budget for a request. Refusals: `InsufficientBudget`, `UnknownDepartment`, `HoldReleased`. */
     async holdBudget(input: { department: string; holdId: string; amountCents: number; idempotencyKey: string }) {
       const { department, idempotencyKey, ...body } = input;
-      return callService<{ holdId: string; status: string }>(deps, {
-        method: 'POST',
-        path: `/budgets/${encodeURIComponent(department)}/holds`,
-        body,
-        idempotencyKey,
-      });
+      return callService(
+        deps,
+        { method: 'POST', path: `/budgets/${encodeURIComponent(department)}/holds`, body, idempotencyKey },
+        budgetHold,
+      );
     },
     /** Spends a hold (on approval). Refusal: `HoldNotHeld`. */
     async commitBudget(input: { holdId: string; idempotencyKey: string }) {
-      return callService<{ holdId: string; status: string }>(deps, {
-        method: 'POST',
-        path: hold(input.holdId, 'commit'),
-        body: {},
-        idempotencyKey: input.idempotencyKey,
-      });
+      return callService(
+        deps,
+        { method: 'POST', path: hold(input.holdId, 'commit'), body: {}, idempotencyKey: input.idempotencyKey },
+        budgetHold,
+      );
     },
     /** Gives a hold back (rejection, withdrawal, deadline); a no-op tombstone when it never was. */
     async releaseBudget(input: { holdId: string; idempotencyKey: string }) {
-      return callService<{ holdId: string; status: string }>(deps, {
-        method: 'POST',
-        path: hold(input.holdId, 'release'),
-        body: {},
-        idempotencyKey: input.idempotencyKey,
-      });
+      return callService(
+        deps,
+        { method: 'POST', path: hold(input.holdId, 'release'), body: {}, idempotencyKey: input.idempotencyKey },
+        budgetHold,
+      );
     },
     /** Puts a message in an approver's (or requester's) inbox, once per notification id. */
     async notify(input: {
       notificationId: string;
       to: string;
       requestId: string;
-      kind: 'decide' | 'reminder' | 'escalated' | 'outcome';
+      kind: (typeof notificationKinds)[number];
       message: string;
     }) {
-      return callService<{ notificationId: string }>(deps, {
-        method: 'POST',
-        path: '/notifications',
-        body: input,
-        idempotencyKey: `notify:${input.notificationId}`,
-      });
+      return callService(
+        deps,
+        { method: 'POST', path: '/notifications', body: input, idempotencyKey: `notify:${input.notificationId}` },
+        notificationStored,
+      );
     },
   };
 }

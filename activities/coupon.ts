@@ -1,29 +1,35 @@
+import { coupon, couponReleased, lockedCoupon, redeemedCoupon, unlockedCoupon } from '../contracts/wire/coupon';
+import { tccOutcome } from '../contracts/wire/tcc';
 import { callService, tccCalls, type ServiceClientDeps, type TccCall } from './http';
 
 /** Coupon activities. Refusal: `CouponInvalid` (unknown or already used). */
 export function createCouponActivities(deps: ServiceClientDeps) {
   const path = (code: string, op: string) => `/coupons/${encodeURIComponent(code)}/${op}`;
   return {
-    async lockCoupon(input: {
-      code: string;
-      orderId: string;
-      idempotencyKey: string;
-    }): Promise<{ discountCents: number }> {
-      return callService(deps, {
-        method: 'POST',
-        path: path(input.code, 'lock'),
-        body: { orderId: input.orderId },
-        idempotencyKey: input.idempotencyKey,
-      });
+    async lockCoupon(input: { code: string; orderId: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: path(input.code, 'lock'),
+          body: { orderId: input.orderId },
+          idempotencyKey: input.idempotencyKey,
+        },
+        coupon,
+      );
     },
     /** Unlocks the coupon if this order holds it; otherwise a no-op. */
-    async releaseCoupon(input: { code: string; orderId: string; idempotencyKey: string }): Promise<unknown> {
-      return callService(deps, {
-        method: 'POST',
-        path: path(input.code, 'release'),
-        body: { orderId: input.orderId },
-        idempotencyKey: input.idempotencyKey,
-      });
+    async releaseCoupon(input: { code: string; orderId: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: path(input.code, 'release'),
+          body: { orderId: input.orderId },
+          idempotencyKey: input.idempotencyKey,
+        },
+        couponReleased,
+      );
     },
   };
 }
@@ -32,9 +38,9 @@ export function createCouponActivities(deps: ServiceClientDeps) {
 export function createCouponTccActivities(deps: ServiceClientDeps) {
   const tcc = tccCalls(deps);
   return {
-    tryLockCoupon: async (input: TccCall & { code: string }) =>
-      (await tcc(input, 'try', { code: input.code })) as { result?: { discountCents: number } },
-    confirmCoupon: (input: TccCall) => tcc(input, 'confirm'),
-    cancelCouponLock: (input: TccCall) => tcc(input, 'cancel'),
+    tryLockCoupon: (input: TccCall & { code: string }) =>
+      tcc(input, 'try', tccOutcome(lockedCoupon), { code: input.code }),
+    confirmCoupon: (input: TccCall) => tcc(input, 'confirm', tccOutcome(redeemedCoupon)),
+    cancelCouponLock: (input: TccCall) => tcc(input, 'cancel', tccOutcome(unlockedCoupon)),
   };
 }

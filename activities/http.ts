@@ -1,6 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
 import { retryableHttpStatus } from '../contracts/retryable';
+import { describeFields, fieldErrors } from '../contracts/validation';
 
 export interface ServiceCall {
   method: 'GET' | 'POST' | 'PUT';
@@ -18,13 +20,40 @@ export interface ServiceClientDeps {
   requestTimeoutMs?: number;
 }
 
+/** The refusal a service answers: `{ error: { type, message, fields? } }`. */
+interface ErrorBody {
+  type?: string;
+  message?: string;
+}
+
+const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+};
+
+/** A short, printable piece of a body that is not what it should be (an HTML error page, say). */
+const excerpt = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+
 /**
- * Calls a participant service over HTTP and returns its JSON body.
- * Fails retryably (a plain Error, which Temporal retries per the activity's preset) on network
- * errors, timeouts, 5xx, 408 and 429; fails non-retryably with an ApplicationFailure whose type is
- * the service's error type (`OutOfStock`, `CardDeclined`, ...) on any other 4xx.
+ * Calls a participant service over HTTP and returns its JSON body, parsed with `schema`.
+ * The status decides before the body is read as JSON:
+ * - network errors, timeouts, 5xx, 408 and 429 fail retryably (a plain Error, which Temporal
+ *   retries per the activity's preset), whatever the body;
+ * - any other 4xx fails non-retryably with an ApplicationFailure whose type is the service's error
+ *   type (`OutOfStock`, `CardDeclined`, ...), or `Http<status>` when the body is not the service's
+ *   JSON refusal (a proxy's page, say);
+ * - a 2xx whose body is not JSON or does not match `schema` fails non-retryably as
+ *   `InvalidResponse`, naming each failing field: the service speaks another contract, and
+ *   retrying will not change that.
  */
-export async function callService<T>(deps: ServiceClientDeps, call: ServiceCall): Promise<T> {
+export async function callService<S extends z.ZodType>(
+  deps: ServiceClientDeps,
+  call: ServiceCall,
+  schema: S,
+): Promise<z.infer<S>> {
   const doFetch = deps.fetch ?? fetch;
   const signals = [AbortSignal.timeout(deps.requestTimeoutMs ?? 10_000)];
   try {
@@ -36,7 +65,9 @@ export async function callService<T>(deps: ServiceClientDeps, call: ServiceCall)
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
   const url = new URL(call.path, deps.baseUrl);
+  const where = `${call.method} ${url.pathname}`;
   let response: Response;
+  let text: string;
   try {
     response = await doFetch(url, {
       method: call.method,
@@ -44,16 +75,37 @@ export async function callService<T>(deps: ServiceClientDeps, call: ServiceCall)
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       signal: AbortSignal.any(signals),
     });
+    text = await response.text();
   } catch (err) {
-    throw new Error(`${call.method} ${url.pathname} failed: ${(err as Error).message}`, { cause: err });
+    throw new Error(`${where} failed: ${(err as Error).message}`, { cause: err });
   }
-  const text = await response.text();
-  const json = text === '' ? undefined : (JSON.parse(text) as unknown);
-  if (response.ok) return json as T;
-  const error = (json as { error?: { type?: string; message?: string } } | undefined)?.error;
-  const message = `${call.method} ${url.pathname} answered ${response.status}: ${error?.message ?? text}`;
-  if (retryableHttpStatus(response.status)) throw new Error(message);
-  throw ApplicationFailure.nonRetryable(message, error?.type ?? `Http${response.status}`, error);
+  const json = parseJson(text);
+  if (!response.ok) {
+    const error = json.ok ? (json.value as { error?: ErrorBody } | null)?.error : undefined;
+    const message = `${where} answered ${response.status}: ${error?.message ?? excerpt(text)}`;
+    if (retryableHttpStatus(response.status)) throw new Error(message);
+    if (error === undefined || typeof error.type !== 'string') {
+      throw ApplicationFailure.nonRetryable(
+        `${where} answered ${response.status} without a service refusal: ${excerpt(text)}`,
+        `Http${response.status}`,
+      );
+    }
+    throw ApplicationFailure.nonRetryable(message, error.type, error);
+  }
+  if (!json.ok) {
+    throw ApplicationFailure.nonRetryable(
+      `${where} answered ${response.status} with a body that is not JSON: ${excerpt(text)}`,
+      'InvalidResponse',
+    );
+  }
+  const parsed = schema.safeParse(json.value);
+  if (parsed.success) return parsed.data;
+  const fields = fieldErrors(parsed.error, '(body)');
+  throw ApplicationFailure.nonRetryable(
+    `${where} answered ${response.status} with an unexpected body: ${describeFields(fields)}`,
+    'InvalidResponse',
+    { fields },
+  );
 }
 
 /** Which branch of which TCC transaction a call is for, and its idempotency key. */
@@ -65,11 +117,15 @@ export interface TccCall {
 
 /** Calls a participant's `POST /tcc/:gid/branches/:branch/<op>` (see services' `tccRoutes`). */
 export function tccCalls(deps: ServiceClientDeps) {
-  return (call: TccCall, op: 'try' | 'confirm' | 'cancel', body: unknown = {}): Promise<unknown> =>
-    callService(deps, {
-      method: 'POST',
-      path: `/tcc/${encodeURIComponent(call.gid)}/branches/${encodeURIComponent(call.branchId)}/${op}`,
-      body,
-      idempotencyKey: call.idempotencyKey,
-    });
+  return <S extends z.ZodType>(call: TccCall, op: 'try' | 'confirm' | 'cancel', schema: S, body: unknown = {}) =>
+    callService(
+      deps,
+      {
+        method: 'POST',
+        path: `/tcc/${encodeURIComponent(call.gid)}/branches/${encodeURIComponent(call.branchId)}/${op}`,
+        body,
+        idempotencyKey: call.idempotencyKey,
+      },
+      schema,
+    );
 }

@@ -1,9 +1,17 @@
-import type { Reservation } from '../services/inventory/schema';
+import {
+  frozenStock,
+  releasedReservation,
+  reservation,
+  returnedItems,
+  settledStock,
+  type StockLine,
+} from '../contracts/wire/inventory';
+import { tccOutcome } from '../contracts/wire/tcc';
 import { callService, tccCalls, type ServiceClientDeps, type TccCall } from './http';
 
 export interface ReserveStockInput {
   reservationId: string;
-  items: { sku: string; quantity: number }[];
+  items: StockLine[];
   idempotencyKey: string;
 }
 
@@ -19,39 +27,41 @@ export interface ReleaseStockInput {
 export function createInventoryActivities(deps: ServiceClientDeps) {
   return {
     /** Reserves all items or none. */
-    async reserveStock(input: ReserveStockInput): Promise<Reservation> {
-      return callService<Reservation>(deps, {
-        method: 'POST',
-        path: '/reservations',
-        body: { reservationId: input.reservationId, items: input.items },
-        idempotencyKey: input.idempotencyKey,
-      });
+    async reserveStock(input: ReserveStockInput) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: '/reservations',
+          body: { reservationId: input.reservationId, items: input.items },
+          idempotencyKey: input.idempotencyKey,
+        },
+        reservation,
+      );
     },
     /** Returns a reservation's items to stock; succeeds and changes nothing when there is none. */
-    async releaseStock(input: ReleaseStockInput): Promise<Reservation & { returned: boolean }> {
-      return callService(deps, {
-        method: 'POST',
-        path: `/reservations/${encodeURIComponent(input.reservationId)}/release`,
-        idempotencyKey: input.idempotencyKey,
-      });
+    async releaseStock(input: ReleaseStockInput) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: `/reservations/${encodeURIComponent(input.reservationId)}/release`,
+          idempotencyKey: input.idempotencyKey,
+        },
+        releasedReservation,
+      );
     },
     /**
      * Takes returned items of a paid order's reservation back into stock, once per return id.
      * Refusals: `ReturnExceedsReservation`, `ReservationReleased`, `UnknownReservation`.
      */
-    async returnItems(input: {
-      reservationId: string;
-      returnId: string;
-      items: { sku: string; quantity: number }[];
-      idempotencyKey: string;
-    }): Promise<{ reservationId: string; returnId: string; items: { sku: string; quantity: number }[] }> {
+    async returnItems(input: { reservationId: string; returnId: string; items: StockLine[]; idempotencyKey: string }) {
       const { reservationId, idempotencyKey, ...body } = input;
-      return callService(deps, {
-        method: 'POST',
-        path: `/reservations/${encodeURIComponent(reservationId)}/returns`,
-        body,
-        idempotencyKey,
-      });
+      return callService(
+        deps,
+        { method: 'POST', path: `/reservations/${encodeURIComponent(reservationId)}/returns`, body, idempotencyKey },
+        returnedItems,
+      );
     },
   };
 }
@@ -66,9 +76,9 @@ export type InventoryActivities = ReturnType<typeof createInventoryActivities>;
 export function createInventoryTccActivities(deps: ServiceClientDeps) {
   const tcc = tccCalls(deps);
   return {
-    tryFreezeStock: (input: TccCall & { items: { sku: string; quantity: number }[] }) =>
-      tcc(input, 'try', { items: input.items }),
-    confirmFrozenStock: (input: TccCall) => tcc(input, 'confirm'),
-    cancelFrozenStock: (input: TccCall) => tcc(input, 'cancel'),
+    tryFreezeStock: (input: TccCall & { items: StockLine[] }) =>
+      tcc(input, 'try', tccOutcome(frozenStock), { items: input.items }),
+    confirmFrozenStock: (input: TccCall) => tcc(input, 'confirm', tccOutcome(settledStock)),
+    cancelFrozenStock: (input: TccCall) => tcc(input, 'cancel', tccOutcome(settledStock)),
   };
 }

@@ -1,11 +1,8 @@
-import type { Order } from '../services/order/app';
+import type { z } from 'zod';
+import { cancelledOrder, order, orderList, type orderLine } from '../contracts/wire/order';
 import { callService, type ServiceClientDeps } from './http';
 
-export interface OrderLine {
-  sku: string;
-  quantity: number;
-  unitPriceCents: number;
-}
+export type OrderLine = z.infer<typeof orderLine>;
 
 /** Order service activities. Refusals: `OrderMismatch`, `OrderCancelled`, `OrderAlreadyPaid`, `UnknownOrder`. */
 export function createOrderActivities(deps: ServiceClientDeps) {
@@ -19,49 +16,51 @@ export function createOrderActivities(deps: ServiceClientDeps) {
       items: OrderLine[];
       couponCode?: string;
       idempotencyKey: string;
-    }): Promise<Order> {
+    }) {
       const { orderId, idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: path(orderId, 'validate'), body, idempotencyKey });
+      return callService(deps, { method: 'POST', path: path(orderId, 'validate'), body, idempotencyKey }, order);
     },
     /** Cancels a PENDING order with the reason; a no-op when there is no such order. */
-    async cancelOrder(input: { orderId: string; reason: string; idempotencyKey: string }): Promise<unknown> {
-      return callService(deps, {
-        method: 'POST',
-        path: path(input.orderId, 'cancel'),
-        body: { reason: input.reason.slice(0, 2000) },
-        idempotencyKey: input.idempotencyKey,
-      });
+    async cancelOrder(input: { orderId: string; reason: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: path(input.orderId, 'cancel'),
+          body: { reason: input.reason.slice(0, 2000) },
+          idempotencyKey: input.idempotencyKey,
+        },
+        cancelledOrder,
+      );
     },
-    /** PENDING → PAID with the charge; `cardCents` is the part charged to the card (default: all). */
+    /**
+     * PENDING → PAID; `chargeId` is the card charge (absent when nothing was charged to a card),
+     * `cardCents` the part charged to the card (default: all).
+     */
     async markOrderPaid(input: {
       orderId: string;
-      chargeId: string;
+      chargeId?: string;
       amountCents: number;
       cardCents?: number;
       idempotencyKey: string;
-    }): Promise<Order> {
+    }) {
       const { orderId, idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: path(orderId, 'mark-paid'), body, idempotencyKey });
+      return callService(deps, { method: 'POST', path: path(orderId, 'mark-paid'), body, idempotencyKey }, order);
     },
     /** The order as the order service keeps it (`UnknownOrder` when there is none). */
-    async getOrder(input: { orderId: string }): Promise<Order> {
-      return callService(deps, { method: 'GET', path: `/orders/${encodeURIComponent(input.orderId)}` });
+    async getOrder(input: { orderId: string }) {
+      return callService(deps, { method: 'GET', path: `/orders/${encodeURIComponent(input.orderId)}` }, order);
     },
     /** Records a refund once per refund id. Refusals: `OrderNotRefundable`, `RefundExceedsCapture`. */
-    async recordRefund(input: {
-      orderId: string;
-      refundId: string;
-      amountCents: number;
-      idempotencyKey: string;
-    }): Promise<Order> {
+    async recordRefund(input: { orderId: string; refundId: string; amountCents: number; idempotencyKey: string }) {
       const { orderId, idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: path(orderId, 'refunds'), body, idempotencyKey });
+      return callService(deps, { method: 'POST', path: path(orderId, 'refunds'), body, idempotencyKey }, order);
     },
     /** Orders by id, or those paid in [paidFrom, paidTo). */
-    async findOrders(input: { ids: string[] } | { paidFrom: string; paidTo: string }): Promise<Order[]> {
+    async findOrders(input: { ids: string[] } | { paidFrom: string; paidTo: string }) {
       if ('ids' in input && input.ids.length === 0) return [];
       const q = 'ids' in input ? new URLSearchParams({ ids: input.ids.join(',') }) : new URLSearchParams(input);
-      return callService(deps, { method: 'GET', path: `/orders?${q.toString()}` });
+      return callService(deps, { method: 'GET', path: `/orders?${q.toString()}` }, orderList);
     },
   };
 }

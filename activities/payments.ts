@@ -1,10 +1,6 @@
-import type { GatewayCharge } from '../contracts/gateway';
-import type { StatementEntry } from '../simulators/gateway/app';
-import type { GatewayRefund } from '../simulators/gateway/store';
+import { gatewayCharge } from '../contracts/gateway';
+import { gatewayRefund, statement, undoneCharge } from '../contracts/wire/gateway';
 import { callService, type ServiceClientDeps } from './http';
-
-/** What undoing a charge answers: the charge as it now is, or a tombstone for one never made. */
-export type UndoneCharge = GatewayCharge | { chargeId: string; status: 'VOIDED'; existed: false };
 
 /**
  * Payments gateway activities. Refusals: `ChargeVoided`, `AlreadyCharged`, `RefundExceedsCapture`,
@@ -24,22 +20,21 @@ export function createPaymentsActivities(deps: ServiceClientDeps) {
       currency: string;
       cardNumber: string;
       idempotencyKey: string;
-    }): Promise<GatewayCharge> {
+    }) {
       const { idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: '/charges', body, idempotencyKey });
+      return callService(deps, { method: 'POST', path: '/charges', body, idempotencyKey }, gatewayCharge);
     },
     /** The charge's current state, for polling when no callback came. */
-    async getCharge(input: { chargeId: string }): Promise<GatewayCharge> {
-      return callService(deps, { method: 'GET', path: charge(input.chargeId) });
+    async getCharge(input: { chargeId: string }) {
+      return callService(deps, { method: 'GET', path: charge(input.chargeId) }, gatewayCharge);
     },
     /** Undoes the charge: voids it while pending, refunds what is left once captured, tombstones it if unknown. */
-    async refundCharge(input: { chargeId: string; idempotencyKey: string }): Promise<UndoneCharge> {
-      return callService(deps, {
-        method: 'POST',
-        path: charge(input.chargeId, '/refund'),
-        body: {},
-        idempotencyKey: input.idempotencyKey,
-      });
+    async refundCharge(input: { chargeId: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        { method: 'POST', path: charge(input.chargeId, '/refund'), body: {}, idempotencyKey: input.idempotencyKey },
+        undoneCharge,
+      );
     },
     /**
      * Refunds part of a captured charge (settled later, with a `refund.succeeded` callback to
@@ -51,22 +46,26 @@ export function createPaymentsActivities(deps: ServiceClientDeps) {
       amountCents: number;
       reference?: string;
       idempotencyKey: string;
-    }): Promise<GatewayRefund> {
+    }) {
       const { chargeId, idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: charge(chargeId, '/refunds'), body, idempotencyKey });
+      return callService(
+        deps,
+        { method: 'POST', path: charge(chargeId, '/refunds'), body, idempotencyKey },
+        gatewayRefund,
+      );
     },
     /** A refund's current state, for polling when no callback came. */
-    async getRefund(input: { refundId: string }): Promise<GatewayRefund> {
-      return callService(deps, { method: 'GET', path: `/refunds/${encodeURIComponent(input.refundId)}` });
+    async getRefund(input: { refundId: string }) {
+      return callService(
+        deps,
+        { method: 'GET', path: `/refunds/${encodeURIComponent(input.refundId)}` },
+        gatewayRefund,
+      );
     },
     /** The gateway's statement of settled captures and refunds in [from, to). */
-    async fetchStatement(input: { from: string; to: string }): Promise<StatementEntry[]> {
+    async fetchStatement(input: { from: string; to: string }) {
       const q = new URLSearchParams(input);
-      const answer = await callService<{ entries: StatementEntry[] }>(deps, {
-        method: 'GET',
-        path: `/statements?${q.toString()}`,
-      });
-      return answer.entries;
+      return (await callService(deps, { method: 'GET', path: `/statements?${q.toString()}` }, statement)).entries;
     },
   };
 }

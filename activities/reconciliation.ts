@@ -1,11 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChargeOnRecord, Finding, ReconciliationData, ReconciliationReport } from '../contracts/reconciliation';
-import type { Order } from '../services/order/app';
+import type { Finding, ReconciliationData, ReconciliationReport } from '../contracts/reconciliation';
+import { deferredOrders, orphanedCallbacks, reconciliationReport } from '../contracts/wire/billing';
+import { chargeList } from '../contracts/wire/gateway';
+import type { Order } from '../contracts/wire/order';
 import { workflowState } from './workflow-state';
 import { callService, type ServiceClientDeps } from './http';
 import { createOrderActivities } from './order';
+import { createPaymentsActivities } from './payments';
 
 /** Tells Temporal the gathering is alive (it may take a while); a no-op outside an activity. */
 function heartbeat(): void {
@@ -29,29 +32,27 @@ export function createReconciliationActivities(deps: {
   client?: Client;
 }) {
   const orders = createOrderActivities(deps.order);
+  const gateway = createPaymentsActivities(deps.payments);
   return {
     /**
      * The statement of [from, to), every order it or an orphaned callback names plus the orders
      * paid in the window, all gateway charges of those orders, and whether their workflows run.
+     * Fails non-retryably (`NotConfigured`) without a Temporal client; otherwise as its calls do.
      */
     async gatherReconciliationData(input: { from: string; to: string }): Promise<ReconciliationData> {
       const client = deps.client;
       if (client === undefined) {
         throw ApplicationFailure.nonRetryable('reconciliation needs a Temporal client', 'NotConfigured');
       }
-      const q = new URLSearchParams(input).toString();
-      const [statement, paid, orphans, deferred] = await Promise.all([
-        callService<{ entries: { orderId: string }[] }>(deps.payments, { method: 'GET', path: `/statements?${q}` }),
+      const [entries, paid, orphans, deferred] = await Promise.all([
+        gateway.fetchStatement(input),
         orders.findOrders({ paidFrom: input.from, paidTo: input.to }),
-        callService<{ eventId: string; orderId: string }[]>(deps.billing, {
-          method: 'GET',
-          path: '/callbacks/orphaned',
-        }),
-        callService<string[]>(deps.billing, { method: 'GET', path: '/reconciliation/deferred' }),
+        callService(deps.billing, { method: 'GET', path: '/callbacks/orphaned' }, orphanedCallbacks),
+        callService(deps.billing, { method: 'GET', path: '/reconciliation/deferred' }, deferredOrders),
       ]);
       const ids = [
         ...new Set([
-          ...statement.entries.map((e) => e.orderId),
+          ...entries.map((e) => e.orderId),
           ...paid.map((o) => o.orderId),
           ...orphans.map((o) => o.orderId),
           ...deferred,
@@ -68,10 +69,11 @@ export function createReconciliationActivities(deps: {
       // left its order as it will stay, so a saga finishing meanwhile is never mistaken for unpaid.
       for (const id of ids) {
         heartbeat();
-        const charges = await callService<ChargeOnRecord[]>(deps.payments, {
-          method: 'GET',
-          path: `/charges?orderId=${encodeURIComponent(id)}`,
-        });
+        const charges = await callService(
+          deps.payments,
+          { method: 'GET', path: `/charges?orderId=${encodeURIComponent(id)}` },
+          chargeList,
+        );
         data.charges[id] = charges;
         for (const c of charges) data.flows[c.reference] ??= await workflowState(client, c.reference);
       }
@@ -98,12 +100,11 @@ export function createReconciliationActivities(deps: {
       deferredOrderIds: string[];
       repaired: string[];
     }): Promise<ReconciliationReport> {
-      return callService(deps.billing, {
-        method: 'POST',
-        path: '/reconciliation/reports',
-        body: input,
-        idempotencyKey: `report:${input.reportId}`,
-      });
+      return callService(
+        deps.billing,
+        { method: 'POST', path: '/reconciliation/reports', body: input, idempotencyKey: `report:${input.reportId}` },
+        reconciliationReport,
+      );
     },
   };
 }

@@ -1,3 +1,4 @@
+import { shipment } from '../contracts/wire/shipping';
 import { callService, type ServiceClientDeps } from './http';
 
 /** Shipping activities. */
@@ -8,18 +9,9 @@ export function createShippingActivities(deps: ServiceClientDeps) {
       orderId: string;
       items: { sku: string; quantity: number }[];
       idempotencyKey: string;
-    }): Promise<{ shipmentId: string; status: string }> {
+    }) {
       const { idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: '/shipments', body, idempotencyKey });
-    },
-    /** Cancels the shipment; a no-op when there is none. */
-    async cancelShipment(input: { shipmentId: string; idempotencyKey: string }): Promise<unknown> {
-      return callService(deps, {
-        method: 'POST',
-        path: `/shipments/${encodeURIComponent(input.shipmentId)}/cancel`,
-        body: {},
-        idempotencyKey: input.idempotencyKey,
-      });
+      return callService(deps, { method: 'POST', path: '/shipments', body, idempotencyKey }, shipment);
     },
   };
 }

@@ -1,3 +1,5 @@
+import { frozenBalance, pointsAwarded, pointsRevoked, settledBalance } from '../contracts/wire/wallet';
+import { tccOutcome } from '../contracts/wire/tcc';
 import { callService, tccCalls, type ServiceClientDeps, type TccCall } from './http';
 
 /** Wallet (reward points) activities. */
@@ -10,9 +12,9 @@ export function createWalletActivities(deps: ServiceClientDeps) {
       orderId: string;
       points: number;
       idempotencyKey: string;
-    }): Promise<{ entryId: string; points: number; awarded: boolean }> {
+    }) {
       const { idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: '/points/award', body, idempotencyKey });
+      return callService(deps, { method: 'POST', path: '/points/award', body, idempotencyKey }, pointsAwarded);
     },
     /** Takes points back once per entry id; what the balance cannot cover is recorded as debt. */
     async revokePoints(input: {
@@ -21,9 +23,9 @@ export function createWalletActivities(deps: ServiceClientDeps) {
       orderId: string;
       points: number;
       idempotencyKey: string;
-    }): Promise<{ entryId: string; points: number; revoked: number; debt: number }> {
+    }) {
       const { idempotencyKey, ...body } = input;
-      return callService(deps, { method: 'POST', path: '/points/revoke', body, idempotencyKey });
+      return callService(deps, { method: 'POST', path: '/points/revoke', body, idempotencyKey }, pointsRevoked);
     },
   };
 }
@@ -33,8 +35,8 @@ export function createWalletTccActivities(deps: ServiceClientDeps) {
   const tcc = tccCalls(deps);
   return {
     tryFreezeBalance: (input: TccCall & { customerId: string; amountCents: number }) =>
-      tcc(input, 'try', { customerId: input.customerId, amountCents: input.amountCents }),
-    confirmFrozenBalance: (input: TccCall) => tcc(input, 'confirm'),
-    cancelFrozenBalance: (input: TccCall) => tcc(input, 'cancel'),
+      tcc(input, 'try', tccOutcome(frozenBalance), { customerId: input.customerId, amountCents: input.amountCents }),
+    confirmFrozenBalance: (input: TccCall) => tcc(input, 'confirm', tccOutcome(settledBalance)),
+    cancelFrozenBalance: (input: TccCall) => tcc(input, 'cancel', tccOutcome(settledBalance)),
   };
 }

@@ -40,20 +40,21 @@ export const gatewayEvent = z
 export type GatewayEvent = z.infer<typeof gatewayEvent>;
 
 /** What the gateway answers for a charge (create, status query, void). */
-export interface GatewayCharge {
-  chargeId: string;
-  orderId: string;
-  reference: string;
-  amountCents: number;
-  refundedCents: number;
-  currency: string;
-  cardLast4: string;
-  status: ChargeStatus;
-  failureCode: string | null;
+export const gatewayCharge = z.object({
+  chargeId: z.string(),
+  orderId: z.string(),
+  reference: z.string(),
+  amountCents: z.number().int(),
+  refundedCents: z.number().int(),
+  currency: z.string(),
+  cardLast4: z.string(),
+  status: z.enum(chargeStatuses),
+  failureCode: z.string().nullable(),
   /** The sequence number of the charge's latest state, comparable with its events'. */
-  sequence: number;
+  sequence: z.number().int(),
   /** False while pending for a payment method the provider cannot stop. */
-  voidable: boolean;
+  voidable: z.boolean(),
   /** Refunds asked for and not yet settled. */
-  pendingRefundCents: number;
-}
+  pendingRefundCents: z.number().int(),
+});
+export type GatewayCharge = z.infer<typeof gatewayCharge>;

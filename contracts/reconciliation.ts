@@ -97,7 +97,7 @@ export function classify(data: ReconciliationData, policy: UnpaidPolicy): Classi
       continue;
     }
     if (paidStatuses.includes(order.status)) {
-      const expected = order.chargeId === 'none' ? null : order.chargeId;
+      const expected = order.chargeId;
       const kept = live.find((c) => c.chargeId === expected);
       if (expected !== null && kept === undefined) {
         const known = charges.find((c) => c.chargeId === expected);

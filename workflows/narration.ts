@@ -18,7 +18,8 @@ const skus = (items: { sku: string; quantity: number }[]) => items.map((i) => `$
 const narrators: Narrators = {
   validateOrder: (i) => `Check order ${i.orderId} for customer ${i.customerId}: ${skus(i.items)}`,
   cancelOrder: (i) => `Cancel order ${i.orderId}: ${i.reason}`,
-  markOrderPaid: (i) => `Mark order ${i.orderId} paid: ${money(i.amountCents)} (charge ${i.chargeId})`,
+  markOrderPaid: (i) =>
+    `Mark order ${i.orderId} paid: ${money(i.amountCents)} (${i.chargeId === undefined ? 'no card charge' : `charge ${i.chargeId}`})`,
   getOrder: (i) => `Read order ${i.orderId}`,
   recordRefund: (i) => `Record refund ${i.refundId} of ${money(i.amountCents)} on order ${i.orderId}`,
   findOrders: (i) =>
@@ -49,7 +50,6 @@ const narrators: Narrators = {
   confirmCoupon: (i) => `Confirm: use the locked coupon (${i.gid})`,
   cancelCouponLock: (i) => `Cancel: unlock the coupon (${i.gid})`,
   createShipment: (i) => `Create shipment ${i.shipmentId} for order ${i.orderId}: ${units(i.items)}`,
-  cancelShipment: (i) => `Cancel shipment ${i.shipmentId}`,
   holdBudget: (i) => `Hold ${money(i.amountCents)} of the ${i.department} budget (${i.holdId})`,
   commitBudget: (i) => `Spend budget hold ${i.holdId}`,
   releaseBudget: (i) => `Release budget hold ${i.holdId}`,

@@ -49,7 +49,7 @@ export function orderSteps(
       await saga.step('mark-order-paid', () =>
         act.markOrderPaid({
           orderId,
-          chargeId: chargeId ?? 'none',
+          ...(chargeId !== null ? { chargeId } : {}),
           amountCents: paidCents,
           // Only when it differs, so a request already made under this key keeps its body.
           ...(cardCents !== paidCents ? { cardCents } : {}),

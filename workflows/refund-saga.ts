@@ -50,7 +50,7 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
       const order = (await saga.step('check-order', async () => {
         const o = await act.getOrder({ orderId });
         const left = (o.cardCents ?? 0) - o.refundedCents;
-        if (!refundable.includes(o.status) || o.chargeId === null || o.chargeId === 'none') {
+        if (!refundable.includes(o.status) || o.chargeId === null) {
           throw ApplicationFailure.nonRetryable(
             `order ${orderId} is ${o.status}, not refundable`,
             'OrderNotRefundable',

@@ -2,15 +2,15 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { startPayment } from '../../client';
-import type { PaymentSagaInput } from '../../contracts/payment';
 import type { PaymentSagaOptions } from '../../workflows';
 import { inTransaction, type Pool } from '../../services/shared/db';
-
-interface OutboxRow {
-  id: string;
-  aggregate_id: string;
-  payload: PaymentSagaInput;
-}
+import {
+  claimOutbox,
+  markOutboxDelivered,
+  markOutboxFailed,
+  outboxChannel,
+  type OutboxEntry,
+} from '../../services/order/outbox';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -25,7 +25,7 @@ export interface OutboxRelayOptions {
   /** Fallback polling when no notification arrives (default 2 s). */
   pollIntervalMs?: number;
   /** Test seam: runs after a start and before the row is marked (a crash there must be harmless). */
-  afterStart?: (row: OutboxRow) => Promise<void>;
+  afterStart?: (row: OutboxEntry) => Promise<void>;
 }
 
 /**
@@ -47,12 +47,7 @@ export class OutboxRelay {
   async deliverBatch(): Promise<string[]> {
     const { pool, client, taskQueue, sagaOptions, logger, afterStart } = this.options;
     return inTransaction(pool, async (db) => {
-      const { rows } = await db.query<OutboxRow>(
-        // Rows that keep failing sink behind fresh ones instead of blocking the head of the queue.
-        `SELECT id, aggregate_id, payload FROM "order".outbox WHERE delivered_at IS NULL
-         ORDER BY attempts, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? 20],
-      );
+      const rows = await claimOutbox(db, this.options.batchSize ?? 20);
       // The batch's starts go out concurrently (a deadline each: the claimed rows stay locked while
       // Temporal answers); the rows are then marked one by one on this transaction's connection.
       const starts = await Promise.allSettled(
@@ -67,24 +62,19 @@ export class OutboxRelay {
         const start = starts[i]!;
         if (start.status === 'rejected') {
           // Temporal unreachable or refusing: keep the row for a later round, say why.
-          logger.warn({ err: start.reason, outboxId: row.id, orderId: row.aggregate_id }, 'outbox delivery failed');
-          await db.query(`UPDATE "order".outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
-            row.id,
-            String(start.reason),
-          ]);
+          logger.warn({ err: start.reason, outboxId: row.id, orderId: row.orderId }, 'outbox delivery failed');
+          await markOutboxFailed(db, row.id, String(start.reason));
           continue;
         }
         await afterStart?.(row);
-        await db.query(`UPDATE "order".outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1`, [
-          row.id,
-        ]);
+        await markOutboxDelivered(db, row.id);
         delivered.push(row.id);
       }
       return delivered;
     });
   }
 
-  /** Runs until `stop()`: woken by NOTIFY on `order_outbox`, polling as a fallback. */
+  /** Runs until `stop()`: woken by NOTIFY on the outbox channel, polling as a fallback. */
   async start(): Promise<void> {
     this.running = true;
     this.listener = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'outbox-relay' });
@@ -97,7 +87,7 @@ export class OutboxRelay {
       this.notified = true;
       this.wake?.();
     });
-    await this.listener.query('LISTEN order_outbox');
+    await this.listener.query(`LISTEN ${outboxChannel}`);
     void this.loop();
   }
 

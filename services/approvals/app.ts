@@ -1,20 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { actor, department } from '../../contracts/approval';
-import { businessId, cents, empty, positiveCents } from '../../contracts/fields';
+import { businessId, empty } from '../../contracts/fields';
+import { budgetRequest, holdRequest, notificationRequest } from '../../contracts/wire/approvals';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
-
-const holdInput = z.object({ holdId: businessId, amountCents: positiveCents });
-const notificationInput = z.object({
-  notificationId: businessId,
-  to: actor,
-  requestId: businessId,
-  kind: z.enum(['decide', 'reminder', 'escalated', 'outcome']),
-  message: z.string().min(1).max(2000),
-});
 
 const lockHold = (client: PoolClient, holdId: string) =>
   client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`approvals:hold:${holdId}`]);
@@ -43,7 +35,7 @@ async function loadHold(client: PoolClient, holdId: string) {
 }
 
 /** Holds budget for a request; the same hold again is unchanged; a released one is refused. */
-async function hold(client: PoolClient, dept: string, input: z.infer<typeof holdInput>) {
+async function hold(client: PoolClient, dept: string, input: z.infer<typeof holdRequest>) {
   await lockHold(client, input.holdId);
   const existing = await loadHold(client, input.holdId);
   if (existing?.status === 'RELEASED') throw new BusinessError('HoldReleased', `hold ${input.holdId} was released`);
@@ -119,7 +111,7 @@ export function buildApprovalsApp(pool: Pool, logger: Logger): FastifyInstance {
   const id = (p: Record<string, string>) => parseInput(businessId, p.id);
   app.put<{ Params: Record<string, string> }>('/budgets/:department', async (request) => {
     const d = dept(request.params);
-    const { totalCents } = parseInput(z.object({ totalCents: cents }), request.body);
+    const { totalCents } = parseInput(budgetRequest, request.body);
     await pool.query(
       `INSERT INTO approvals.budgets (department, total_cents) VALUES ($1, $2)
        ON CONFLICT (department) DO UPDATE SET total_cents = EXCLUDED.total_cents`,
@@ -128,12 +120,12 @@ export function buildApprovalsApp(pool: Pool, logger: Logger): FastifyInstance {
     return budget(pool, d);
   });
   query(app, '/budgets/:department', 'UnknownDepartment', (p) => budget(pool, dept(p)));
-  mutation(app, { ...base, url: '/budgets/:department/holds', body: holdInput, status: 201 }, (c, input, p) =>
+  mutation(app, { ...base, url: '/budgets/:department/holds', body: holdRequest, status: 201 }, (c, input, p) =>
     hold(c, dept(p), input),
   );
   mutation(app, { ...base, url: '/holds/:id/commit', body: empty }, (c, _i, p) => commit(c, id(p)));
   mutation(app, { ...base, url: '/holds/:id/release', body: empty }, (c, _i, p) => release(c, id(p)));
-  mutation(app, { ...base, url: '/notifications', body: notificationInput, status: 201 }, async (c, input) => {
+  mutation(app, { ...base, url: '/notifications', body: notificationRequest, status: 201 }, async (c, input) => {
     await c.query(
       `INSERT INTO approvals.notifications (notification_id, recipient, request_id, kind, message)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,

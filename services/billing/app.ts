@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Pool } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { callbackRoutes, type ReceiverOptions } from './callbacks';
-import { deferredOrders, latestReports, orphanedCallbacks, reportInput, storeReport } from './reports';
+import { reportRequest } from '../../contracts/wire/billing';
+import { deferredOrders, latestReports, orphanedCallbacks, storeReport } from './reports';
 
 /**
  * Billing, our own side of payments: `POST /callbacks/gateway` receives the gateway's signed
@@ -18,7 +19,7 @@ export function buildBillingApp(pool: Pool, logger: Logger, receiver: ReceiverOp
   query(app, '/callbacks/orphaned', 'UnknownCallback', () => orphanedCallbacks(pool));
   mutation(
     app,
-    { pool, schema: 'billing', url: '/reconciliation/reports', body: reportInput, status: 201 },
+    { pool, schema: 'billing', url: '/reconciliation/reports', body: reportRequest, status: 201 },
     (c, input) => storeReport(c, input),
   );
   query(app, '/reconciliation/deferred', 'UnknownReport', () => deferredOrders(pool));

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { gatewayEvent, type GatewayEvent } from '../../contracts/gateway';
-import { inTransaction, type Pool } from '../shared/db';
-import { BusinessError } from '../shared/errors';
+import type { Pool } from '../shared/db';
+import { BusinessError, TransientError } from '../shared/errors';
 import { parseInput } from '../shared/http';
 import { signatureHeader, verifyCallback } from '../shared/signature';
 
@@ -22,11 +22,12 @@ export interface ReceiverOptions {
  * `POST /callbacks/gateway`, the receiver of the gateway's callbacks:
  * - the signature (HMAC-SHA256 over "<timestamp>.<raw body>") and the timestamp window are checked
  *   first; a bad or stale one is a 401, logged, and nothing is stored or signalled;
- * - each event id is stored once (copies only count up), in the same transaction that hands it to
- *   its workflow, so concurrent copies wait for the first and then answer 200 without a signal;
+ * - each event id is stored once (copies only count up) before it is handed to its workflow; a
+ *   copy of an event already delivered answers 200 without a signal, one not yet delivered
+ *   delivers again (at least once; the workflow drops an event id it has seen);
  * - an event whose workflow is closed or unknown is stored as orphaned for reconciliation, never
- *   dropped; if Temporal cannot be reached the transaction rolls back and the 503 makes the
- *   gateway send it again.
+ *   dropped; if the workflow engine cannot be reached the event stays stored, undelivered, and the
+ *   503 makes the gateway send it again.
  */
 export function callbackRoutes(app: FastifyInstance, pool: Pool, options: ReceiverOptions): void {
   void app.register((scope, _opts, done) => {
@@ -59,34 +60,32 @@ export function callbackRoutes(app: FastifyInstance, pool: Pool, options: Receiv
   });
 }
 
+/**
+ * Stores the event once (a copy only counts up), then hands it to its workflow outside any
+ * transaction, so no row lock waits on the workflow engine. Until a delivery is recorded, every
+ * copy delivers again: at least once, and the workflow ignores an event id it has seen. A failed
+ * delivery is a TransientError (503): the row stays undelivered and the gateway's resend retries.
+ */
 async function receive(pool: Pool, event: GatewayEvent, deliver: DeliverEvent) {
-  return inTransaction(pool, async (client) => {
-    // Inserting (or counting a copy) takes the row lock: copies of one event queue up here.
-    const { rows } = await client.query<{ delivery: Delivery | null; copies: number }>(
-      `INSERT INTO billing.callbacks (event_id, type, charge_id, order_id, reference, sequence, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (event_id) DO UPDATE SET copies = callbacks.copies + 1
-       RETURNING delivery, copies`,
-      [
-        event.eventId,
-        event.type,
-        event.chargeId,
-        event.orderId,
-        event.reference,
-        event.sequence,
-        JSON.stringify(event),
-      ],
-    );
-    const row = rows[0]!;
-    if (row.delivery !== null) return { eventId: event.eventId, delivery: row.delivery, duplicate: true };
-    const delivery = await deliver(event.reference, event).catch((err: unknown) => {
-      // Temporal unreachable: roll back and answer 503, so the gateway sends it again later.
-      throw new BusinessError('Unavailable', `cannot reach the workflow engine: ${(err as Error).message}`, 503);
-    });
-    await client.query(`UPDATE billing.callbacks SET delivery = $2, delivered_at = now() WHERE event_id = $1`, [
-      event.eventId,
-      delivery,
-    ]);
-    return { eventId: event.eventId, delivery, duplicate: row.copies > 1 };
-  });
+  const { rows } = await pool.query<{ delivery: Delivery | null; copies: number }>(
+    `INSERT INTO billing.callbacks (event_id, type, charge_id, order_id, reference, sequence, body)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (event_id) DO UPDATE SET copies = callbacks.copies + 1
+     RETURNING delivery, copies`,
+    [event.eventId, event.type, event.chargeId, event.orderId, event.reference, event.sequence, JSON.stringify(event)],
+  );
+  const row = rows[0]!;
+  if (row.delivery !== null) return { eventId: event.eventId, delivery: row.delivery, duplicate: true };
+  let delivery: Delivery;
+  try {
+    delivery = await deliver(event.reference, event);
+  } catch (err) {
+    throw new TransientError('Unavailable', `cannot reach the workflow engine: ${(err as Error).message}`);
+  }
+  // The first delivery recorded wins; a concurrent copy that also delivered changes nothing.
+  await pool.query(
+    `UPDATE billing.callbacks SET delivery = $2, delivered_at = now() WHERE event_id = $1 AND delivery IS NULL`,
+    [event.eventId, delivery],
+  );
+  return { eventId: event.eventId, delivery, duplicate: row.copies > 1 };
 }

@@ -1,17 +1,6 @@
-import { z } from 'zod';
-import { businessId } from '../../contracts/fields';
-import { finding, type Finding, type ReconciliationReport } from '../../contracts/reconciliation';
+import type { Finding, ReconciliationReport } from '../../contracts/reconciliation';
+import type { ReportRequest } from '../../contracts/wire/billing';
 import type { Pool, PoolClient } from '../shared/db';
-
-export const reportInput = z.object({
-  reportId: z.string().min(1).max(300),
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
-  findings: z.array(finding).max(10_000),
-  orphanEventIds: z.array(z.string().max(200)).max(10_000),
-  deferredOrderIds: z.array(businessId).max(100_000),
-  repaired: z.array(businessId).max(10_000),
-});
 
 const findingKey = (f: Finding) => `${f.kind}:${f.chargeId ?? f.orderId}`;
 
@@ -19,10 +8,7 @@ const findingKey = (f: Finding) => `${f.kind}:${f.chargeId ?? f.orderId}`;
  * Stores a run's report in one transaction: each finding is new unless an earlier run reported it,
  * and the orphaned callbacks it settled are marked handled.
  */
-export async function storeReport(
-  client: PoolClient,
-  input: z.infer<typeof reportInput>,
-): Promise<ReconciliationReport> {
+export async function storeReport(client: PoolClient, input: ReportRequest): Promise<ReconciliationReport> {
   const findings: ReconciliationReport['findings'] = [];
   for (const f of input.findings) {
     const inserted = await client.query(

@@ -1,20 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
-import { cancelCouponLock, confirmCoupon, lockCouponInput, tryLockCoupon } from './tcc';
-import { businessId, cents } from '../../contracts/fields';
-
-const orderRef = z.object({ orderId: businessId });
-
-interface Coupon {
-  code: string;
-  discountCents: number;
-  status: 'AVAILABLE' | 'LOCKED' | 'REDEEMED';
-  orderId: string | null;
-}
+import { cancelCouponLock, confirmCoupon, tryLockCoupon } from './tcc';
+import { businessId } from '../../contracts/fields';
+import { couponOrderRequest, couponSeedRequest, lockCouponTccRequest, type Coupon } from '../../contracts/wire/coupon';
 
 async function load(db: Pool | PoolClient, code: string): Promise<Coupon | undefined> {
   const { rows } = await db.query<Coupon>(
@@ -73,7 +64,7 @@ export function buildCouponApp(pool: Pool, logger: Logger): FastifyInstance {
   const base = { pool, schema: 'coupon' };
   const code = (p: Record<string, string>) => parseInput(businessId, p.code);
   app.put<{ Params: { code: string } }>('/coupons/:code', async (request) => {
-    const { discountCents } = parseInput(z.object({ discountCents: cents }), request.body);
+    const { discountCents } = parseInput(couponSeedRequest, request.body);
     await pool.query(
       `INSERT INTO coupon.coupons (code, discount_cents, status) VALUES ($1, $2, 'AVAILABLE')
        ON CONFLICT (code) DO UPDATE SET discount_cents = EXCLUDED.discount_cents, status = 'AVAILABLE', order_id = NULL`,
@@ -81,13 +72,15 @@ export function buildCouponApp(pool: Pool, logger: Logger): FastifyInstance {
     );
     return load(pool, code(request.params));
   });
-  mutation(app, { ...base, url: '/coupons/:code/lock', body: orderRef }, (c, i, p) => lock(c, code(p), i.orderId));
-  mutation(app, { ...base, url: '/coupons/:code/release', body: orderRef }, (c, i, p) =>
+  mutation(app, { ...base, url: '/coupons/:code/lock', body: couponOrderRequest }, (c, i, p) =>
+    lock(c, code(p), i.orderId),
+  );
+  mutation(app, { ...base, url: '/coupons/:code/release', body: couponOrderRequest }, (c, i, p) =>
     release(c, code(p), i.orderId),
   );
   tccRoutes(
     app,
-    { ...base, tryBody: lockCouponInput },
+    { ...base, tryBody: lockCouponTccRequest },
     { try: tryLockCoupon, confirm: confirmCoupon, cancel: cancelCouponLock },
   );
   query(app, '/coupons/:code', 'UnknownCoupon', (p) => load(pool, code(p)));

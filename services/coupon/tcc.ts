@@ -1,16 +1,14 @@
-import { z } from 'zod';
-import { businessId } from '../../contracts/fields';
+import type { z } from 'zod';
+import type { lockCouponTccRequest } from '../../contracts/wire/coupon';
 import { barrier, type Branch } from '../shared/barrier';
 import type { PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
-
-export const lockCouponInput = z.object({ code: businessId });
 
 /** The holder of a TCC lock: the transaction and branch, so a cancel can find what it locked. */
 const holder = (b: Branch) => `tcc:${b.gid}:${b.branchId}`;
 
 /** Try: locks an available coupon for this branch and answers its discount; CouponInvalid otherwise. */
-export const tryLockCoupon = (client: PoolClient, branch: Branch, input: z.infer<typeof lockCouponInput>) =>
+export const tryLockCoupon = (client: PoolClient, branch: Branch, input: z.infer<typeof lockCouponTccRequest>) =>
   barrier(client, 'coupon', branch, 'try', async () => {
     const { rows } = await client.query<{ discountCents: number }>(
       `UPDATE coupon.coupons SET status = 'LOCKED', order_id = $2, updated_at = now()

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Pool } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
 import { empty } from '../../contracts/fields';
-import { businessId, reserveInput, returnInput, sku, stockLevelInput } from './schema';
+import { businessId, sku } from '../../contracts/fields';
+import { freezeRequest, reserveRequest, returnRequest, stockLevelRequest } from '../../contracts/wire/inventory';
 import { getStock, release, reserve, returnItems, setStock } from './store';
-import { cancelFrozen, confirmFrozen, freezeInput, tryFreeze } from './tcc';
+import { cancelFrozen, confirmFrozen, tryFreeze } from './tcc';
 
 /**
  * The inventory service: stock levels per SKU and all-or-nothing reservations.
@@ -22,23 +23,23 @@ export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
 
   app.put<{ Params: { sku: string } }>('/stock/:sku', async (request) => {
     const id = parseInput(sku, request.params.sku);
-    const { available } = parseInput(stockLevelInput, request.body);
+    const { available } = parseInput(stockLevelRequest, request.body);
     return setStock(pool, id, available);
   });
   query(app, '/stock/:sku', 'UnknownSku', (p) => getStock(pool, parseInput(sku, p.sku)));
 
-  mutation(app, { ...base, url: '/reservations', body: reserveInput, status: 201 }, (client, input) =>
+  mutation(app, { ...base, url: '/reservations', body: reserveRequest, status: 201 }, (client, input) =>
     reserve(client, input),
   );
   mutation(app, { ...base, url: '/reservations/:id/release', body: empty }, (client, _input, p) =>
     release(client, parseInput(businessId, p.id)),
   );
 
-  mutation(app, { ...base, url: '/reservations/:id/returns', body: returnInput, status: 201 }, (client, input, p) =>
+  mutation(app, { ...base, url: '/reservations/:id/returns', body: returnRequest, status: 201 }, (client, input, p) =>
     returnItems(client, parseInput(businessId, p.id), input),
   );
 
   // TCC branch of a global transaction: try freezes, confirm sells, cancel unfreezes.
-  tccRoutes(app, { ...base, tryBody: freezeInput }, { try: tryFreeze, confirm: confirmFrozen, cancel: cancelFrozen });
+  tccRoutes(app, { ...base, tryBody: freezeRequest }, { try: tryFreeze, confirm: confirmFrozen, cancel: cancelFrozen });
   return app;
 }

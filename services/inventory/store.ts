@@ -1,6 +1,7 @@
 import { BusinessError } from '../shared/errors';
 import type { Pool, PoolClient } from '../shared/db';
-import type { Reservation, ReserveInput, StockLevel } from './schema';
+import type { Reservation, ReserveRequest, StockLine } from '../../contracts/wire/inventory';
+import type { StockLevel } from './schema';
 import { bySku } from './schema';
 
 export async function getStock(pool: Pool, sku: string): Promise<StockLevel | undefined> {
@@ -41,7 +42,7 @@ async function readReservation(client: PoolClient, reservationId: string): Promi
  * Refuses with OutOfStock / UnknownSku, and with ReservationReleased when a release for this id
  * came first. Reserving an id that is already reserved returns it unchanged.
  */
-export async function reserve(client: PoolClient, input: ReserveInput): Promise<Reservation> {
+export async function reserve(client: PoolClient, input: ReserveRequest): Promise<Reservation> {
   await client.query(
     `INSERT INTO inventory.reservations (reservation_id, status) VALUES ($1, 'RESERVED') ON CONFLICT DO NOTHING`,
     [input.reservationId],
@@ -114,7 +115,7 @@ export async function release(client: PoolClient, reservationId: string): Promis
 export async function returnItems(
   client: PoolClient,
   reservationId: string,
-  input: { returnId: string; items: { sku: string; quantity: number }[] },
+  input: { returnId: string; items: StockLine[] },
 ) {
   const current = await readReservation(client, reservationId); // locks the reservation row
   if (current === undefined) throw new BusinessError('UnknownReservation', `unknown reservation ${reservationId}`, 404);

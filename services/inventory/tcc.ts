@@ -1,21 +1,14 @@
-import { z } from 'zod';
-import { quantity, sku } from '../../contracts/fields';
+import type { z } from 'zod';
+import type { freezeRequest, StockLine } from '../../contracts/wire/inventory';
 import { barrier, type Branch } from '../shared/barrier';
 import type { PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { bySku } from './schema';
 
-export const freezeInput = z.object({
-  items: z
-    .array(z.object({ sku, quantity }))
-    .min(1)
-    .max(100)
-    .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'must not list a SKU twice'),
-});
-type Line = z.infer<typeof freezeInput>['items'][number];
+type Line = StockLine;
 
 /** Try: freeze every line (one conditional UPDATE each, SKU order), all or nothing. */
-export function tryFreeze(client: PoolClient, branch: Branch, input: z.infer<typeof freezeInput>) {
+export function tryFreeze(client: PoolClient, branch: Branch, input: z.infer<typeof freezeRequest>) {
   return barrier(client, 'inventory', branch, 'try', async () => {
     const items = [...input.items].sort(bySku);
     for (const { sku: id, quantity: q } of items) {

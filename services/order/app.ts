@@ -1,52 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { paymentSagaInput, type PaymentSagaInput } from '../../contracts/payment';
-import { businessId, cents, currency, positiveCents, quantity, sku } from '../../contracts/fields';
+import { businessId } from '../../contracts/fields';
+import {
+  cancelOrderRequest,
+  idList,
+  markPaidRequest,
+  paidWindow,
+  recordRefundRequest,
+  validateOrderRequest,
+  type Order,
+} from '../../contracts/wire/order';
 
-export const orderLine = z.object({ sku, quantity, unitPriceCents: positiveCents });
-export const validateOrderInput = z.object({
-  customerId: businessId,
-  currency,
-  items: z.array(orderLine).min(1, 'must list at least one item').max(50, 'must list at most 50 items'),
-  couponCode: businessId.optional(),
-});
-const cancelInput = z.object({ reason: z.string().min(1).max(2000) });
-const markPaidInput = z.object({
-  chargeId: businessId,
-  amountCents: cents,
-  /** The part charged to the card (default: all of it). */
-  cardCents: cents.optional(),
-});
-const paidWindow = z
-  .object({ paidFrom: z.iso.datetime({ offset: true }), paidTo: z.iso.datetime({ offset: true }) })
-  .refine((w) => Date.parse(w.paidFrom) < Date.parse(w.paidTo), {
-    message: 'paidFrom must be before paidTo',
-    path: ['paidFrom'],
-  });
-const idList = z
-  .string()
-  .transform((v) => v.split(','))
-  .pipe(z.array(businessId).min(1).max(500, 'must list at most 500 ids'));
+export type { Order };
 
-export interface Order {
-  orderId: string;
-  customerId: string;
-  currency: string;
-  items: z.infer<typeof orderLine>[];
-  subtotalCents: number;
-  couponCode: string | null;
-  status: 'PENDING' | 'PAID' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'CANCELLED';
-  cancelReason: string | null;
-  chargeId: string | null;
-  paidCents: number | null;
-  cardCents: number | null;
-  paidAt: string | null;
-  refundedCents: number;
-}
+/**
+ * The charge id that workflows recorded before "no card charge" became an absent field. Requests
+ * scheduled before then are still retried with it, under their first body (the idempotency hash
+ * must match), so it is accepted on the wire and stored as NULL, like migration 005 did.
+ */
+const legacyNoCharge = 'none';
 
 const paidStatuses = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 
@@ -64,7 +41,7 @@ async function load(db: Pool | PoolClient, orderId: string, lock = false): Promi
 }
 
 /** Creates the order as PENDING, or confirms the one stored is the same and still payable. */
-async function validateOrder(client: PoolClient, orderId: string, input: z.infer<typeof validateOrderInput>) {
+async function validateOrder(client: PoolClient, orderId: string, input: z.infer<typeof validateOrderRequest>) {
   const subtotal = input.items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
   await client.query(
     `INSERT INTO "order".orders (order_id, customer_id, currency, items, subtotal_cents, coupon_code, status)
@@ -96,31 +73,33 @@ async function cancelOrder(client: PoolClient, orderId: string, reason: string) 
   return { ...(await load(client, orderId))!, cancelled: order.status === 'PENDING' };
 }
 
-/** PENDING → PAID. Paid already with the same charge: unchanged. Cancelled: refused. */
-async function markPaid(client: PoolClient, orderId: string, input: z.infer<typeof markPaidInput>) {
+/**
+ * PENDING → PAID, with the charge or, when nothing was charged to a card, none (NULL). Paid already
+ * with the same charge: unchanged. Cancelled: refused.
+ */
+async function markPaid(client: PoolClient, orderId: string, input: z.infer<typeof markPaidRequest>) {
+  const chargeId = input.chargeId === legacyNoCharge ? null : (input.chargeId ?? null);
   const order = await load(client, orderId, true);
   if (order === undefined) throw new BusinessError('UnknownOrder', `unknown order ${orderId}`);
   if (order.status === 'CANCELLED') throw new BusinessError('OrderCancelled', `order ${orderId} was cancelled`);
   if (paidStatuses.includes(order.status)) {
-    if (order.chargeId === input.chargeId) return order;
+    if (order.chargeId === chargeId) return order;
     throw new BusinessError('OrderAlreadyPaid', `order ${orderId} was paid by charge ${order.chargeId}`);
   }
   await client.query(
     `UPDATE "order".orders SET status = 'PAID', charge_id = $2, paid_cents = $3, card_cents = $4,
        paid_at = coalesce(paid_at, now()), updated_at = now() WHERE order_id = $1`,
-    [orderId, input.chargeId, input.amountCents, input.cardCents ?? input.amountCents],
+    [orderId, chargeId, input.amountCents, input.cardCents ?? input.amountCents],
   );
   return (await load(client, orderId))!;
 }
-
-const refundRecord = z.object({ refundId: businessId, amountCents: positiveCents });
 
 /**
  * Records a refund of a paid order once per refund id: PARTIALLY_REFUNDED, then REFUNDED when all
  * that was charged to the card came back. Refuses `OrderNotRefundable` (not paid) and
  * `RefundExceedsCapture` (more than the card paid, counting earlier refunds).
  */
-async function recordRefund(client: PoolClient, orderId: string, input: z.infer<typeof refundRecord>) {
+async function recordRefund(client: PoolClient, orderId: string, input: z.infer<typeof recordRefundRequest>) {
   const order = await load(client, orderId, true);
   if (order === undefined) throw new BusinessError('UnknownOrder', `unknown order ${orderId}`, 404);
   const seen = await client.query('SELECT 1 FROM "order".order_refunds WHERE refund_id = $1', [input.refundId]);
@@ -174,16 +153,16 @@ export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
   const base = { pool, schema: 'order' };
   const id = (p: Record<string, string>) => parseInput(businessId, p.id);
   mutation(app, { ...base, url: '/orders', body: paymentSagaInput, status: 201 }, (c, input) => createOrder(c, input));
-  mutation(app, { ...base, url: '/orders/:id/validate', body: validateOrderInput }, (c, input, p) =>
+  mutation(app, { ...base, url: '/orders/:id/validate', body: validateOrderRequest }, (c, input, p) =>
     validateOrder(c, id(p), input),
   );
-  mutation(app, { ...base, url: '/orders/:id/cancel', body: cancelInput }, (c, input, p) =>
+  mutation(app, { ...base, url: '/orders/:id/cancel', body: cancelOrderRequest }, (c, input, p) =>
     cancelOrder(c, id(p), input.reason),
   );
-  mutation(app, { ...base, url: '/orders/:id/mark-paid', body: markPaidInput }, (c, input, p) =>
+  mutation(app, { ...base, url: '/orders/:id/mark-paid', body: markPaidRequest }, (c, input, p) =>
     markPaid(c, id(p), input),
   );
-  mutation(app, { ...base, url: '/orders/:id/refunds', body: refundRecord, status: 201 }, (c, input, p) =>
+  mutation(app, { ...base, url: '/orders/:id/refunds', body: recordRefundRequest, status: 201 }, (c, input, p) =>
     recordRefund(c, id(p), input),
   );
   query(app, '/orders/:id', 'UnknownOrder', (p) => load(pool, id(p)));

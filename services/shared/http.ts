@@ -1,26 +1,17 @@
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { BusinessError, ValidationError } from './errors';
+import { describeFields, parseOrThrow, ValidationError } from '../../contracts/validation';
+import { BusinessError, TransientError } from './errors';
 import type { Pool, PoolClient } from './db';
-import { idempotent } from './idempotency';
+import { idempotent, type IdempotentResponse } from './idempotency';
 import type { Branch } from './barrier';
 import { businessId, empty } from '../../contracts/fields';
 import { transientSqlState } from './retryable';
 
-/** Parses `value` with `schema`, or throws a 400 ValidationError naming every bad field. */
+/** Parses `value` with `schema`, or throws a ValidationError (a 400) naming every bad field. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(body)', message: i.message })),
-  );
+  return parseOrThrow(schema, value, 'request', '(body)');
 }
 
 /** The Idempotency-Key header, required on every mutating endpoint. */
@@ -35,7 +26,7 @@ export function idempotencyKey(request: FastifyRequest): string {
 /**
  * A Fastify app with the conventions every service shares: JSON errors of the form
  * `{ error: { type, message, fields? } }` (400 bad input, 409 conflict, 422 business refusal,
- * 500 anything else) and `GET /health`, which checks the database.
+ * 503 transient fault, 500 anything else) and `GET /health`, which checks the database.
  */
 export function createServiceApp(name: string, pool: Pool, logger: Logger): FastifyInstance {
   // Typed as Fastify's logger so the app keeps Fastify's default generics.
@@ -44,10 +35,15 @@ export function createServiceApp(name: string, pool: Pool, logger: Logger): Fast
   const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ValidationError) {
-      return reply.status(400).send({ error: { type: err.type, message: err.message, fields: err.fields } });
+      const message = describeFields(err.fields);
+      return reply.status(400).send({ error: { type: 'InvalidRequest', message, fields: err.fields } });
     }
     if (err instanceof BusinessError) {
       return reply.status(err.status).send({ error: { type: err.type, message: err.message } });
+    }
+    if (err instanceof TransientError) {
+      request.log.warn({ err }, 'transient fault');
+      return reply.status(503).send({ error: { type: err.type, message: err.message } });
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
@@ -67,13 +63,43 @@ export function createServiceApp(name: string, pool: Pool, logger: Logger): Fast
   return app;
 }
 
-/**
- * Transport faults a simulated external service may inject around a mutation: `before` may take the
- * reply over before anything runs (answer true), `after` after the work committed (answer true).
- */
-export interface MutationFaults<I> {
-  before?: (input: I, key: string, reply: FastifyReply) => Promise<boolean>;
-  after?: (input: I, key: string, replayed: boolean, reply: FastifyReply) => boolean;
+/** Where a mutating endpoint lives and what it accepts. */
+export interface MutationOptions<S extends z.ZodType> {
+  pool: Pool;
+  schema: string;
+  url: string;
+  body: S;
+  status?: number;
+}
+
+/** The work of one mutation, in its transaction, with the validated body, the path params and the key. */
+export type MutationWork<S extends z.ZodType> = (
+  client: PoolClient,
+  input: z.infer<S>,
+  params: Record<string, string>,
+  key: string,
+) => Promise<unknown>;
+
+/** The Idempotency-Key and the validated body of a mutating request; a ValidationError (400) otherwise. */
+export function mutationInput<S extends z.ZodType>(
+  request: FastifyRequest,
+  body: S,
+): { key: string; input: z.infer<S> } {
+  return { key: idempotencyKey(request), input: parseInput(body, request.body ?? {}) };
+}
+
+/** Runs `work` once per key (see `idempotent`) and answers its stored response. */
+export function runMutation<S extends z.ZodType>(
+  opts: MutationOptions<S>,
+  params: Record<string, string>,
+  key: string,
+  input: z.infer<S>,
+  work: MutationWork<S>,
+): Promise<IdempotentResponse> {
+  return idempotent(opts.pool, opts.schema, key, { params, input }, async (client) => ({
+    status: opts.status ?? 200,
+    body: await work(client, input, params, key),
+  }));
 }
 
 /**
@@ -83,24 +109,12 @@ export interface MutationFaults<I> {
  */
 export function mutation<S extends z.ZodType>(
   app: FastifyInstance,
-  opts: { pool: Pool; schema: string; url: string; body: S; status?: number; faults?: MutationFaults<z.infer<S>> },
-  work: (client: PoolClient, input: z.infer<S>, params: Record<string, string>, key: string) => Promise<unknown>,
+  opts: MutationOptions<S>,
+  work: MutationWork<S>,
 ): void {
   app.post<{ Params: Record<string, string> }>(opts.url, async (request, reply) => {
-    const key = idempotencyKey(request);
-    const input = parseInput(opts.body, request.body ?? {});
-    if (await opts.faults?.before?.(input, key, reply)) return reply;
-    const response = await idempotent(
-      opts.pool,
-      opts.schema,
-      key,
-      { params: request.params, input },
-      async (client) => ({
-        status: opts.status ?? 200,
-        body: await work(client, input, request.params, key),
-      }),
-    );
-    if (opts.faults?.after?.(input, key, response.replayed, reply)) return reply;
+    const { key, input } = mutationInput(request, opts.body);
+    const response = await runMutation(opts, request.params, key, input, work);
     return reply.status(response.status).send(response.body);
   });
 }

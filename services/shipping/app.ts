@@ -1,15 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
-import { businessId, empty, quantity, sku } from '../../contracts/fields';
-
-const shipmentInput = z.object({
-  shipmentId: businessId,
-  orderId: businessId,
-  items: z.array(z.object({ sku, quantity })).min(1).max(50),
-});
+import { businessId, empty } from '../../contracts/fields';
+import { shipmentRequest } from '../../contracts/wire/shipping';
 
 const columns = `shipment_id AS "shipmentId", order_id AS "orderId", items, status`;
 
@@ -18,7 +13,7 @@ async function load(db: Pool | PoolClient, shipmentId: string) {
   return rows[0] as { shipmentId: string; orderId: string; status: string } | undefined;
 }
 
-async function create(client: PoolClient, input: z.infer<typeof shipmentInput>) {
+async function create(client: PoolClient, input: z.infer<typeof shipmentRequest>) {
   await client.query(
     `INSERT INTO shipping.shipments (shipment_id, order_id, items, status) VALUES ($1, $2, $3, 'CREATED')
      ON CONFLICT DO NOTHING`,
@@ -40,7 +35,7 @@ export function buildShippingApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('shipping', pool, logger);
   const base = { pool, schema: 'shipping' };
   const id = (p: Record<string, string>) => parseInput(businessId, p.id);
-  mutation(app, { ...base, url: '/shipments', body: shipmentInput, status: 201 }, (c, input) => create(c, input));
+  mutation(app, { ...base, url: '/shipments', body: shipmentRequest, status: 201 }, (c, input) => create(c, input));
   mutation(app, { ...base, url: '/shipments/:id/cancel', body: empty }, (c, _i, p) => cancel(c, id(p)));
   query(app, '/shipments/:id', 'UnknownShipment', (p) => load(pool, id(p)));
   return app;

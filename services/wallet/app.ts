@@ -1,23 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
-import { cancelFrozenBalance, confirmFrozenBalance, freezeBalanceInput, tryFreezeBalance } from './tcc';
-import { businessId, cents } from '../../contracts/fields';
-
-const awardInput = z.object({
-  entryId: businessId,
-  customerId: businessId,
-  orderId: businessId,
-  points: z.number().int().min(0).max(100_000_000),
-});
+import { cancelFrozenBalance, confirmFrozenBalance, tryFreezeBalance } from './tcc';
+import { businessId } from '../../contracts/fields';
+import { balanceRequest, freezeBalanceRequest, pointsRequest } from '../../contracts/wire/wallet';
 
 /**
  * Takes back points once per entry id: from the balance as far as it goes, the rest recorded as
  * debt (never a negative balance). Answers how many came off the balance and how many are owed.
  */
-async function revoke(client: PoolClient, input: z.infer<typeof awardInput>) {
+async function revoke(client: PoolClient, input: z.infer<typeof pointsRequest>) {
   await client.query('INSERT INTO wallet.accounts (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
     input.customerId,
   ]);
@@ -45,7 +39,7 @@ async function revoke(client: PoolClient, input: z.infer<typeof awardInput>) {
  * Adds points once per entry id; the balance and the entry change in one transaction. Points owed
  * from earlier revocations are settled first.
  */
-async function award(client: PoolClient, input: z.infer<typeof awardInput>) {
+async function award(client: PoolClient, input: z.infer<typeof pointsRequest>) {
   await client.query('INSERT INTO wallet.accounts (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
     input.customerId,
   ]);
@@ -88,11 +82,11 @@ async function account(pool: Pool, customerId: string) {
  */
 export function buildWalletApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('wallet', pool, logger);
-  mutation(app, { pool, schema: 'wallet', url: '/points/award', body: awardInput }, (c, input) => award(c, input));
-  mutation(app, { pool, schema: 'wallet', url: '/points/revoke', body: awardInput }, (c, input) => revoke(c, input));
+  mutation(app, { pool, schema: 'wallet', url: '/points/award', body: pointsRequest }, (c, input) => award(c, input));
+  mutation(app, { pool, schema: 'wallet', url: '/points/revoke', body: pointsRequest }, (c, input) => revoke(c, input));
   app.put<{ Params: { customerId: string } }>('/accounts/:customerId/balance', async (request) => {
     const customerId = parseInput(businessId, request.params.customerId);
-    const { balanceCents } = parseInput(z.object({ balanceCents: cents }), request.body);
+    const { balanceCents } = parseInput(balanceRequest, request.body);
     await pool.query(
       `INSERT INTO wallet.accounts (customer_id, balance_cents) VALUES ($1, $2)
        ON CONFLICT (customer_id) DO UPDATE SET balance_cents = EXCLUDED.balance_cents`,
@@ -102,7 +96,7 @@ export function buildWalletApp(pool: Pool, logger: Logger): FastifyInstance {
   });
   tccRoutes(
     app,
-    { pool, schema: 'wallet', tryBody: freezeBalanceInput },
+    { pool, schema: 'wallet', tryBody: freezeBalanceRequest },
     { try: tryFreezeBalance, confirm: confirmFrozenBalance, cancel: cancelFrozenBalance },
   );
   query(app, '/accounts/:customerId', 'UnknownAccount', (p) => account(pool, parseInput(businessId, p.customerId)));

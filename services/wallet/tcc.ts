@@ -1,13 +1,11 @@
-import { z } from 'zod';
-import { businessId, positiveCents } from '../../contracts/fields';
+import type { z } from 'zod';
+import type { freezeBalanceRequest } from '../../contracts/wire/wallet';
 import { barrier, type Branch } from '../shared/barrier';
 import type { PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 
-export const freezeBalanceInput = z.object({ customerId: businessId, amountCents: positiveCents });
-
 /** Try: freezes the amount out of the stored balance, or refuses with InsufficientBalance. */
-export const tryFreezeBalance = (client: PoolClient, branch: Branch, input: z.infer<typeof freezeBalanceInput>) =>
+export const tryFreezeBalance = (client: PoolClient, branch: Branch, input: z.infer<typeof freezeBalanceRequest>) =>
   barrier(client, 'wallet', branch, 'try', async () => {
     const updated = await client.query(
       `UPDATE wallet.accounts SET balance_cents = balance_cents - $2, frozen_cents = frozen_cents + $2

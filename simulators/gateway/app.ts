@@ -4,14 +4,12 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { businessId, empty } from '../../contracts/fields';
 import type { Pool } from '../../services/shared/db';
-import { createServiceApp, mutation, parseInput, query, type MutationFaults } from '../../services/shared/http';
+import { createServiceApp, mutation, parseInput, query } from '../../services/shared/http';
+import { chargeRequest, refundRequest, statementWindow, type ChargeRequest } from '../../contracts/wire/gateway';
 import { cardBehaviour, defaultTimings, type GatewayTimings } from './cards';
-import { chargeInput, refundInput, statementWindow } from './schemas';
+import { faultyMutation, type MutationFaults } from './faulty-mutation';
 import { chargesWhere, createCharge, createRefund, loadCharge, loadRefund, statement, voidCharge } from './store';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks';
-
-export { chargeInput } from './schemas';
-export type { StatementEntry } from './store';
 
 export interface GatewayOptions {
   callbackUrl: () => string | undefined;
@@ -26,7 +24,7 @@ export interface GatewayOptions {
  * `createTimeout` card hangs and is dropped before anything happens; the first answer of a
  * `responseLost` card is cut off after the charge was made.
  */
-function transportFaults(timings: GatewayTimings): MutationFaults<z.infer<typeof chargeInput>> {
+function transportFaults(timings: GatewayTimings): MutationFaults<ChargeRequest> {
   const hung = new Set<string>();
   return {
     async before(input, key, reply) {
@@ -60,13 +58,14 @@ export function buildPaymentsApp(pool: Pool, logger: Logger, gateway: GatewayOpt
   const timings = { ...defaultTimings, ...gateway.timings };
   const base = { pool, schema: 'payments' };
   const id = (p: Record<string, string>) => parseInput(businessId, p.id);
-  mutation(
+  faultyMutation(
     app,
-    { ...base, url: '/charges', body: chargeInput, status: 201, faults: transportFaults(timings) },
+    { ...base, url: '/charges', body: chargeRequest, status: 201 },
+    transportFaults(timings),
     (c, input, _p, key) => createCharge(c, input, key, timings),
   );
   mutation(app, { ...base, url: '/charges/:id/refund', body: empty }, (c, _i, p) => voidCharge(c, id(p), timings));
-  mutation(app, { ...base, url: '/charges/:id/refunds', body: refundInput, status: 201 }, (c, input, p, key) =>
+  mutation(app, { ...base, url: '/charges/:id/refunds', body: refundRequest, status: 201 }, (c, input, p, key) =>
     createRefund(c, id(p), input, key, timings),
   );
   query(app, '/charges/:id', 'UnknownCharge', (p) => loadCharge(pool, id(p)));

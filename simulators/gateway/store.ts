@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import type { GatewayCharge, GatewayEvent } from '../../contracts/gateway';
+import type { ChargeRequest, GatewayRefund, RefundRequest, StatementEntry } from '../../contracts/wire/gateway';
 import { inTransaction, type Pool, type PoolClient } from '../../services/shared/db';
 import { BusinessError } from '../../services/shared/errors';
 import { cardBehaviour, failureCode, type CardBehaviour, type GatewayTimings } from './cards';
-import type { chargeInput, refundInput } from './schemas';
 
 const columns = `charge_id AS "chargeId", order_id AS "orderId", reference, amount_cents::int AS "amountCents",
   refunded_cents::int AS "refundedCents", currency, card_last4 AS "cardLast4", status,
@@ -38,7 +37,7 @@ const lockCharge = (client: PoolClient, chargeId: string) =>
  */
 export async function createCharge(
   client: PoolClient,
-  input: z.infer<typeof chargeInput>,
+  input: ChargeRequest,
   key: string,
   timings: GatewayTimings,
 ): Promise<GatewayCharge> {
@@ -138,7 +137,7 @@ async function insertRefund(
 export async function createRefund(
   client: PoolClient,
   chargeId: string,
-  input: z.infer<typeof refundInput>,
+  input: RefundRequest,
   key: string,
   timings: GatewayTimings,
 ) {
@@ -153,13 +152,6 @@ export async function createRefund(
     await insertRefund(client, charge, input.refundId, input.amountCents, key, timings, input.reference ?? null);
   }
   return (await loadRefund(client, input.refundId))!;
-}
-
-export interface GatewayRefund {
-  refundId: string;
-  chargeId: string;
-  amountCents: number;
-  status: 'PENDING' | 'SUCCEEDED';
 }
 
 export async function loadRefund(db: Pool | PoolClient, refundId: string): Promise<GatewayRefund | undefined> {
@@ -288,16 +280,6 @@ async function settleRefund(client: PoolClient, refundId: string) {
     amountCents: refund.amountCents,
   });
   await enqueue(client, event, 0, 1);
-}
-
-export interface StatementEntry {
-  type: 'charge' | 'refund';
-  chargeId: string;
-  refundId: string | null;
-  orderId: string;
-  amountCents: number;
-  currency: string;
-  at: string;
 }
 
 /** Settled movements in [from, to): every capture by its capture time, every refund by its settlement. */

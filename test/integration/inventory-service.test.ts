@@ -72,6 +72,18 @@ describe('inventory service on real PostgreSQL', () => {
       'items.0.sku',
       'items.0.quantity',
     ]);
+    // The wire body every service answers: type, the fields joined as the message, and the fields.
+    expect(Object.keys(bad.body)).toEqual(['error']);
+    expect(bad.body.error).toEqual({
+      type: 'InvalidRequest',
+      message: bad.body.error.fields
+        .map((f: { path: string; message: string }) => `${f.path}: ${f.message}`)
+        .join('; '),
+      fields: bad.body.error.fields,
+    });
+    const badParam = await release('k-is-6-rel', 'not an id');
+    expect(badParam.status).toBe(400);
+    expect(badParam.body.error).toMatchObject({ type: 'InvalidRequest', fields: [{ path: '(body)' }] });
     const noKey = await http('POST', `${base()}/reservations`, {
       reservationId: 'x',
       items: [{ sku: 'A', quantity: 1 }],

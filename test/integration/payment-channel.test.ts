@@ -1,5 +1,9 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporalDelivery } from '../../apps/services/temporal-delivery';
+import { createLogger } from '../../config/logger';
+import { buildBillingApp } from '../../services/billing/app';
 import { startPayment } from '../../client';
 import type { GatewayEvent } from '../../contracts/gateway';
 import { testCards } from '../../simulators/gateway/cards';
@@ -56,9 +60,9 @@ const capturedOnce = async (orderId: string) => {
   ]);
   expect(await db.orderOf(orderId)).toMatchObject({ status: 'PAID', chargeId: `charge:${orderId}` });
 };
-const sendCallback = (event: GatewayEvent, secret = testWebhookSecret) => {
+const sendCallback = (event: GatewayEvent, secret = testWebhookSecret, billingUrl = stack.url('billing')) => {
   const body = JSON.stringify(event);
-  return fetch(`${stack.url('billing')}/callbacks/gateway`, {
+  return fetch(`${billingUrl}/callbacks/gateway`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [signatureHeader]: signCallback(secret, body) },
     body,
@@ -83,7 +87,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
     expect(channel.transitions.at(-1)).toMatchObject({ to: 'CAPTURED', source: 'callback' });
   });
 
-  it('five copies of the callback: stored once, signalled once, one transition', async () => {
+  it('five copies of the callback: stored once, one transition', async () => {
     const { error, channel } = await pay('pc-dup', testCards.duplicateCallbacks);
     expect(error).toBeUndefined();
     await expect
@@ -191,5 +195,48 @@ describe('payment saga against every gateway behaviour (real dev server, service
     ]);
     const orphans = await fetch(`${stack.url('billing')}/callbacks/orphaned`).then((r) => r.json() as Promise<any[]>);
     expect(orphans.map((o) => o.eventId)).toEqual(expect.arrayContaining(['evt_pc_closed', 'evt_pc_nobody']));
+  });
+
+  describe('while the workflow engine is unreachable', () => {
+    // A second receiver on the same database whose Temporal adapter points at a closed port.
+    let cutOff: { app: FastifyInstance; url: string; connection: Connection };
+    beforeAll(async () => {
+      const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1 second' });
+      const deliver = temporalDelivery(new Client({ connection }));
+      const app = buildBillingApp(stack.services.pool, createLogger('cut-off-billing', 'silent'), {
+        secret: testWebhookSecret,
+        deliver,
+      });
+      const url = await app.listen({ host: '127.0.0.1', port: 0 });
+      cutOff = { app, url, connection };
+    });
+    afterAll(async () => {
+      await cutOff?.app.close();
+      await cutOff?.connection.close();
+    });
+
+    it('answers 503 and keeps the callback stored once; the resend delivers it and pays the order', async () => {
+      const { error, channel } = await pay(
+        'pc-cut-off',
+        testCards.noCallback,
+        { callbackTimeout: '1 minute' },
+        async (handle) => {
+          await expect
+            .poll(async () => (await handle.query(paymentStatusQuery)).charges, { timeout: 15_000 })
+            .toHaveLength(1);
+          const event = succeeded('pc-cut-off', 'evt_pc_cut_off');
+          const refused = await sendCallback(event, testWebhookSecret, cutOff.url);
+          expect(refused.status).toBe(503);
+          expect(await refused.json()).toMatchObject({ error: { type: 'Unavailable' } });
+          expect(await callbacksOf('pc-cut-off')).toEqual([{ type: 'charge.succeeded', copies: 1, delivery: null }]);
+          expect((await handle.query(paymentStatusQuery)).transitions.map((t) => t.to)).toEqual(['PENDING']);
+          expect((await sendCallback(event)).status).toBe(200);
+        },
+      );
+      expect(error).toBeUndefined();
+      expect(channel.polls).toBe(0);
+      expect(await callbacksOf('pc-cut-off')).toEqual([{ type: 'charge.succeeded', copies: 2, delivery: 'signalled' }]);
+      await capturedOnce('pc-cut-off');
+    });
   });
 });

@@ -9,6 +9,31 @@ const post = (service: Parameters<typeof stack.url>[0], path: string, body: unkn
 const get = (service: Parameters<typeof stack.url>[0], path: string) => http('GET', `${stack.url(service)}${path}`);
 
 describe('what a refund touches, service by service', () => {
+  it('order: paid without a card charge it holds no charge id, also when an old caller still sends "none"', async () => {
+    const lines = [{ sku: 'RS-NC', quantity: 1, unitPriceCents: 500 }];
+    for (const orderId of ['rs-nc-1', 'rs-nc-legacy']) {
+      await stack.activities.validateOrder({
+        orderId,
+        customerId: 'rs-c9',
+        currency: 'EUR',
+        items: lines,
+        idempotencyKey: `k-${orderId}-validate`,
+      });
+    }
+    const paid = await stack.activities.markOrderPaid({
+      orderId: 'rs-nc-1',
+      amountCents: 500,
+      cardCents: 0,
+      idempotencyKey: 'k-rs-nc-1-paid',
+    });
+    expect(paid).toMatchObject({ status: 'PAID', chargeId: null, cardCents: 0 });
+    // An activity scheduled before the change is retried with its first body.
+    const legacy = { chargeId: 'none', amountCents: 500, cardCents: 0 };
+    expect((await post('order', '/orders/rs-nc-legacy/mark-paid', legacy, 'k-rs-nc-legacy')).status).toBe(200);
+    expect((await post('order', '/orders/rs-nc-legacy/mark-paid', legacy, 'k-rs-nc-legacy')).status).toBe(200);
+    expect((await get('order', '/orders/rs-nc-legacy')).body).toMatchObject({ status: 'PAID', chargeId: null });
+  });
+
   it('wallet: revoking more points than are left takes the balance to zero and records the rest as debt', async () => {
     await post(
       'wallet',

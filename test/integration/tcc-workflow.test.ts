@@ -78,7 +78,8 @@ describe('TCC on the real dev server and inventory', () => {
             ),
           )
           .then((answer) => (answer.status === 200 ? 'frozen' : String(answer.body.error.type)));
-        return lateTry;
+        await lateTry;
+        throw new Error('response lost'); // the worker never hears the late answer
       },
     });
     expect(outcome).toBe('failed');

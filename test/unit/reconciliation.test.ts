@@ -108,7 +108,7 @@ describe('classify: the gateway against our orders', () => {
         [order('o2', 'PENDING'), [charge('o2', 'c2', 'CAPTURED')]],
         [order('o3', 'CANCELLED'), [charge('o3', 'c3', 'CAPTURED', { pendingRefundCents: 1000 })]],
         [order('o4', 'CANCELLED'), [charge('o4', 'c4', 'FAILED'), charge('o4', 'c4b', 'VOIDED')]],
-        [order('o5', 'PAID', 'none', 0), []],
+        [order('o5', 'PAID', null, 0), []],
       ],
       { 'payment:o2': 'running' },
     );

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { actor, department } from '../approval';
+import { businessId, cents, positiveCents } from '../fields';
+
+/** The approvals service's wire: department budget holds and the approvers' inbox. */
+
+export { department };
+export const budgetRequest = z.object({ totalCents: cents });
+export const holdRequest = z.object({ holdId: businessId, amountCents: positiveCents });
+
+export const notificationKinds = ['decide', 'reminder', 'escalated', 'outcome'] as const;
+export const notificationRequest = z.object({
+  notificationId: businessId,
+  to: actor,
+  requestId: businessId,
+  kind: z.enum(notificationKinds),
+  message: z.string().min(1).max(2000),
+});
+
+/** A hold as it now is (a release of an unknown hold answers its tombstone). */
+export const budgetHold = z.object({ holdId: z.string(), status: z.enum(['HELD', 'COMMITTED', 'RELEASED']) });
+export const notificationStored = z.object({ notificationId: z.string() });

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { businessId, quantity, sku } from '../fields';
+
+/** The shipping service's wire: `POST /shipments`, `GET /shipments/:id`. */
+
+export const shipmentRequest = z.object({
+  shipmentId: businessId,
+  orderId: businessId,
+  items: z.array(z.object({ sku, quantity })).min(1).max(50),
+});
+
+export const shipment = z.object({
+  shipmentId: z.string(),
+  orderId: z.string(),
+  items: z.array(z.object({ sku: z.string(), quantity: z.number().int() })),
+  status: z.enum(['CREATED', 'CANCELLED']),
+});
