@@ -73,7 +73,7 @@ describe('inventory service on real PostgreSQL', () => {
       'items.0.quantity',
     ]);
     // The wire body every service answers: type, the fields joined as the message, and the fields.
-    expect(Object.keys(bad.body)).toEqual(['error']);
+    expect(Object.keys(bad.body as object)).toEqual(['error']);
     expect(bad.body.error).toEqual({
       type: 'InvalidRequest',
       message: bad.body.error.fields
