@@ -10,7 +10,7 @@ import {
   type RefundOptions,
 } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
-import { mockActivities } from '../support/mock-activities';
+import { anOrder, mockActivities } from '../support/mock-activities';
 import { rootCause } from '../support/payment-saga-runner';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -126,13 +126,14 @@ describe('refundSaga with mocked activities', () => {
 
   it('refuses an order that is not paid, before any money moves', async () => {
     const { calls, activities } = mockActivities({
-      getOrder: async (i) => ({
-        orderId: i.orderId,
-        status: 'CANCELLED',
-        chargeId: null,
-        cardCents: null,
-        refundedCents: 0,
-      }),
+      getOrder: async (i) =>
+        anOrder({
+          orderId: i.orderId,
+          status: 'CANCELLED',
+          chargeId: null,
+          cardCents: null,
+          refundedCents: 0,
+        }),
     });
     const { error } = await run(activities, refund(1000));
     expect(rootCause(error).type).toBe('OrderNotRefundable');
@@ -141,15 +142,16 @@ describe('refundSaga with mocked activities', () => {
 
   it('refuses more than is left to refund, before asking anyone', async () => {
     const { calls, activities } = mockActivities({
-      getOrder: async (i) => ({
-        orderId: i.orderId,
-        status: 'PARTIALLY_REFUNDED',
-        chargeId: 'c',
-        customerId: 'c-1',
-        currency: 'EUR',
-        cardCents: 5000,
-        refundedCents: 4000,
-      }),
+      getOrder: async (i) =>
+        anOrder({
+          orderId: i.orderId,
+          status: 'PARTIALLY_REFUNDED',
+          chargeId: 'c',
+          customerId: 'c-1',
+          currency: 'EUR',
+          cardCents: 5000,
+          refundedCents: 4000,
+        }),
     });
     const { error } = await run(activities, refund(20_000));
     expect(rootCause(error).type).toBe('RefundExceedsCapture');
