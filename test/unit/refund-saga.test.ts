@@ -1,5 +1,6 @@
-import type { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities';
 import type { RefundInput } from '../../contracts/refund';
 import {
   approvalStateQuery,
@@ -11,8 +12,7 @@ import {
 } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
 import { anOrder, mockActivities } from '../support/mock-activities';
-import { rootCause } from '../support/payment-saga-runner';
-import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { rootCause, sagaRunner } from '../support/payment-saga-runner';
 
 const ts = useTimeSkippingEnv();
 let seq = 0;
@@ -27,26 +27,16 @@ const refund = (amountCents: number, extra: Partial<RefundInput> = {}): RefundIn
 });
 const fast: RefundOptions = { attemptsBeforeAttention: 3, backoff: { initial: '1 second', max: '5 seconds' } };
 
-async function run(
-  activities: ReturnType<typeof mockActivities>['activities'],
+const runRefund = sagaRunner(ts, refundSaga, {
+  workflowId: (input) => `refund:${input.refundId}`,
+  taskQueuePrefix: 'unit-refund',
+});
+const run = (
+  activities: Activities,
   input: RefundInput,
   options: RefundOptions = fast,
   during?: (handle: WorkflowHandle<typeof refundSaga>) => Promise<void>,
-) {
-  const taskQueue = uniqueTaskQueue('unit-refund');
-  return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
-    const handle = await ts.env.client.workflow.start(refundSaga, {
-      taskQueue,
-      workflowId: `refund:${input.refundId}`,
-      args: [input, options],
-    });
-    await during?.(handle);
-    return handle.result().then(
-      (result) => ({ result, error: undefined }),
-      (error: unknown) => ({ result: undefined, error: error as WorkflowFailedError }),
-    );
-  });
-}
+) => runRefund(activities, input, options, during, async () => ({}));
 
 /** Waits (in skipped time) until the refund's approval child exists and is waiting. */
 async function approvalOf(refundId: string) {
