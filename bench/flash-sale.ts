@@ -6,7 +6,8 @@ import { percentiles } from './stats';
 
 const UNITS = 100;
 const BUYERS = 500;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+// A quick run (BENCH_QUICK=1) checks the harness, not the numbers: one round after the warm-up.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_QUICK === '1' ? 2 : 10));
 
 /**
  * Flash sale: a hot SKU with 100 units and 500 buyers arriving at once, each a TCC try over HTTP

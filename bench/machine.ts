@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from '../services/shared/db';
 import { projectRoot } from '../provision/tools';
@@ -24,9 +24,18 @@ export async function durability(pool: Pool): Promise<Record<string, string>> {
   return settings;
 }
 
-/** Writes bench/results/<date>-<name>.json and .md, and .png when there is a chart. */
+/**
+ * Where results go: `BENCH_RESULTS_DIR`, else a temporary folder for a quick run (its numbers
+ * measure nothing and must not land next to real results), else bench/results/.
+ */
+export function resultsDir(): string {
+  if (process.env.BENCH_RESULTS_DIR) return process.env.BENCH_RESULTS_DIR;
+  return process.env.BENCH_QUICK === '1' ? join(tmpdir(), 'saga-bench-quick') : join(projectRoot, 'bench', 'results');
+}
+
+/** Writes <results>/<date>-<name>.json and .md, and .png when there is a chart (see `resultsDir`). */
 export function writeResult(name: string, date: string, json: unknown, markdown: string[], chart?: Buffer): void {
-  const dir = join(projectRoot, 'bench', 'results');
+  const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
   const day = date.slice(0, 10);
   writeFileSync(join(dir, `${day}-${name}.json`), JSON.stringify(json, null, 2) + '\n');

@@ -6,7 +6,8 @@ import { OutboxRelay } from '../apps/relay/outbox-relay';
 import { durability, machine, writeResult } from './machine';
 import { percentiles } from './stats';
 
-const ORDERS = Number(process.env.BENCH_OUTBOX_ORDERS ?? 300);
+// A quick run (BENCH_QUICK=1) checks the harness, not the numbers.
+const ORDERS = Number(process.env.BENCH_OUTBOX_ORDERS ?? (process.env.BENCH_QUICK === '1' ? 20 : 300));
 const CONCURRENCY = 10;
 
 /**

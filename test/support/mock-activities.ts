@@ -1,22 +1,77 @@
 import type { Activities } from '../../activities';
 
-type Impl = (input: any) => Promise<unknown>;
+/** What activity `K` answers, read from its real signature. */
+export type Answer<K extends keyof Activities> = Awaited<ReturnType<Activities[K]>>;
+
+/** A complete gateway charge (captured, 45.00 EUR) with `over` applied. */
+export const aCharge = (over: Partial<Answer<'getCharge'>> = {}): Answer<'getCharge'> => ({
+  chargeId: 'charge:o-1',
+  orderId: 'o-1',
+  reference: 'payment:o-1',
+  amountCents: 4500,
+  refundedCents: 0,
+  currency: 'EUR',
+  cardLast4: '4242',
+  status: 'CAPTURED',
+  failureCode: null,
+  sequence: 2,
+  voidable: false,
+  pendingRefundCents: 0,
+  ...over,
+});
+
+/** A complete order (paid 50.00 EUR by card) with `over` applied. */
+export const anOrder = (over: Partial<Answer<'getOrder'>> = {}): Answer<'getOrder'> => ({
+  orderId: 'o-1',
+  customerId: 'c-1',
+  currency: 'EUR',
+  items: [{ sku: 'A', quantity: 1, unitPriceCents: 5000 }],
+  subtotalCents: 5000,
+  couponCode: null,
+  status: 'PAID',
+  cancelReason: null,
+  chargeId: `charge:${over.orderId ?? 'o-1'}`,
+  paidCents: 5000,
+  cardCents: 100_000,
+  paidAt: '2026-01-01T00:00:00.000Z',
+  refundedCents: 0,
+  ...over,
+});
+
+/** A complete stock release (nothing was held) with `over` applied. */
+export const aRelease = (over: Partial<Answer<'releaseStock'>> = {}): Answer<'releaseStock'> => ({
+  reservationId: 'o-1',
+  status: 'RELEASED',
+  items: [],
+  returned: true,
+  ...over,
+});
 
 /**
- * Mocked activities for workflow tests: every call is recorded by name in order, answers are
- * plausible defaults, and `overrides` replace single activities (to fail, block or count).
+ * A plausible answer for every activity, typed against the real `Activities`: when a signature
+ * changes in activities/, this table (and every override) stops compiling instead of drifting.
  */
-export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>> = {}) {
-  const calls: string[] = [];
-  const defaults: Record<keyof Activities, Impl> = {
-    validateOrder: async (i) => ({ orderId: i.orderId, status: 'PENDING' }),
+function defaults(): Activities {
+  return {
+    validateOrder: async (i) =>
+      anOrder({
+        orderId: i.orderId,
+        customerId: i.customerId,
+        currency: i.currency,
+        items: i.items,
+        status: 'PENDING',
+        chargeId: null,
+        paidCents: null,
+        cardCents: null,
+        paidAt: null,
+      }),
     cancelOrder: async (i) => ({ orderId: i.orderId, cancelled: true }),
-    markOrderPaid: async (i) => ({ orderId: i.orderId, status: 'PAID' }),
+    markOrderPaid: async (i) => anOrder({ orderId: i.orderId, chargeId: i.chargeId, paidCents: i.amountCents }),
     reserveStock: async (i) => ({ reservationId: i.reservationId, status: 'RESERVED', items: i.items }),
-    releaseStock: async (i) => ({ reservationId: i.reservationId, status: 'RELEASED', items: [], returned: true }),
+    releaseStock: async (i) => aRelease({ reservationId: i.reservationId }),
     // A gateway that settles at once: flows then never wait for a callback unless a test says so.
-    chargeCard: async (i) => ({ ...i, status: 'CAPTURED', sequence: 2, refundedCents: 0, cardLast4: '4242' }),
-    getCharge: async (i) => ({ chargeId: i.chargeId, status: 'CAPTURED', sequence: 2, refundedCents: 0 }),
+    chargeCard: async (i) => aCharge({ ...i, reference: i.reference ?? `payment:${i.orderId}` }),
+    getCharge: async (i) => aCharge({ chargeId: i.chargeId }),
     refundCharge: async (i) => ({ chargeId: i.chargeId, status: 'VOIDED', existed: false }),
     createRefund: async (i) => ({
       refundId: i.refundId,
@@ -26,18 +81,9 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
     }),
     fetchStatement: async () => [],
     findOrders: async () => [],
-    getRefund: async (i) => ({ refundId: i.refundId, status: 'SUCCEEDED' }),
-    getOrder: async (i) => ({
-      orderId: i.orderId,
-      status: 'PAID',
-      chargeId: `charge:${i.orderId}`,
-      customerId: 'c-1',
-      currency: 'EUR',
-      cardCents: 100_000,
-      paidCents: 5000,
-      refundedCents: 0,
-    }),
-    recordRefund: async (i) => ({ orderId: i.orderId, status: 'PARTIALLY_REFUNDED' }),
+    getRefund: async (i) => ({ refundId: i.refundId, chargeId: 'charge:o-1', amountCents: 1000, status: 'SUCCEEDED' }),
+    getOrder: async (i) => anOrder({ orderId: i.orderId }),
+    recordRefund: async (i) => anOrder({ orderId: i.orderId, status: 'PARTIALLY_REFUNDED' }),
     revokePoints: async (i) => ({ entryId: i.entryId, points: i.points, revoked: i.points, debt: 0 }),
     returnItems: async (i) => ({ reservationId: i.reservationId, returnId: i.returnId, items: i.items }),
     holdBudget: async (i) => ({ holdId: i.holdId, status: 'HELD' }),
@@ -45,7 +91,13 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
     releaseBudget: async (i) => ({ holdId: i.holdId, status: 'RELEASED' }),
     notify: async (i) => ({ notificationId: i.notificationId }),
     gatherReconciliationData: async (i) => ({ ...i, orders: {}, charges: {}, flows: {}, orphans: [] }),
-    storeReconciliationReport: async (i) => ({ ...i, createdAt: new Date().toISOString(), orphansHandled: [] }),
+    storeReconciliationReport: async (i) => ({
+      ...i,
+      findings: i.findings.map((f) => ({ ...f, new: true })),
+      createdAt: new Date().toISOString(),
+      orphansHandled: [],
+      summary: { findings: i.findings.length, new: i.findings.length, repaired: i.repaired.length, flagged: 0 },
+    }),
     awardPoints: async (i) => ({ entryId: i.entryId, points: i.points, awarded: true }),
     lockCoupon: async () => ({ discountCents: 500 }),
     releaseCoupon: async (i) => ({ code: i.code, released: true }),
@@ -60,20 +112,35 @@ export function mockActivities(overrides: Partial<Record<keyof Activities, Impl>
     confirmCoupon: async () => ({ outcome: 'applied' }),
     cancelCouponLock: async () => ({ outcome: 'applied' }),
   };
-  const activities = Object.fromEntries(
-    Object.entries(defaults).map(([name, impl]) => [
-      name,
-      async (input: unknown) => {
-        calls.push(name);
-        return (overrides[name as keyof Activities] ?? impl)(input);
-      },
-    ]),
-  ) as unknown as Activities;
+}
+
+/**
+ * Mocked activities for workflow tests: every call is recorded by name in order, answers are
+ * plausible defaults, and `overrides` replace single activities (to fail, block or count); an
+ * override must have the real activity's signature.
+ */
+export function mockActivities(overrides: Partial<Activities> = {}): { calls: string[]; activities: Activities } {
+  const calls: string[] = [];
+  const table: Activities = { ...defaults(), ...overrides };
+  // Recording through proxies keeps each activity's own type: no cast stands between the mocks
+  // and `Activities`. The worker reads the table once, plain callers at every call; both record.
+  const activities = new Proxy(table, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function' || typeof name !== 'string') return value;
+      return new Proxy(value, {
+        apply(impl, self, args) {
+          calls.push(name);
+          return Reflect.apply(impl, self, args);
+        },
+      });
+    },
+  });
   return { calls, activities };
 }
 
 /** The calls that are compensations, in the order they ran. */
-export const compensationNames = [
+export const compensationNames: readonly (keyof Activities)[] = [
   'cancelOrder',
   'releaseStock',
   'releaseCoupon',
@@ -83,4 +150,5 @@ export const compensationNames = [
   'cancelCouponLock',
   'releaseBudget',
 ];
-export const compensationsIn = (calls: string[]) => calls.filter((c) => compensationNames.includes(c));
+export const compensationsIn = (calls: string[]): string[] =>
+  calls.filter((c) => compensationNames.some((name) => name === c));

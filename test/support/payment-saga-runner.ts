@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Activities } from '../../activities';
 import type { PaymentSagaInput } from '../../contracts/payment';
 import {
   paymentSaga,
@@ -9,7 +10,6 @@ import {
   type PaymentSagaOptions,
   type SagaState,
 } from '../../workflows';
-import type { mockActivities } from './mock-activities';
 import { uniqueTaskQueue, withWorker } from './temporal';
 
 let seq = 0;
@@ -39,20 +39,32 @@ export function rootCause(err: unknown): ApplicationFailure {
   return current as ApplicationFailure;
 }
 
-/** Runs payment sagas on a time-skipping test server with mocked activities. */
-export function paymentSagaRunner(ts: { env: TestWorkflowEnvironment }) {
-  /** Runs one saga; resolves with its result or its failure (never throws), its state and handle. */
-  async function runSaga(
-    activities: ReturnType<typeof mockActivities>['activities'],
-    input = anOrderForUnitTests(),
-    options: PaymentSagaOptions = fast,
-    during?: (handle: WorkflowHandle<typeof paymentSaga>) => Promise<void>,
+/**
+ * Runs one kind of saga workflow (`workflow(input, options)`) on a time-skipping test server with
+ * mocked activities, under the id `workflowId(input)` on a fresh task queue.
+ */
+export function sagaRunner<I, O, R>(
+  ts: { env: TestWorkflowEnvironment },
+  workflow: (input: I, options: O) => Promise<R>,
+  opts: { workflowId: (input: I) => string; taskQueuePrefix: string },
+) {
+  /**
+   * Runs one saga; `during` acts on its handle while it runs, `after` reads from it once it ended
+   * (queries need the worker, which still runs then). Resolves with its result or its failure
+   * (never throws), what `after` read, and the handle.
+   */
+  return async function run<T extends object>(
+    activities: Activities,
+    input: I,
+    options: O,
+    during: ((handle: WorkflowHandle<typeof workflow>) => Promise<void>) | undefined,
+    after: (handle: WorkflowHandle<typeof workflow>) => Promise<T>,
   ) {
-    const taskQueue = uniqueTaskQueue('unit-payment');
+    const taskQueue = uniqueTaskQueue(opts.taskQueuePrefix);
     return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
-      const handle = await ts.env.client.workflow.start(paymentSaga, {
+      const handle = await ts.env.client.workflow.start(workflow, {
         taskQueue,
-        workflowId: `payment:${input.orderId}`,
+        workflowId: opts.workflowId(input),
         args: [input, options],
       });
       await during?.(handle);
@@ -60,13 +72,31 @@ export function paymentSagaRunner(ts: { env: TestWorkflowEnvironment }) {
         (result) => ({ result, error: undefined }),
         (error: unknown) => ({ result: undefined, error }),
       );
+      return { ...outcome, ...(await after(handle)), handle };
+    });
+  };
+}
+
+/** Runs payment sagas on a time-skipping test server with mocked activities. */
+export function paymentSagaRunner(ts: { env: TestWorkflowEnvironment }) {
+  const run = sagaRunner(ts, paymentSaga, {
+    workflowId: (input) => `payment:${input.orderId}`,
+    taskQueuePrefix: 'unit-payment',
+  });
+  /** Runs one saga; resolves with its result or its failure (never throws), its state and handle. */
+  async function runSaga(
+    activities: Activities,
+    input = anOrderForUnitTests(),
+    options: PaymentSagaOptions = fast,
+    during?: (handle: WorkflowHandle<typeof paymentSaga>) => Promise<void>,
+  ) {
+    return run(activities, input, options, during, async (handle) => {
       // An input refused before the saga starts leaves no state to query.
       const state = await handle.query(sagaStateQuery).catch(() => undefined);
       const payment = await handle.query(paymentStatusQuery).catch(() => undefined);
-      return { ...outcome, state: state!, payment: payment!, handle };
+      return { state: state!, payment: payment! };
     });
   }
-
   /** Advances skipped time (2 s a step) until the saga's state satisfies `ready`. */
   async function until(handle: WorkflowHandle, ready: (s: SagaState) => boolean): Promise<SagaState> {
     for (let i = 0; i < 200; i++) {

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { plainPayment } from '../../bench/plain';
 import type { PaymentSagaInput } from '../../contracts/payment';
 import { metered, ProcessMeter } from '../../bench/procs';
 import { percentiles } from '../../bench/stats';
 import { testCards } from '../../simulators/gateway/cards';
-import { compensationsIn, mockActivities } from '../support/mock-activities';
+import { aCharge, compensationsIn, mockActivities } from '../support/mock-activities';
 
 const order = (card: string): PaymentSagaInput => ({
   orderId: 'p-1',
@@ -15,10 +16,18 @@ const order = (card: string): PaymentSagaInput => ({
   card: { number: card },
 });
 
+const BUFFER_MIB = 96;
+/**
+ * A parent process whose child fills a buffer (touched, so it is resident), says "ready" and
+ * idles until killed: the meter must read the whole tree, not only the process it was given.
+ */
+const grandchild = `const b = Buffer.alloc(${BUFFER_MIB} * 2 ** 20, 1); console.log('ready'); setInterval(() => b[0]++, 1000);`;
+const parent = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'inherit' }); setInterval(() => {}, 1000);`;
+
 describe('the benchmark harness', () => {
   it("plain system: the payment saga's steps in order, compensated in reverse when the charge fails", async () => {
     const ok = mockActivities();
-    expect(await plainPayment(ok.activities as never, order(testCards.success))).toBe('COMPLETED');
+    expect(await plainPayment(ok.activities, order(testCards.success))).toBe('COMPLETED');
     expect(ok.calls).toEqual([
       'validateOrder',
       'reserveStock',
@@ -30,31 +39,44 @@ describe('the benchmark harness', () => {
 
     let polls = 0;
     const declined = mockActivities({
-      chargeCard: async (i) => ({ ...i, status: 'PENDING', sequence: 1, refundedCents: 0 }),
-      getCharge: async (i) => ({ chargeId: i.chargeId, status: ++polls < 3 ? 'PENDING' : 'FAILED', sequence: 2 }),
+      chargeCard: async (i) => aCharge({ ...i, reference: `plain:${i.orderId}`, status: 'PENDING', sequence: 1 }),
+      getCharge: async (i) => aCharge({ chargeId: i.chargeId, status: ++polls < 3 ? 'PENDING' : 'FAILED' }),
     });
-    expect(await plainPayment(declined.activities as never, order(testCards.declined), 1)).toBe('COMPENSATED');
+    expect(await plainPayment(declined.activities, order(testCards.declined), 1)).toBe('COMPENSATED');
     expect(polls).toBe(3); // waited for the gateway to settle
     expect(compensationsIn(declined.calls)).toEqual(['releaseStock', 'cancelOrder']);
     expect(declined.calls).not.toContain('awardPoints');
   });
 
-  it('meters the CPU a process tree spends, and its memory', async () => {
-    // Busy for 0.6 s, then idle (alive) until killed: the meter reads a live process.
-    const child = spawn(
-      process.execPath,
-      ['-e', 'const end = Date.now() + 600; while (Date.now() < end); setTimeout(() => {}, 10_000);'],
-      { stdio: 'ignore' },
-    );
-    const meter = new ProcessMeter('busy', child.pid!);
+  it('meters a process tree: CPU readings never go back, and the memory of the children counts', async () => {
+    // Its own process group, so one kill ends the parent and the grandchild together.
+    const child = spawn(process.execPath, ['-e', parent], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     try {
-      const { usage } = await metered([meter], () => new Promise((r) => setTimeout(r, 1000)), 50);
-      expect(usage.cpuSeconds.busy).toBeGreaterThanOrEqual(0.3);
-      expect(usage.cpuSeconds.busy).toBeLessThan(1.5);
-      expect(usage.peakRssMiB.busy).toBeGreaterThan(5);
+      await once(child.stdout, 'data'); // the grandchild's "ready": its buffer is resident
+      const tree = new ProcessMeter('tree', child.pid!);
+      const alone = new ProcessMeter('alone', child.pid!, false);
+
+      // CPU time is what the processes spent, whatever the load: only its shape is asserted.
+      const readings = Array.from({ length: 5 }, () => tree.cpuSeconds());
+      for (const [i, r] of readings.entries()) {
+        expect(Number.isFinite(r)).toBe(true);
+        expect(r).toBeGreaterThanOrEqual(i === 0 ? 0 : readings[i - 1]!);
+      }
+      expect(tree.cpuSeconds()).toBeGreaterThanOrEqual(alone.cpuSeconds());
+
+      const { usage } = await metered([tree, alone], () => Promise.resolve(), 10);
+      expect(usage.cpuSeconds.tree).toBeGreaterThanOrEqual(0);
+      expect(usage.peakRssMiB.tree).toBeGreaterThan(BUFFER_MIB);
+      expect(usage.peakRssMiB.alone).toBeLessThan(BUFFER_MIB); // the buffer is the grandchild's
     } finally {
-      child.kill();
+      process.kill(-child.pid!, 'SIGKILL');
     }
+  });
+
+  it('a process that is gone reads as zero, not as an error', () => {
+    const meter = new ProcessMeter('gone', 2 ** 22 + 1); // above Linux's pid_max
+    expect(meter.cpuSeconds()).toBe(0);
+    expect(meter.rssBytes()).toBe(0);
   });
 
   it('takes nearest-rank percentiles', () => {

@@ -1,19 +1,20 @@
 import type { WorkflowFailedError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities';
 import type { GatewayEvent } from '../../contracts/gateway';
 import { paymentEventSignal, type PaymentChannelState, type SagaState } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
 import { chargeSucceeded } from '../support/gateway-events';
-import { compensationsIn, mockActivities } from '../support/mock-activities';
+import { aCharge, compensationsIn, mockActivities } from '../support/mock-activities';
 import { anOrderForUnitTests, fast, paymentSagaRunner, rootCause } from '../support/payment-saga-runner';
 
 const ts = useTimeSkippingEnv();
 const { runSaga, until } = paymentSagaRunner(ts);
 
-type Charge = { chargeId: string; orderId: string; reference: string; amountCents: number };
 /** A gateway that answers every create PENDING, as the real one does. */
-const pending = async (i: Charge) => ({ ...i, status: 'PENDING', sequence: 1, refundedCents: 0, voidable: true });
+const pending: Activities['chargeCard'] = async (i) =>
+  aCharge({ ...i, reference: i.reference ?? `payment:${i.orderId}`, status: 'PENDING', sequence: 1, voidable: true });
 const event = (orderId: string, over: Partial<GatewayEvent> = {}) =>
   chargeSucceeded(orderId, { amountCents: 4500, ...over });
 const charging = (s: SagaState) => s.steps.find((x) => x.name === 'charge-card')?.status === 'running';
@@ -41,14 +42,14 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     const polledAt: number[] = [];
     let createdAt = 0;
     const { activities } = mockActivities({
-      chargeCard: async (i: Charge) => {
+      chargeCard: async (i) => {
         createdAt = Context.current().info.currentAttemptScheduledTimestampMs;
         return pending(i);
       },
       getCharge: async (i) => {
         polledAt.push(Context.current().info.currentAttemptScheduledTimestampMs);
         const captured = polledAt.length >= 4;
-        return { chargeId: i.chargeId, status: captured ? 'CAPTURED' : 'PENDING', sequence: captured ? 2 : 1 };
+        return aCharge({ chargeId: i.chargeId, status: captured ? 'CAPTURED' : 'PENDING', sequence: captured ? 2 : 1 });
       },
     });
     const options = {
@@ -68,8 +69,8 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
   it('past the unpaid deadline voids the charge, releases coupon and stock, and cancels the order', async () => {
     const { calls, activities } = mockActivities({
       chargeCard: pending,
-      getCharge: async (i) => ({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
-      refundCharge: async (i) => ({ chargeId: i.chargeId, status: 'VOIDED', sequence: 2, refundedCents: 0 }),
+      getCharge: async (i) => aCharge({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
+      refundCharge: async (i) => aCharge({ chargeId: i.chargeId, status: 'VOIDED', sequence: 2, refundedCents: 0 }),
     });
     // The defaults: 30 s for the callback, polling from 1 s to 1 min, 15 minutes to pay.
     const { error, state, payment } = await runSaga(activities);
@@ -90,13 +91,13 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     let capturedLate = false;
     const { calls, activities } = mockActivities({
       chargeCard: pending,
-      getCharge: async (i) => ({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
+      getCharge: async (i) => aCharge({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
       refundCharge: async (i) => {
         keys.push(String(i.idempotencyKey));
         // The payment method cannot be stopped while pending; once captured, undoing it refunds it.
         return capturedLate
-          ? { chargeId: i.chargeId, status: 'CAPTURED', sequence: 3, refundedCents: 0 }
-          : { chargeId: i.chargeId, status: 'PENDING', sequence: 1, refundedCents: 0, voidable: false };
+          ? aCharge({ chargeId: i.chargeId, status: 'CAPTURED', sequence: 3, refundedCents: 0 })
+          : aCharge({ chargeId: i.chargeId, status: 'PENDING', sequence: 1, refundedCents: 0, voidable: false });
       },
     });
     const input = anOrderForUnitTests();

@@ -6,7 +6,7 @@ import type { PaymentSagaInput } from '../../contracts/payment';
 import { SagaStatus } from '../../contracts/search-attributes';
 import { ActionRefused, retryStep, sagaState, skipStep, ValidationError } from '../../client';
 import { sagaStateQuery, skipUpdate } from '../../workflows';
-import { compensationsIn, mockActivities } from '../support/mock-activities';
+import { aRelease, compensationsIn, mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';
 import { anOrderForUnitTests, fast, paymentSagaRunner, rootCause } from '../support/payment-saga-runner';
 
@@ -85,7 +85,7 @@ describe('paymentSaga with mocked activities', () => {
       chargeCard: refusal('CardDeclined'),
       releaseStock: async () => {
         if (broken) throw ApplicationFailure.nonRetryable('inventory is down for this test', 'Unavailable');
-        return { returned: true };
+        return aRelease();
       },
     });
     const { state, error } = await runSaga(activities, order(), fast, async (handle) => {
@@ -180,7 +180,7 @@ describe('paymentSaga with mocked activities', () => {
       events.push(`start:${name}`);
       await new Promise((r) => setTimeout(r, 300));
       events.push(`end:${name}`);
-      return {};
+      return aRelease();
     };
     const { calls, activities } = mockActivities({
       chargeCard: refusal('CardDeclined'),

@@ -1,5 +1,6 @@
-import type { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities';
 import type { RefundInput } from '../../contracts/refund';
 import {
   approvalStateQuery,
@@ -10,9 +11,8 @@ import {
   type RefundOptions,
 } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
-import { mockActivities } from '../support/mock-activities';
-import { rootCause } from '../support/payment-saga-runner';
-import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { anOrder, mockActivities } from '../support/mock-activities';
+import { rootCause, sagaRunner } from '../support/payment-saga-runner';
 
 const ts = useTimeSkippingEnv();
 let seq = 0;
@@ -27,26 +27,16 @@ const refund = (amountCents: number, extra: Partial<RefundInput> = {}): RefundIn
 });
 const fast: RefundOptions = { attemptsBeforeAttention: 3, backoff: { initial: '1 second', max: '5 seconds' } };
 
-async function run(
-  activities: ReturnType<typeof mockActivities>['activities'],
+const runRefund = sagaRunner(ts, refundSaga, {
+  workflowId: (input) => `refund:${input.refundId}`,
+  taskQueuePrefix: 'unit-refund',
+});
+const run = (
+  activities: Activities,
   input: RefundInput,
   options: RefundOptions = fast,
   during?: (handle: WorkflowHandle<typeof refundSaga>) => Promise<void>,
-) {
-  const taskQueue = uniqueTaskQueue('unit-refund');
-  return withWorker({ connection: ts.env.nativeConnection, taskQueue, activities }, async () => {
-    const handle = await ts.env.client.workflow.start(refundSaga, {
-      taskQueue,
-      workflowId: `refund:${input.refundId}`,
-      args: [input, options],
-    });
-    await during?.(handle);
-    return handle.result().then(
-      (result) => ({ result, error: undefined }),
-      (error: unknown) => ({ result: undefined, error: error as WorkflowFailedError }),
-    );
-  });
-}
+) => runRefund(activities, input, options, during, async () => ({}));
 
 /** Waits (in skipped time) until the refund's approval child exists and is waiting. */
 async function approvalOf(refundId: string) {
@@ -126,13 +116,14 @@ describe('refundSaga with mocked activities', () => {
 
   it('refuses an order that is not paid, before any money moves', async () => {
     const { calls, activities } = mockActivities({
-      getOrder: async (i) => ({
-        orderId: i.orderId,
-        status: 'CANCELLED',
-        chargeId: null,
-        cardCents: null,
-        refundedCents: 0,
-      }),
+      getOrder: async (i) =>
+        anOrder({
+          orderId: i.orderId,
+          status: 'CANCELLED',
+          chargeId: null,
+          cardCents: null,
+          refundedCents: 0,
+        }),
     });
     const { error } = await run(activities, refund(1000));
     expect(rootCause(error).type).toBe('OrderNotRefundable');
@@ -141,15 +132,16 @@ describe('refundSaga with mocked activities', () => {
 
   it('refuses more than is left to refund, before asking anyone', async () => {
     const { calls, activities } = mockActivities({
-      getOrder: async (i) => ({
-        orderId: i.orderId,
-        status: 'PARTIALLY_REFUNDED',
-        chargeId: 'c',
-        customerId: 'c-1',
-        currency: 'EUR',
-        cardCents: 5000,
-        refundedCents: 4000,
-      }),
+      getOrder: async (i) =>
+        anOrder({
+          orderId: i.orderId,
+          status: 'PARTIALLY_REFUNDED',
+          chargeId: 'c',
+          customerId: 'c-1',
+          currency: 'EUR',
+          cardCents: 5000,
+          refundedCents: 4000,
+        }),
     });
     const { error } = await run(activities, refund(20_000));
     expect(rootCause(error).type).toBe('RefundExceedsCapture');

@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { loadConfig } from '../config';
+import { startTsProcess, waitUntil, type ManagedProcess } from '../provision/process';
+import { scratchProcessStack, type ProcessStack } from '../provision/scratch';
+import { projectRoot } from '../provision/tools';
+import { sqlitePragmas, TASK_QUEUE } from './settings';
+
+const DATABASE = 'saga_bench_sagas';
+
+/** The stack under test, each part its own process, and a small pool for the commit counter. */
+export type Stack = ProcessStack & { database: string; pool: pg.Pool };
+
+/**
+ * Brings up PostgreSQL, a dev server on a durable SQLite file (`nonce` names it) and the services
+ * host, with the gateway settling at its next round. Fails when a part is not ready in time.
+ */
+export async function bringUp(nonce: string): Promise<Stack> {
+  const dataDir = join(projectRoot, loadConfig().dataDir);
+  mkdirSync(join(dataDir, 'bench'), { recursive: true });
+  const stack = await scratchProcessStack({
+    database: DATABASE,
+    temporal: {
+      dbFile: join(dataDir, 'bench', `temporal-${nonce}.sqlite`),
+      sqlitePragmas,
+      extraDynamicConfig: {
+        'system.enableEagerWorkflowStart': true,
+        ...(JSON.parse(process.env.BENCH_DYNAMIC_CONFIG ?? '{}') as Record<string, string | number | boolean>),
+      },
+      logFile: join(dataDir, 'logs', 'bench-temporal.log'),
+    },
+    // The gateway settles a charge at its next round (every 50 ms) rather than after 100 ms.
+    env: { TEMPORAL_TASK_QUEUE: TASK_QUEUE, GATEWAY_SETTLE_MS: '0' },
+    servicesLogFile: join(dataDir, 'logs', 'bench-services.log'),
+  });
+  const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+  return {
+    ...stack,
+    database: DATABASE,
+    pool,
+    async close() {
+      await pool.end().catch(() => undefined);
+      await stack.close();
+    },
+  };
+}
+
+/**
+ * Starts the benchmark's worker process (bench/worker.ts) and waits until it polls; answers its
+ * startup time. Fails when it exits first or is not ready in two minutes.
+ */
+export async function startWorker(
+  stack: Stack,
+  bundle: 'build' | 'prebuilt',
+): Promise<{ proc: ManagedProcess; startupMs: number }> {
+  const readyFile = join(projectRoot, '.data', 'bench', `worker-ready-${bundle}.json`);
+  rmSync(readyFile, { force: true });
+  const proc = startTsProcess('bench-worker', join(projectRoot, 'bench/worker.ts'), {
+    env: { ...stack.env, BENCH_BUNDLE: bundle, BENCH_READY_FILE: readyFile },
+    logFile: join(projectRoot, '.data', 'logs', 'bench-worker.log'),
+  });
+  await waitUntil('the bench worker', () => Promise.resolve(existsSync(readyFile)), {
+    process: proc,
+    timeoutMs: 120_000,
+  });
+  return { proc, startupMs: (JSON.parse(readFileSync(readyFile, 'utf8')) as { startupMs: number }).startupMs };
+}
+
+/** A reading of the database's commit counter. */
+export interface Commits {
+  n: number;
+  at: number;
+}
+
+/** Reads the commit counter of the benchmark's database (after the backends have reported). */
+export async function commits(stack: Stack): Promise<Commits> {
+  await sleep(1200); // backends report their counters about once a second
+  await stack.pool.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await stack.pool.query<{ n: string }>(
+    'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1',
+    [stack.database],
+  );
+  return { n: Number(rows[0]?.n ?? 0), at: performance.now() };
+}
