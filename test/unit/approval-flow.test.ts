@@ -49,9 +49,10 @@ const twoBudgets = {
 function mocks(overrides: Parameters<typeof mockActivities>[0] = {}) {
   const notes: Notice[] = [];
   const budget: { name: string; holdId: string; idempotencyKey: string }[] = [];
-  const record = (name: string) => async (i: { holdId: string; idempotencyKey: string; department?: string }) => {
+  const statuses = { holdBudget: 'HELD', commitBudget: 'COMMITTED', releaseBudget: 'RELEASED' } as const;
+  const record = (name: keyof typeof statuses) => async (i: { holdId: string; idempotencyKey: string }) => {
     budget.push({ name, holdId: i.holdId, idempotencyKey: i.idempotencyKey });
-    return { holdId: i.holdId, status: 'OK' };
+    return { holdId: i.holdId, status: statuses[name] };
   };
   const mock = mockActivities({
     notify: async (i: Notice) => {

@@ -70,7 +70,10 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     const { calls, activities } = mockActivities({
       chargeCard: pending,
       getCharge: async (i) => aCharge({ chargeId: i.chargeId, status: 'PENDING', sequence: 1 }),
-      refundCharge: async (i) => aCharge({ chargeId: i.chargeId, status: 'VOIDED', sequence: 2, refundedCents: 0 }),
+      refundCharge: async (i) => ({
+        ...aCharge({ chargeId: i.chargeId, status: 'VOIDED', sequence: 2, refundedCents: 0 }),
+        existed: true,
+      }),
     });
     // The defaults: 30 s for the callback, polling from 1 s to 1 min, 15 minutes to pay.
     const { error, state, payment } = await runSaga(activities);
@@ -95,9 +98,10 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
       refundCharge: async (i) => {
         keys.push(String(i.idempotencyKey));
         // The payment method cannot be stopped while pending; once captured, undoing it refunds it.
-        return capturedLate
+        const charge = capturedLate
           ? aCharge({ chargeId: i.chargeId, status: 'CAPTURED', sequence: 3, refundedCents: 0 })
           : aCharge({ chargeId: i.chargeId, status: 'PENDING', sequence: 1, refundedCents: 0, voidable: false });
+        return { ...charge, existed: true };
       },
     });
     const input = anOrderForUnitTests();

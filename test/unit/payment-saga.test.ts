@@ -136,7 +136,10 @@ describe('paymentSaga with mocked activities', () => {
   it('compensates what was done when cancelled mid-saga, then reports cancelled', async () => {
     const reasons: string[] = [];
     const { calls, activities } = mockActivities({
-      cancelOrder: async (i: { reason: string }) => reasons.push(i.reason),
+      cancelOrder: async (i) => {
+        reasons.push(i.reason);
+        return { orderId: i.orderId, cancelled: false as const };
+      },
       // A long call that heartbeats and stops when Temporal delivers the cancellation.
       chargeCard: async () => {
         const ctx = Context.current();
@@ -176,17 +179,19 @@ describe('paymentSaga with mocked activities', () => {
 
   it('unwinds in parallel when asked: every compensation starts before any finishes', async () => {
     const events: string[] = [];
-    const slowUndo = (name: string) => async () => {
-      events.push(`start:${name}`);
-      await new Promise((r) => setTimeout(r, 300));
-      events.push(`end:${name}`);
-      return aRelease();
-    };
+    const slowUndo =
+      <T>(name: string, answer: T) =>
+      async () => {
+        events.push(`start:${name}`);
+        await new Promise((r) => setTimeout(r, 300));
+        events.push(`end:${name}`);
+        return answer;
+      };
     const { calls, activities } = mockActivities({
       chargeCard: refusal('CardDeclined'),
-      cancelOrder: slowUndo('cancelOrder'),
-      releaseStock: slowUndo('releaseStock'),
-      releaseCoupon: slowUndo('releaseCoupon'),
+      cancelOrder: slowUndo('cancelOrder', { orderId: 'o-1', cancelled: false as const }),
+      releaseStock: slowUndo('releaseStock', aRelease()),
+      releaseCoupon: slowUndo('releaseCoupon', { code: 'SAVE5', released: true }),
     });
     const { state } = await runSaga(activities, order(), { ...fast, parallelUnwind: true });
     expect(new Set(compensationsIn(calls))).toEqual(new Set(['cancelOrder', 'releaseStock', 'releaseCoupon']));
@@ -197,10 +202,10 @@ describe('paymentSaga with mocked activities', () => {
 
   it('a cancel after the pivot does not unwind: the saga finishes forward and nothing is refunded', async () => {
     const { calls, activities } = mockActivities({
-      createShipment: async (i: { shipmentId: string }) => {
+      createShipment: async (i) => {
         const ctx = Context.current();
         await ctx.sleep(3000); // slow, so the cancel arrives while it runs
-        return { shipmentId: i.shipmentId, status: 'CREATED' };
+        return { shipmentId: i.shipmentId, orderId: i.orderId, items: i.items, status: 'CREATED' as const };
       },
     });
     const { result, state } = await runSaga(activities, order(), fast, async (handle) => {
