@@ -163,3 +163,23 @@ export interface ReconciliationReport {
   deferredOrderIds: string[];
   summary: { findings: number; new: number; repaired: number; flagged: number };
 }
+
+const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
+/**
+ * A reconciliation run's input (every field optional: a scheduled run compares the `lookbackMs`
+ * before its start). `from` must come before `to`.
+ */
+export const reconciliationInput = z
+  .object({
+    from: isoInstant.optional(),
+    to: isoInstant.optional(),
+    lookbackMs: z.number().int('must be whole milliseconds').min(1, 'must be at least 1 ms').optional(),
+    unpaidPolicy: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).optional(),
+  })
+  .strict()
+  .refine((i) => i.from === undefined || i.to === undefined || Date.parse(i.from) < Date.parse(i.to), {
+    path: ['from'],
+    message: 'must be before to',
+  });
+export type ReconciliationInput = z.input<typeof reconciliationInput>;

@@ -8,8 +8,21 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 export type StepStatus =
   'pending' | 'running' | 'done' | 'failed' | 'compensating' | 'compensated' | 'compensation-failed' | 'skipped';
 
-/** The saga as a whole; also the `SagaStatus` search attribute. */
-export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'NEEDS_ATTENTION' | 'COMPLETED' | 'COMPENSATED' | 'CANCELLED';
+/**
+ * The saga as a whole; also the `SagaStatus` search attribute. COMPENSATED: a step failed and the
+ * done steps were undone; ABORTED: the flow ended with a business outcome (a rejection, a refusal)
+ * and the done steps were undone; CANCELLED: the workflow was cancelled and undone.
+ */
+export const sagaStatuses = [
+  'RUNNING',
+  'COMPENSATING',
+  'NEEDS_ATTENTION',
+  'COMPLETED',
+  'COMPENSATED',
+  'ABORTED',
+  'CANCELLED',
+] as const;
+export type SagaStatus = (typeof sagaStatuses)[number];
 
 export interface StepRecord {
   name: string;
@@ -46,6 +59,8 @@ export interface SagaState {
   attention: Attention[];
   /** The step whose failure started the unwind, and why. */
   failure?: { step: string; error: string };
+  /** Why the flow aborted (status ABORTED): the business outcome, in its words. */
+  aborted?: { reason: string; type?: string };
 }
 
 export interface OperatorAction {

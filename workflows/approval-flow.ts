@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities';
 import * as approval from '../contracts/approval';
@@ -12,17 +12,18 @@ import {
   withdrawUpdate,
 } from '../contracts/approval';
 import type { ApprovalInput, ApprovalLevel, ApprovalResult, ApprovalState, AuditEntry } from '../contracts/approval';
+import { describeFields, fieldErrors } from '../contracts/validation';
+import { invalidInput, parseWorkflowInput } from './input';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, isBusinessRefusal, Saga } from './saga';
+import { appSagaOptions } from './saga-options';
 
 export { approveUpdate, rejectUpdate, delegateUpdate, commentUpdate, withdrawUpdate, approvalStateQuery };
 
 type Notice = Parameters<Activities['notify']>[0];
 type Closed = Exclude<ApprovalState['status'], 'PENDING'>;
 type Rule<A> = { check: (a: A) => void; apply: (a: A) => void };
-
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
 
 /**
  * One request: the levels in order, who may act, the audit trail, the SLA clock and the
@@ -169,7 +170,7 @@ class ApprovalRequest {
   private on<A>(def: UpdateDefinition<ApprovalState, [A]>, schema: z.ZodType<A>, { check, apply }: Rule<A>): void {
     const validator = (raw: unknown) => {
       const parsed = schema.safeParse(raw);
-      if (!parsed.success) throw new Error(`invalid ${def.name}: ${issues(parsed.error)}`);
+      if (!parsed.success) throw new Error(`invalid ${def.name}: ${describeFields(fieldErrors(parsed.error))}`);
       if (this.status !== 'PENDING') throw new Error(`request is ${this.status}, not pending`);
       check(parsed.data);
     };
@@ -279,16 +280,12 @@ class ApprovalRequest {
  * input or routing, and with `SagaFailed` when a budget call keeps failing for another reason.
  */
 export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> {
-  const checked = approval.approvalInput.safeParse(raw);
-  if (!checked.success) {
-    throw ApplicationFailure.nonRetryable(`invalid approval input: ${issues(checked.error)}`, 'InvalidInput');
-  }
-  const input = checked.data;
+  const input = parseWorkflowInput(approval.approvalInput, raw, 'approval');
   let levels: ApprovalLevel[];
   try {
     levels = approval.route(input.routing, input.amountCents, input.department);
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`invalid approval input: routing: ${describeError(err)}`, 'InvalidInput');
+    throw invalidInput('approval', `routing: ${describeError(err)}`);
   }
   const request = new ApprovalRequest(input, levels);
 
@@ -298,37 +295,39 @@ export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> 
   const key = (step: string) => `${workflowId}:${step}`;
   const departments = input.budget.map((b) => b.department);
   const plan = [...departments.map((d) => `hold-budget:${d}`), ...departments.map((d) => `commit-budget:${d}`)];
-  const saga = new Saga({ flowType: 'approvalFlow', plan });
-  try {
-    await saga.run(async () => {
+  const saga = new Saga({ ...appSagaOptions('approvalFlow'), plan });
+  // Closed without approval: the holds are released and the result says why.
+  await saga.run(
+    async () => {
       for (const { department, amountCents } of input.budget) {
         const holdId = key(department);
         const step = `hold-budget:${department}`;
-        await saga.step(step, () => act.holdBudget({ department, holdId, amountCents, idempotencyKey: key(step) }), {
-          compensate: () => undo.releaseBudget({ holdId, idempotencyKey: key(`${step}:undo`) }),
-        });
+        try {
+          await saga.step(step, () => act.holdBudget({ department, holdId, amountCents, idempotencyKey: key(step) }), {
+            compensate: () => undo.releaseBudget({ holdId, idempotencyKey: key(`${step}:undo`) }),
+          });
+        } catch (err) {
+          if (!isBusinessRefusal(err)) throw err;
+          // A department refused its hold (e.g. InsufficientBudget): the request is rejected for it.
+          request.refuse(describeError(err));
+          return saga.abort(`${department} refused the hold: ${describeError(err)}`, 'BudgetRefused');
+        }
       }
       await request.drive((n) => act.notify(n));
       const { status } = request;
-      if (status !== 'APPROVED') {
-        const type = `Request${status.charAt(0)}${status.slice(1).toLowerCase()}`;
-        throw ApplicationFailure.nonRetryable(`request ${status}: ${request.reason}`, type);
-      }
+      if (status !== 'APPROVED')
+        return saga.abort(`request ${status}: ${request.reason}`, `Request${capitalized(status)}`);
       for (const [i, department] of departments.entries()) {
         const step = `commit-budget:${department}`;
-        await saga.step(step, () => act.commitBudget({ holdId: key(department), idempotencyKey: key(step) }), {
-          pivot: i === 0,
-        });
+        const commit = () => act.commitBudget({ holdId: key(department), idempotencyKey: key(step) });
+        await (i === 0 ? saga.step(step, commit, { pivot: true }) : saga.forward(step, commit));
       }
-    });
-  } catch (err) {
-    if (!(err instanceof ApplicationFailure && err.type === 'SagaFailed')) throw err;
-    // A department refused its hold while the request was pending: the other holds were released.
-    if (request.status === 'PENDING' && isBusinessRefusal(err.cause)) request.refuse(describeError(err.cause));
-    // Closed without approval: the unwind released the holds, and the result says why.
-    else if (request.status === 'PENDING' || request.status === 'APPROVED') throw err;
-  }
+    },
+    () => undefined,
+  );
   const result = request.finish();
   await request.flush((n) => act.notify(n));
   return result;
 }
+
+const capitalized = (status: string) => `${status.charAt(0)}${status.slice(1).toLowerCase()}`;

@@ -1,10 +1,12 @@
-import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
 import { subtotalCents } from '../contracts/payment';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
+import { parseWorkflowInput } from './input';
 import { Saga, type SagaOptions, type TccBranch } from './saga';
+import { appSagaOptions } from './saga-options';
 
 export type CheckoutOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBeforeAttention' | 'backoff'> & {
   payment?: PaymentWaitOptions;
@@ -14,13 +16,11 @@ export type CheckoutOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBefo
  * checkout (workflow id `checkout:<orderId>`): validate the order; reserve by TCC, in parallel,
  * the stock (freeze), the coupon (lock) and the wallet amount (freeze); charge the rest to the
  * card [pivot]; confirm all reservations; then points, shipment, order paid. A failure before
- * the pivot cancels every reservation and the order.
+ * the pivot cancels every reservation and the order; so does a wallet amount above what is due,
+ * which fails the run with `WalletExceedsTotal` (status ABORTED).
  */
 export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}): Promise<CheckoutResult> {
-  const parsed = checkoutInput.safeParse(raw);
-  if (!parsed.success)
-    throw ApplicationFailure.nonRetryable(`invalid checkout input: ${parsed.error.message}`, 'InvalidInput');
-  const input = parsed.data;
+  const input = parseWorkflowInput(checkoutInput, raw, 'checkout');
   const { orderId, customerId, walletCents } = input;
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([
@@ -30,7 +30,7 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
   ]);
   const { payment, ...sagaOptions } = options;
   const saga = new Saga({
-    flowType: 'checkout',
+    ...appSagaOptions('checkout'),
     plan: [
       'validate-order',
       'reserve',
@@ -85,17 +85,16 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
 
     const cardCents = subtotal - discount - walletCents;
     if (cardCents < 0) {
-      // Refused as the charge step, so the failure names it and everything reserved is cancelled.
-      await saga.step('charge-card', () =>
-        Promise.reject(
-          ApplicationFailure.nonRetryable(`wallet amount ${walletCents} exceeds what is due`, 'WalletExceedsTotal'),
-        ),
+      // Known only once the coupon's discount is: everything reserved is cancelled, the order too.
+      return saga.abort(
+        `wallet amount ${walletCents} exceeds the ${subtotal - discount} cents due`,
+        'WalletExceedsTotal',
       );
     }
     const chargeId = cardCents > 0 ? `charge:${orderId}` : null;
     if (chargeId !== null) await steps.chargeCard(chargeId, cardCents);
     // Paid without the card: confirming the reservations is the point of no return.
-    await saga.step('confirm-reservations', () => reservations.confirmAll(), { pivot: !saga.committed });
+    await saga.confirm('confirm-reservations', reservations, { pivot: !saga.committed });
     const { points } = await steps.fulfil(chargeId, cardCents + walletCents, cardCents);
     return { orderId, status: 'PAID', chargeId, cardCents, walletCents, discountCents: discount, points };
   });

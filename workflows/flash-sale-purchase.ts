@@ -1,9 +1,11 @@
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../contracts/flash-sale';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
+import { parseWorkflowInput } from './input';
 import { Saga, type SagaOptions } from './saga';
+import { appSagaOptions } from './saga-options';
 
 export type FlashSaleOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'> & {
   payment?: PaymentWaitOptions;
@@ -15,10 +17,7 @@ export type FlashSaleOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'ba
  * card, cancels the freeze, so no unit stays frozen; a confirm is retried until it succeeds.
  */
 export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleOptions = {}): Promise<FlashSaleResult> {
-  const parsed = flashSaleInput.safeParse(raw);
-  if (!parsed.success)
-    throw ApplicationFailure.nonRetryable(`invalid flash sale input: ${parsed.error.message}`, 'InvalidInput');
-  const input = parsed.data;
+  const input = parseWorkflowInput(flashSaleInput, raw, 'flash sale');
   const act = narratedActivities(presets.serviceCall);
   const settle = narratedActivities(presets.compensation);
   const gid = workflowInfo().workflowId;
@@ -29,7 +28,7 @@ export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleO
 
   const { payment, ...sagaOptions } = options;
   const saga = new Saga({
-    flowType: 'flashSalePurchase',
+    ...appSagaOptions('flashSalePurchase'),
     plan: ['freeze-stock', 'charge-card', 'confirm-stock'],
     ...sagaOptions,
   });
@@ -54,7 +53,7 @@ export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleO
     );
     const card = { chargeId, orderId: input.orderId, amountCents: amount, currency: input.currency };
     await channel.chargeStep(saga, { ...card, cardNumber: input.card.number }, key);
-    await saga.step('confirm-stock', () => freeze.confirmAll());
+    await saga.confirm('confirm-stock', freeze);
     return { orderId: input.orderId, status: 'PAID', chargeId, amountCents: amount };
   });
 }

@@ -41,12 +41,12 @@ export function orderSteps(
       const points = pointsFor(paidCents);
       // Nothing charged (fully discounted or paid otherwise): awarding points is then the pivot.
       const award = { entryId: `order:${orderId}`, customerId, orderId, points, idempotencyKey: key('award-points') };
-      await saga.step('award-points', () => act.awardPoints(award), { pivot: !saga.committed });
+      await saga.forward('award-points', () => act.awardPoints(award), { pivot: true });
       const shipmentId = `shipment:${orderId}`;
-      await saga.step('create-shipment', () =>
+      await saga.forward('create-shipment', () =>
         act.createShipment({ shipmentId, orderId, items: lines, idempotencyKey: key('create-shipment') }),
       );
-      await saga.step('mark-order-paid', () =>
+      await saga.forward('mark-order-paid', () =>
         act.markOrderPaid({
           orderId,
           ...(chargeId !== null ? { chargeId } : {}),

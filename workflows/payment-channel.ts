@@ -9,7 +9,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { isSettled } from '../contracts/gateway';
 import {
   paymentEventSignal,
@@ -21,7 +20,7 @@ import {
 import type { Activities } from '../activities';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
-import { describeError, outcomeUnknown, type Saga } from './saga';
+import { describeError, durationMs, outcomeUnknown, type Saga } from './saga';
 
 export { paymentEventSignal, paymentStatusQuery, type ChargeView, type PaymentChannelState, type PaymentTransition };
 
@@ -90,7 +89,7 @@ export class PaymentChannel {
    * unpaid deadline. A declined charge is a refusal (nothing to undo); a passed deadline fails with
    * `UnpaidDeadline` and the charge is undone with the rest of the saga.
    */
-  chargeStep(saga: Saga, charge: CardCharge, key: (step: string) => string): Promise<ChargeView | undefined> {
+  chargeStep(saga: Saga, charge: CardCharge, key: (step: string) => string): Promise<ChargeView> {
     return saga.step('charge-card', () => this.chargeBeforeDeadline(charge, key('charge-card')), {
       pivot: true,
       compensate: () => this.undoCharge(charge.chargeId, key),
@@ -103,7 +102,7 @@ export class PaymentChannel {
     if (!patched(asyncGatewayPatch)) {
       return this.settle(await this.create(charge, idempotencyKey, false), charge.chargeId);
     }
-    const limitMs = msToNumber(this.options.unpaidDeadline ?? '15 minutes');
+    const limitMs = durationMs(this.options.unpaidDeadline ?? '15 minutes');
     const left = workflowInfo().startTime.getTime() + limitMs - Date.now();
     const outer = CancellationScope.current();
     try {
@@ -193,8 +192,8 @@ export class PaymentChannel {
         summary: `Wait for the gateway's callback on ${what}`,
       });
     }
-    let delay = msToNumber(this.options.poll?.initial ?? '1 second');
-    const max = msToNumber(this.options.poll?.max ?? '1 minute');
+    let delay = durationMs(this.options.poll?.initial ?? '1 second');
+    const max = durationMs(this.options.poll?.max ?? '1 minute');
     while (!done()) {
       this.polls += 1;
       try {

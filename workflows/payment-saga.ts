@@ -3,7 +3,9 @@ import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSag
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
-import { parseWorkflowInput, Saga, type SagaOptions } from './saga';
+import { parseWorkflowInput } from './input';
+import { Saga, type SagaOptions } from './saga';
+import { appSagaOptions } from './saga-options';
 
 export const paymentSagaPlan = [
   'validate-order',
@@ -44,7 +46,7 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
   ]);
 
   const { payment, localActivities, ...sagaOptions } = options;
-  const saga = new Saga({ flowType: 'paymentSaga', plan: paymentSagaPlan, ...sagaOptions });
+  const saga = new Saga({ ...appSagaOptions('paymentSaga'), plan: paymentSagaPlan, ...sagaOptions });
   const steps = orderSteps(saga, input, payment, { local: localActivities === true });
   const { act, undo, key, lines } = steps;
   return saga.run(async () => {
@@ -62,7 +64,7 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
         () => act.lockCoupon({ code, orderId, idempotencyKey: key('lock-coupon') }),
         { compensate: () => undo.releaseCoupon({ code, orderId, idempotencyKey: key('lock-coupon:undo') }) },
       );
-      discount = Math.min(coupon?.discountCents ?? 0, subtotal);
+      discount = Math.min(coupon.discountCents, subtotal);
     }
     const amount = subtotal - discount;
     const chargeId = amount > 0 ? `charge:${orderId}` : null;

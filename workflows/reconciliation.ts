@@ -1,18 +1,17 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
-import { classify, type Finding, type ReconciliationReport, type UnpaidPolicy } from '../contracts/reconciliation';
+import {
+  classify,
+  reconciliationInput,
+  type Finding,
+  type ReconciliationInput,
+  type ReconciliationReport,
+} from '../contracts/reconciliation';
+import { invalidInput, parseWorkflowInput } from './input';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError } from './saga';
 
-export interface ReconciliationInput {
-  /** The window compared; default: the `lookbackMs` before the run's start. */
-  from?: string;
-  to?: string;
-  /** Default 2 hours. */
-  lookbackMs?: number;
-  /** Money taken for an unpaid order: refund it (default), or complete a still-pending order. */
-  unpaidPolicy?: UnpaidPolicy;
-}
+export type { ReconciliationInput };
 
 const act = narratedActivities(presets.serviceCall);
 const gather = narratedActivities(presets.longRead);
@@ -23,14 +22,18 @@ const repair = narratedActivities(presets.compensation);
  * statement for a window with our orders, classifies every difference (see `classify`), repairs
  * what it can with idempotency keys of its own (`reconcile:<chargeId>:refund`,
  * `reconcile:<orderId>:complete`), so a repeated run repairs nothing twice, flags the rest, and
- * stores and returns its report. Orphaned callbacks it looked at are marked handled.
+ * stores and returns its report. Orphaned callbacks it looked at are marked handled. The window is
+ * `from`..`to` (default: the `lookbackMs`, 2 hours, before the run's start); money taken for an
+ * unpaid order is refunded (`unpaidPolicy` 'refund', the default) or completes a still-pending
+ * order ('complete'). Fails with `InvalidInput` (nothing done) on a bad input or an empty window.
  */
-export async function reconciliation(input: ReconciliationInput = {}): Promise<ReconciliationReport> {
+export async function reconciliation(raw: ReconciliationInput = {}): Promise<ReconciliationReport> {
+  const input = parseWorkflowInput(reconciliationInput, raw, 'reconciliation');
   const info = workflowInfo();
   const to = input.to ?? info.startTime.toISOString();
   const from = input.from ?? new Date(Date.parse(to) - (input.lookbackMs ?? 2 * 3_600_000)).toISOString();
   if (!(Date.parse(from) < Date.parse(to))) {
-    throw ApplicationFailure.nonRetryable(`window: from (${from}) must be before to (${to})`, 'InvalidInput');
+    throw invalidInput('reconciliation', `from: must be before to (window ${from} to ${to})`);
   }
   const data = await gather.gatherReconciliationData({ from, to });
   const { findings, deferredOrderIds } = classify(data, input.unpaidPolicy ?? 'refund');

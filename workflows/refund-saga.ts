@@ -7,7 +7,9 @@ import { approvalFlow } from './approval-flow';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
-import { parseWorkflowInput, Saga, type SagaOptions } from './saga';
+import { parseWorkflowInput } from './input';
+import { Saga, SKIPPED, type SagaOptions } from './saga';
+import { appSagaOptions } from './saga-options';
 
 export type RefundOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'> & {
   /** Refunds above this many cents wait for an approval first (default 10,000: 100.00). */
@@ -39,15 +41,15 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
     { key: AmountCents, value: amountCents },
   ]);
   const { approvalThresholdCents = 10_000, payment, ...sagaOptions } = options;
-  const saga = new Saga({ flowType: 'refundSaga', plan: refundSagaPlan, ...sagaOptions });
+  const saga = new Saga({ ...appSagaOptions('refundSaga'), plan: refundSagaPlan, ...sagaOptions });
   const channel = new PaymentChannel(payment);
   const act = narratedActivities(presets.serviceCall);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
   let approval: RefundResult['approval'];
 
-  try {
-    return await saga.run(async () => {
-      const order = (await saga.step('check-order', async () => {
+  return saga.run(
+    async () => {
+      const order = await saga.step('check-order', async () => {
         const o = await act.getOrder({ orderId });
         const left = (o.cardCents ?? 0) - o.refundedCents;
         if (!refundable.includes(o.status) || o.chargeId === null) {
@@ -62,62 +64,56 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
             'RefundExceedsCapture',
           );
         }
-        return o;
-      }))!;
+        return { ...o, chargeId: o.chargeId };
+      });
       upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);
       if (amountCents > approvalThresholdCents) {
-        await saga.step('approval', async () => {
-          const decision = await askApproval(input, order.currency, options);
-          approval = { status: decision.status, decidedBy: decision.decidedBy };
-          // A refusal: nothing was changed, so nothing is undone.
-          if (decision.status !== 'APPROVED') {
-            throw ApplicationFailure.nonRetryable(decision.reason ?? decision.status, 'RefundRejected');
-          }
-        });
+        const decision = await saga.step('approval', () => askApproval(input, order.currency, options));
+        approval = { status: decision.status, decidedBy: decision.decidedBy };
+        // Rejected (or expired, or withdrawn) before any money moved: an outcome, not a failure.
+        if (decision.status !== 'APPROVED') return saga.abort(decision.reason ?? decision.status, 'RefundRejected');
       }
-      const chargeId = order.chargeId!;
+      const { chargeId } = order;
       await saga.step('refund-money', () => channel.refund({ chargeId, refundId, amountCents }, key('refund-money')), {
         pivot: true,
       });
       const points = pointsFor(amountCents);
       const revoke = { entryId: `refund:${refundId}`, customerId: order.customerId, orderId, points };
-      const revoked = await saga.step('revoke-points', () =>
+      const revoked = await saga.forward('revoke-points', () =>
         act.revokePoints({ ...revoke, idempotencyKey: key('revoke-points') }),
       );
       if (items.length > 0) {
-        await saga.step('restock', () =>
+        await saga.forward('restock', () =>
           act.returnItems({ reservationId: orderId, returnId: refundId, items, idempotencyKey: key('restock') }),
         );
       }
-      const updated = await saga.step('record-refund', () =>
+      const updated = await saga.forward('record-refund', () =>
         act.recordRefund({ orderId, refundId, amountCents, idempotencyKey: key('record-refund') }),
       );
+      // An operator may have skipped a step after the money moved: its part of the result is then unknown.
+      const { revoked: pointsRevoked, debt: pointsDebt } = revoked === SKIPPED ? { revoked: 0, debt: 0 } : revoked;
       return {
         refundId,
         orderId,
         status: 'REFUNDED' as const,
         amountCents,
         ...(approval ? { approval } : {}),
-        pointsRevoked: revoked?.revoked ?? 0,
-        pointsDebt: revoked?.debt ?? 0,
-        orderStatus: updated?.status,
+        pointsRevoked,
+        pointsDebt,
+        ...(updated === SKIPPED ? {} : { orderStatus: updated.status }),
       };
-    });
-  } catch (err) {
-    const cause = (err as { cause?: unknown }).cause;
-    if (!(cause instanceof ApplicationFailure) || cause.type !== 'RefundRejected') throw err;
-    // Rejected before any money moved: a normal outcome, not a failure.
-    return {
+    },
+    ({ reason }): RefundResult => ({
       refundId,
       orderId,
       status: 'REJECTED',
       amountCents,
-      reason: cause.message,
-      approval,
+      reason,
+      ...(approval ? { approval } : {}),
       pointsRevoked: 0,
       pointsDebt: 0,
-    };
-  }
+    }),
+  );
 }
 
 /** The approval as a child workflow; its id comes from the refund id, so a retry finds the same one. */

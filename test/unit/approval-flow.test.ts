@@ -3,6 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
+import { SagaStatus } from '../../contracts/search-attributes';
 import { defaultRouting, type ApprovalInput, type ApprovalState } from '../../contracts/approval';
 import {
   approvalFlow,
@@ -11,6 +12,7 @@ import {
   commentUpdate,
   delegateUpdate,
   rejectUpdate,
+  sagaStateQuery,
   withdrawUpdate,
 } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
@@ -93,7 +95,9 @@ async function run(m: ReturnType<typeof mocks>, input = aRequest(), during?: (h:
       (error: unknown) => ({ result: undefined, error }),
     );
     const state = await handle.query(approvalStateQuery).catch(() => undefined);
-    return { ...outcome, state, handle };
+    const saga = await handle.query(sagaStateQuery).catch(() => undefined);
+    const { typedSearchAttributes } = await handle.describe();
+    return { ...outcome, state, saga, sagaStatus: typedSearchAttributes.get(SagaStatus), handle };
   });
 }
 
@@ -248,6 +252,22 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
     expect(result!.audit.filter((e) => e.what === 'approved' || e.what === 'rejected')).toHaveLength(1);
   });
 
+  it('a rejection ends the saga ABORTED with its reason, not COMPENSATED, and releases the holds', async () => {
+    const m = mocks();
+    const { result, error, saga, sagaStatus } = await run(m, aRequest(twoBudgets), async (h) => {
+      await act(h).reject('tl-support', 'too dear');
+    });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ status: 'REJECTED', decidedBy: 'tl-support', reason: 'too dear' });
+    expect(compensationsIn(m.calls)).toEqual(['releaseBudget', 'releaseBudget']);
+    expect(saga?.status).toBe('ABORTED');
+    expect(sagaStatus).toBe('ABORTED');
+    expect(saga?.aborted).toEqual({ reason: 'request REJECTED: too dear', type: 'RequestRejected' });
+    // Nothing failed: no step is named as the cause ("failed at unknown" before).
+    expect(saga?.failure).toBeUndefined();
+    expect(saga?.steps.find((s) => s.name === 'hold-budget:support')?.status).toBe('compensated');
+  });
+
   it('lets the delegate decide, but nobody else, and not delegate further', async () => {
     const m = mocks();
     const { result } = await run(m, aRequest(), async (h) => {
@@ -371,7 +391,7 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
       },
     });
     const input = aRequest(twoBudgets);
-    const { result, state } = await run(m, input);
+    const { result, state, saga } = await run(m, input);
     expect(result).toMatchObject({ status: 'REJECTED', decidedBy: 'system' });
     expect(result?.reason).toBe('InsufficientBudget: sales has 100.00 left');
     expect(trail(result!.audit)).toEqual([
@@ -385,6 +405,8 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
     // Nobody was asked to decide on a request that never got its budget; the requester is told why.
     expect(m.notes.map((n) => [n.kind, n.to])).toEqual([['outcome', 'req-ann']]);
     expect(state?.status).toBe('REJECTED');
+    expect(saga?.status).toBe('ABORTED');
+    expect(saga?.aborted?.reason).toBe('sales refused the hold: InsufficientBudget: sales has 100.00 left');
   });
 
   it('records comments of the requester and approvers, and refuses strangers', async () => {

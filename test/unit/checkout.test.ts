@@ -1,3 +1,4 @@
+import type { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { CheckoutInput } from '../../contracts/checkout';
@@ -73,9 +74,19 @@ describe('checkout: stock, coupon and wallet by TCC, the rest by card', () => {
 
   it('a wallet amount above what is due is refused before any money moves', async () => {
     const { calls, activities } = mockActivities();
-    const { state } = await run(activities, input({ walletCents: 4800 })); // due: 5000 - 500 coupon = 4500 < 4800
+    const { state, error } = await run(activities, input({ walletCents: 4800 })); // due: 5000 - 500 coupon = 4500 < 4800
     expect(calls).not.toContain('chargeCard');
-    expect(state.failure?.error).toContain('WalletExceedsTotal');
-    expect(calls).toContain('cancelFrozenBalance');
+    expect(new Set(compensationsIn(calls))).toEqual(
+      new Set(['cancelFrozenStock', 'cancelCouponLock', 'cancelFrozenBalance', 'cancelOrder']),
+    );
+    // Named as what it is, not as a charge-card step that never ran.
+    expect(state.status).toBe('ABORTED');
+    expect(state.aborted).toEqual({
+      reason: 'wallet amount 4800 exceeds the 4500 cents due',
+      type: 'WalletExceedsTotal',
+    });
+    expect(state.failure).toBeUndefined();
+    expect(state.steps.find((s) => s.name === 'charge-card')?.status).toBe('pending');
+    expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'WalletExceedsTotal', nonRetryable: true });
   });
 });

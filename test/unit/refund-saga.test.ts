@@ -2,6 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import type { RefundInput } from '../../contracts/refund';
+import { SagaStatus } from '../../contracts/search-attributes';
 import {
   approvalStateQuery,
   approveUpdate,
@@ -112,6 +113,9 @@ describe('refundSaga with mocked activities', () => {
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ status: 'REJECTED', reason: expect.stringContaining('used, not damaged') });
     expect(moneyCalls(calls)).toEqual([]);
+    // Shown and counted as what it is: an aborted refund, not a compensated failure.
+    const { typedSearchAttributes } = await ts.env.client.workflow.getHandle(`refund:${input.refundId}`).describe();
+    expect(typedSearchAttributes.get(SagaStatus)).toBe('ABORTED');
   });
 
   it('refuses an order that is not paid, before any money moves', async () => {

@@ -1,4 +1,5 @@
 export * from '../../contracts/saga';
 
-/** What the saga's persistent runner answers when an operator skipped the work. */
-export const SKIPPED = Symbol('skipped');
+/** What a step after the pivot resolves with when an operator skipped it instead of retrying. */
+export const SKIPPED: unique symbol = Symbol('skipped');
+export type Skipped = typeof SKIPPED;

@@ -39,22 +39,3 @@ export function outcomeUnknown(type: string, message: string): ApplicationFailur
 function isOutcomeUnknown(failure: ApplicationFailure): boolean {
   return failure.details?.[0] === unknownOutcome;
 }
-
-/**
- * A workflow's input, parsed with its schema; a bad one fails the run at once with a
- * non-retryable `InvalidInput` naming each field (`invalid <what> input: <path>: <rule>; ...`).
- */
-export function parseWorkflowInput<T>(
-  schema: {
-    safeParse(
-      raw: unknown,
-    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
-  },
-  raw: unknown,
-  what: string,
-): T {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
-  throw ApplicationFailure.nonRetryable(`invalid ${what} input: ${fields.join('; ')}`, 'InvalidInput');
-}

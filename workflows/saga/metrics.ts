@@ -1,29 +1,53 @@
 import { metricMeter } from '@temporalio/workflow';
 import type { SagaStatus } from './definitions';
 
+/** How a saga names its metrics; `false` in SagaOptions turns them off. */
+export interface SagaMetricsOptions {
+  /** Prepended to every metric name with an underscore (e.g. `saga` → `saga_started`). */
+  prefix: string;
+}
+
+type Counted = Exclude<SagaStatus, 'RUNNING' | 'COMPENSATING'> | 'STARTED';
+
+const counted: Record<Counted, [suffix: string, description: string]> = {
+  STARTED: ['started', 'sagas that began'],
+  COMPLETED: ['completed', 'sagas that finished every step'],
+  COMPENSATED: ['compensated', 'sagas that failed and were undone'],
+  ABORTED: ['aborted', 'sagas that ended with a business outcome and were undone'],
+  CANCELLED: ['cancelled', 'sagas cancelled and undone'],
+  NEEDS_ATTENTION: ['needs_attention', 'times a saga began to wait for an operator'],
+};
+
+export interface SagaMetrics {
+  /** Counts a saga entering `status` (or starting); statuses without a counter are ignored. */
+  count(status: SagaStatus | 'STARTED'): void;
+  step(step: string, outcome: 'done' | 'failed' | 'compensated', ms: number): void;
+}
+
 /**
- * The saga metrics every flow reports through the worker's meter (Prometheus when the worker is
- * configured so; nothing is emitted while a history replays):
- * - `saga_started`, `saga_completed`, `saga_compensated`, `saga_cancelled`, `saga_needs_attention`
+ * The saga metrics, reported through the worker's meter (nothing is emitted while a history
+ * replays), each named `<prefix>_<suffix>`:
+ * - `_started`, `_completed`, `_compensated`, `_aborted`, `_cancelled`, `_needs_attention`
  *   (counters by `flow`);
- * - `saga_step_duration` (histogram, milliseconds, by `flow`, `step` and `outcome`).
+ * - `_step_duration` (histogram, milliseconds, by `flow`, `step` and `outcome`).
+ * With `false`, a no-op.
  */
-export function sagaMetrics(flow: string) {
+export function sagaMetrics(flow: string, options: SagaMetricsOptions | false): SagaMetrics {
+  if (options === false) return { count() {}, step() {} };
   const meter = metricMeter.withTags({ flow });
-  const counters: Partial<Record<SagaStatus | 'STARTED', ReturnType<typeof meter.createCounter>>> = {
-    STARTED: meter.createCounter('saga_started', 'sagas', 'sagas that began'),
-    COMPLETED: meter.createCounter('saga_completed', 'sagas', 'sagas that finished every step'),
-    COMPENSATED: meter.createCounter('saga_compensated', 'sagas', 'sagas that failed and were undone'),
-    CANCELLED: meter.createCounter('saga_cancelled', 'sagas', 'sagas cancelled and undone'),
-    NEEDS_ATTENTION: meter.createCounter('saga_needs_attention', 'sagas', 'times a saga began to wait for an operator'),
-  };
-  const steps = meter.createHistogram('saga_step_duration', 'int', 'ms', 'time a step took, per attempt');
+  const name = (suffix: string) => `${options.prefix}_${suffix}`;
+  const counters = new Map(
+    Object.entries(counted).map(([status, [suffix, description]]) => [
+      status,
+      meter.createCounter(name(suffix), 'sagas', description),
+    ]),
+  );
+  const steps = meter.createHistogram(name('step_duration'), 'int', 'ms', 'time a step took, per attempt');
   return {
-    /** Counts a saga entering `status` (or starting). */
-    count(status: SagaStatus | 'STARTED'): void {
-      counters[status]?.add(1);
+    count(status) {
+      counters.get(status)?.add(1);
     },
-    step(step: string, outcome: 'done' | 'failed' | 'compensated', ms: number): void {
+    step(step, outcome, ms) {
       steps.record(Math.max(0, Math.round(ms)), { step, outcome });
     },
   };

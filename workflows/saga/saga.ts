@@ -1,30 +1,30 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  condition,
   isCancellation,
   log,
   setHandler,
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
-import { FlowType, SagaStatus as SagaStatusKey } from '../../contracts/search-attributes';
+import type { defineSearchAttributeKey, Duration, SearchAttributeType } from '@temporalio/common';
 import {
   SKIPPED,
-  retryUpdate,
   sagaStateQuery,
-  skipUpdate,
   type Attention,
-  type OperatorAction,
   type SagaState,
   type SagaStatus,
+  type Skipped,
   type StepRecord,
 } from './definitions';
+import { durationMs } from './duration';
 import { describeError, isBusinessRefusal } from './errors';
-import { sagaMetrics } from './metrics';
+import { sagaMetrics, type SagaMetrics, type SagaMetricsOptions } from './metrics';
+import { OperatorDesk } from './operator';
 import { TccTransaction, type TccBranch, type TccOptions } from './tcc';
+
+// The SDK exports the key's type only through its factory.
+type Keyword = ReturnType<typeof defineSearchAttributeKey<typeof SearchAttributeType.KEYWORD>>;
 
 export interface SagaOptions {
   flowType: string;
@@ -40,6 +40,10 @@ export interface SagaOptions {
   attemptsBeforeAttention?: number;
   /** Backoff between those saga-level attempts: doubles from `initial`, capped at `max`. */
   backoff?: { initial: Duration; max: Duration };
+  /** Search attributes the saga keeps current (each must be registered); none by default. */
+  searchAttributes?: { flowType?: Keyword; status?: Keyword };
+  /** How the saga's metrics are named (see `sagaMetrics`); none by default. */
+  metrics?: SagaMetricsOptions | false;
 }
 
 export interface StepOptions {
@@ -49,46 +53,60 @@ export interface StepOptions {
   pivot?: boolean;
 }
 
-interface Compensation {
-  record: StepRecord;
-  run: (cause: Error) => Promise<unknown>;
+/** How a saga that ended with a business outcome (see `Saga.abort`) was left. */
+export interface Aborted {
+  reason: string;
+  type?: string;
+  /** The steps whose compensation ran to the end. */
+  compensated: string[];
 }
 
-type OperatorDecision = { action: 'retry' } | { action: 'skip'; reason: string };
+/** What a saga body returns to end with a business outcome: made by `Saga.abort`. */
+export class SagaAbort {
+  constructor(
+    readonly reason: string,
+    readonly type?: string,
+  ) {}
+}
+
+interface Compensation {
+  record: StepRecord;
+  /** Runs the undo until it succeeds (or is skipped); resolves with the names it undid. */
+  undo: (cause: Error) => Promise<string[]>;
+}
 
 const nowIso = () => new Date().toISOString();
+const finished: SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'ABORTED', 'CANCELLED'];
+
 /**
  * A saga inside one workflow: forward steps, each with a compensation registered before it runs.
- * `run` executes the body; when a step fails before the pivot, or the workflow is cancelled, the
- * done (and uncertain) steps are compensated in a non-cancellable scope, in reverse order or all at
- * once, and the saga fails with the original cause and the list of what was compensated.
- * A compensation, or a step after the pivot, that keeps failing puts the saga in NEEDS_ATTENTION
- * until an operator sends `retry` or `skip`; nothing is swallowed.
+ * `run` executes the body; when a step fails before the pivot, the body returns `abort(reason)`,
+ * or the workflow is cancelled, the done (and uncertain) steps are compensated in a non-cancellable
+ * scope, in reverse order or all at once. A compensation, or a step after the pivot, that keeps
+ * failing puts the saga in NEEDS_ATTENTION until an operator sends `retry` or `skip`; nothing is
+ * swallowed. The saga knows no application: its search attributes and metric names come in
+ * through `SagaOptions`.
  */
 export class Saga {
   private readonly steps: StepRecord[] = [];
   private readonly compensations: Compensation[] = [];
-  private readonly attention: Attention[] = [];
-  private readonly decisions = new Map<string, OperatorDecision>();
+  private readonly desk: OperatorDesk;
   private status: SagaStatus = 'RUNNING';
   private pastPivot = false;
   private failure: SagaState['failure'];
-  private readonly metrics: ReturnType<typeof sagaMetrics>;
+  private aborted: SagaState['aborted'];
+  private readonly metrics: SagaMetrics;
 
   constructor(private readonly options: SagaOptions) {
-    this.metrics = sagaMetrics(options.flowType);
+    this.metrics = sagaMetrics(options.flowType, options.metrics ?? false);
     this.metrics.count('STARTED');
     for (const name of options.plan ?? []) this.record(name);
     setHandler(sagaStateQuery, () => this.state());
-    setHandler(retryUpdate, (action) => this.decide(action, { action: 'retry' }), {
-      validator: (action: OperatorAction) => this.validateOperator(action),
-    });
-    setHandler(skipUpdate, (action) => this.decide(action, { action: 'skip', reason: action.reason }), {
-      validator: (action: OperatorAction & { reason: string }) => {
-        this.validateOperator(action);
-        if (typeof action.reason !== 'string' || action.reason.trim() === '') throw new Error('skip needs a reason');
-      },
-    });
+    this.desk = new OperatorDesk(
+      { flowType: options.flowType, status: () => this.status, state: () => this.state() },
+      (waiting, phase) =>
+        this.setStatus(waiting ? 'NEEDS_ATTENTION' : phase === 'compensation' ? 'COMPENSATING' : 'RUNNING'),
+    );
     this.setStatus('RUNNING');
   }
 
@@ -105,83 +123,158 @@ export class Saga {
         flowType: this.options.flowType,
         status: this.status,
         steps: this.steps,
-        attention: this.attention,
+        attention: this.desk.attention,
         ...(this.failure ? { failure: this.failure } : {}),
+        ...(this.aborted ? { aborted: this.aborted } : {}),
       }),
     ) as SagaState;
   }
 
   /**
-   * Runs the saga body. Resolves with its result when every step succeeded; otherwise compensates
-   * and rejects: with a non-retryable `SagaFailed` ApplicationFailure (cause: the step's failure)
-   * after a failure, or with the CancelledFailure after a cancellation.
+   * The value a body returns to end the saga with a business outcome (a rejection, a refusal):
+   * `run` compensates the done steps, the status becomes ABORTED, and `onAbort` turns it into the
+   * flow's result. Only before the pivot: a committed saga only goes forward.
    */
-  async run<T>(body: () => Promise<T>): Promise<T> {
-    try {
-      const result = await body();
-      this.setStatus('COMPLETED');
-      return result;
-    } catch (err) {
-      const cause = err instanceof Error ? err : new Error(String(err));
-      const cancelled = isCancellation(err);
-      const compensated = await CancellationScope.nonCancellable(() => this.unwind(cause));
-      this.setStatus(cancelled ? 'CANCELLED' : 'COMPENSATED');
-      if (cancelled) throw err;
-      const failedStep = this.failure?.step ?? 'unknown';
-      throw ApplicationFailure.create({
-        type: 'SagaFailed',
-        message: `${this.options.flowType} failed at ${failedStep}: ${describeError(cause)}; compensated: ${
-          compensated.length > 0 ? compensated.join(', ') : 'nothing'
-        }`,
-        nonRetryable: true,
-        cause,
-        details: [{ failedStep, compensated, steps: this.state().steps }],
-      });
-    }
+  abort(reason: string, type?: string): SagaAbort {
+    if (this.pastPivot) throw new Error(`${this.options.flowType} is past its pivot; it cannot abort (${reason})`);
+    return new SagaAbort(reason, type);
   }
 
   /**
-   * Runs one step. Its compensation is registered first, so a step that timed out after the remote
-   * side acted is still undone; a business refusal (a non-retryable ApplicationFailure with a type)
-   * means the service did nothing, so that step's own compensation is not run. Before the pivot a
-   * failure rejects (and `run` unwinds); after it, the step is retried until it succeeds or an
-   * operator skips it.
+   * Runs the saga body. Resolves with its result when every step succeeded, or with `onAbort`'s
+   * answer when the body returned `abort(...)` (without `onAbort`, rejects with a non-retryable
+   * ApplicationFailure of the abort's type, default `SagaAborted`). After a failure it compensates
+   * and rejects with a non-retryable `SagaFailed` (cause: the step's failure); after a cancellation,
+   * with the CancelledFailure.
    */
-  async step<T>(name: string, forward: () => Promise<T>, options: StepOptions = {}): Promise<T | undefined> {
+  async run<T, A = never>(body: () => Promise<T | SagaAbort>, onAbort?: (aborted: Aborted) => A): Promise<T | A> {
+    let outcome: T | SagaAbort;
+    try {
+      outcome = await body();
+    } catch (err) {
+      throw await this.fail(err);
+    }
+    if (!(outcome instanceof SagaAbort)) {
+      this.setStatus('COMPLETED');
+      return outcome;
+    }
+    const { reason, type } = outcome;
+    this.aborted = type === undefined ? { reason } : { reason, type };
+    // The compensations see the outcome as their cause (e.g. an order cancelled "RequestRejected: ...").
+    const cause = type === undefined ? new Error(reason) : ApplicationFailure.create({ type, message: reason });
+    const compensated = await CancellationScope.nonCancellable(() => this.unwind(cause));
+    this.setStatus('ABORTED');
+    const aborted: Aborted = { ...this.aborted, compensated };
+    if (onAbort) return onAbort(aborted);
+    throw ApplicationFailure.create({
+      type: type ?? 'SagaAborted',
+      message: `${this.options.flowType} aborted: ${reason}; compensated: ${list(compensated)}`,
+      nonRetryable: true,
+      details: [{ reason, compensated, steps: this.state().steps }],
+    });
+  }
+
+  /** Compensates after the body threw; returns what `run` rethrows. */
+  private async fail(err: unknown): Promise<unknown> {
+    const cause = err instanceof Error ? err : new Error(String(err));
+    const cancelled = isCancellation(err);
+    const compensated = await CancellationScope.nonCancellable(() => this.unwind(cause));
+    this.setStatus(cancelled ? 'CANCELLED' : 'COMPENSATED');
+    if (cancelled) return err;
+    const failedStep = this.failure?.step ?? 'unknown';
+    return ApplicationFailure.create({
+      type: 'SagaFailed',
+      message: `${this.options.flowType} failed at ${failedStep}: ${describeError(cause)}; compensated: ${list(compensated)}`,
+      nonRetryable: true,
+      cause,
+      details: [{ failedStep, compensated, steps: this.state().steps }],
+    });
+  }
+
+  /**
+   * Runs one step before the pivot (or the pivot itself). Its compensation is registered first, so
+   * a step that timed out after the remote side acted is still undone; a business refusal (a
+   * non-retryable ApplicationFailure with a type) means the service did nothing, so that step's
+   * own compensation is not run. A failure rejects, and `run` unwinds.
+   *
+   * @throws an Error at once when the saga is already committed: steps after the pivot use `forward`.
+   */
+  async step<T>(name: string, work: () => Promise<T>, options: StepOptions = {}): Promise<T> {
+    if (this.pastPivot) throw new Error(`step ${name} comes after the pivot: run it with saga.forward()`);
     const record = this.record(name);
     record.pivot = options.pivot === true;
-    if (options.compensate) this.compensations.push({ record, run: options.compensate });
-    if (this.pastPivot) {
-      // Past the pivot the saga only goes forward: a cancellation of the workflow does not stop it.
-      const result = await CancellationScope.nonCancellable(() => this.persist(record, 'forward', forward));
-      return result === SKIPPED ? undefined : result;
-    }
-
+    const compensation = options.compensate && this.compensate(record, options.compensate);
     try {
-      const result = await this.attempt(record, forward);
+      const result = await this.attempt(record, work);
       if (options.pivot) this.pastPivot = true;
       return result;
     } catch (err) {
-      if (isBusinessRefusal(err)) {
-        const i = this.compensations.findIndex((c) => c.record === record);
-        if (i >= 0) this.compensations.splice(i, 1);
-      }
+      if (compensation && isBusinessRefusal(err))
+        this.compensations.splice(this.compensations.indexOf(compensation), 1);
       throw err;
     }
   }
 
   /**
+   * A step that only goes forward. Once the saga is committed it is retried until it succeeds, even
+   * when the workflow is cancelled, and resolves with its value, or with SKIPPED when an operator
+   * skipped it. Before that it runs once like `step` (a failure unwinds); with `pivot`, it is the
+   * pivot (for flows whose pivot depends on what came before).
+   */
+  async forward<T>(name: string, work: () => Promise<T>, options: { pivot?: boolean } = {}): Promise<T | Skipped> {
+    if (!this.pastPivot) return this.step(name, work, options);
+    const record = this.record(name);
+    return CancellationScope.nonCancellable(() => this.persist(record, 'forward', work));
+  }
+
+  /**
    * A TCC step: tries every branch in parallel within `tryTimeout`. Cancel-all is registered as the
    * step's compensation before any try runs, so a failed or late try phase (or any later failure
-   * before the pivot) cancels every branch. Returns the transaction; call `confirmAll()` (usually
-   * as a step after the pivot) to commit. Confirm and cancel are retried until they succeed.
+   * before the pivot) cancels every branch. Each branch has its own record in the timeline,
+   * `<name>:<branch>`, whose confirm and cancel the saga retries (and an operator retries or skips)
+   * under that name. Returns the transaction, for `confirm`.
    */
   async tcc(name: string, branches: TccBranch[], options: TccOptions): Promise<TccTransaction> {
+    if (this.pastPivot) throw new Error(`TCC ${name} comes after the pivot; try it before`);
     const record = this.record(name);
-    const tx = new TccTransaction(record, branches, (r, phase, work) => this.persist(r, phase, work));
-    this.compensations.push({ record, run: () => tx.cancelAll() });
+    const at = this.steps.indexOf(record);
+    const records = branches.map((b, i) => this.record(`${name}:${b.name}`, at + 1 + i));
+    const tx = new TccTransaction(record, branches, records, (r, phase, work) => this.persist(r, phase, work));
+    this.compensations.push({ record, undo: () => tx.cancelAll() });
     await this.attempt(record, () => tx.tryAll(options));
     return tx;
+  }
+
+  /**
+   * Confirms a TCC transaction as the step `name`: every branch's confirm runs in parallel, each
+   * retried on its own record until it succeeds or an operator skips it; so this never rejects for
+   * a failed confirm. With `pivot`, confirming is the point of no return.
+   */
+  async confirm(name: string, tx: TccTransaction, options: { pivot?: boolean } = {}): Promise<void> {
+    const record = this.record(name);
+    record.pivot = options.pivot === true && !this.pastPivot;
+    if (record.pivot) {
+      await this.attempt(record, () => tx.confirmAll());
+      this.pastPivot = true;
+      return;
+    }
+    if (!this.pastPivot) throw new Error(`confirm ${name} before the pivot would commit a saga that may still unwind`);
+    record.status = 'running';
+    record.startedAt = nowIso();
+    record.attempts += 1;
+    await CancellationScope.nonCancellable(() => tx.confirmAll());
+    record.status = 'done';
+    record.finishedAt = nowIso();
+  }
+
+  private compensate(record: StepRecord, run: (cause: Error) => Promise<unknown>): Compensation {
+    const compensation: Compensation = {
+      record,
+      undo: async (cause) =>
+        (await this.persist(record, 'compensation', () => run(cause))) === SKIPPED ? [] : [record.name],
+    };
+    this.compensations.push(compensation);
+    return compensation;
   }
 
   /**
@@ -222,11 +315,12 @@ export class Saga {
     });
   }
 
-  private record(name: string): StepRecord {
+  /** The record named `name`, made (at `at`, or at the end) if the timeline has none yet. */
+  private record(name: string, at = this.steps.length): StepRecord {
     let record = this.steps.find((s) => s.name === name);
     if (!record) {
       record = { name, status: 'pending', pivot: false, attempts: 0, compensationAttempts: 0 };
-      this.steps.push(record);
+      this.steps.splice(at, 0, record);
     }
     return record;
   }
@@ -235,116 +329,83 @@ export class Saga {
   private async unwind(cause: Error): Promise<string[]> {
     this.setStatus('COMPENSATING');
     const pending = [...this.compensations].reverse();
-    const compensateOne = async (c: Compensation): Promise<string | undefined> => {
-      const outcome = await this.persist(c.record, 'compensation', () => c.run(cause));
-      return outcome === SKIPPED ? undefined : c.record.name;
-    };
     const done = this.options.parallelUnwind
-      ? await Promise.all(pending.map(compensateOne))
-      : await pending.reduce<Promise<(string | undefined)[]>>(
-          async (acc, c) => [...(await acc), await compensateOne(c)],
+      ? await Promise.all(pending.map((c) => c.undo(cause)))
+      : await pending.reduce<Promise<string[][]>>(
+          async (acc, c) => [...(await acc), await c.undo(cause)],
           Promise.resolve([]),
         );
-    return done.filter((n): n is string => n !== undefined);
+    return done.flat();
   }
 
   /**
    * Runs `work` until it succeeds, with saga-level backoff between failures; after
    * `attemptsBeforeAttention` failures in a row, waits in NEEDS_ATTENTION for an operator.
-   * Resolves SKIPPED when the operator skipped it.
+   * Resolves SKIPPED when the operator skipped it; rejects only when a forward attempt is cancelled.
    */
   private async persist<T>(
     record: StepRecord,
     phase: Attention['phase'],
     work: () => Promise<T>,
-  ): Promise<T | typeof SKIPPED> {
+  ): Promise<T | Skipped> {
     const limit = this.options.attemptsBeforeAttention ?? 5;
-    const initial = msToNumber(this.options.backoff?.initial ?? '1 second');
-    const max = msToNumber(this.options.backoff?.max ?? '1 minute');
-    record.status = phase === 'forward' ? 'running' : 'compensating';
+    const initial = durationMs(this.options.backoff?.initial ?? '1 second');
+    const max = durationMs(this.options.backoff?.max ?? '1 minute');
+    const forward = phase === 'forward';
+    record.status = forward ? 'running' : 'compensating';
     record.startedAt ??= nowIso();
     for (let failures = 0; ;) {
-      if (phase === 'forward') record.attempts += 1;
+      if (forward) record.attempts += 1;
       else record.compensationAttempts += 1;
       const began = Date.now();
       try {
         const result = await work();
-        record.status = phase === 'forward' ? 'done' : 'compensated';
+        record.status = forward ? 'done' : 'compensated';
         record.finishedAt = nowIso();
-        this.metrics.step(record.name, phase === 'forward' ? 'done' : 'compensated', Date.now() - began);
+        this.metrics.step(record.name, forward ? 'done' : 'compensated', Date.now() - began);
         return result;
       } catch (err) {
         this.failed(record, phase, err, Date.now() - began, failures + 1);
-        if (phase === 'forward' && isCancellation(err)) throw err;
+        if (forward && isCancellation(err)) throw err;
         failures += 1;
-        record.status = phase === 'forward' ? 'failed' : 'compensation-failed';
+        record.status = forward ? 'failed' : 'compensation-failed';
         if (failures < limit) {
           await sleep(Math.min(initial * 2 ** (failures - 1), max), {
-            summary: `Back off before ${phase === 'forward' ? 'retrying' : 'compensating'} ${record.name} again`,
+            summary: `Back off before ${forward ? 'retrying' : 'compensating'} ${record.name} again`,
           });
-          record.status = phase === 'forward' ? 'running' : 'compensating';
-          continue;
+        } else {
+          const decision = await this.desk.await(record, phase);
+          if (decision.action === 'skip') {
+            record.status = 'skipped';
+            record.skipReason = decision.reason;
+            record.finishedAt = nowIso();
+            return SKIPPED;
+          }
+          failures = 0;
         }
-        const decision = await this.awaitOperator(record, phase);
-        if (decision.action === 'skip') {
-          record.status = 'skipped';
-          record.skipReason = decision.reason;
-          record.finishedAt = nowIso();
-          return SKIPPED;
-        }
-        failures = 0;
-        record.status = phase === 'forward' ? 'running' : 'compensating';
+        record.status = forward ? 'running' : 'compensating';
       }
     }
   }
 
-  private async awaitOperator(record: StepRecord, phase: Attention['phase']): Promise<OperatorDecision> {
-    this.attention.push({ step: record.name, phase, error: record.lastError ?? 'unknown', since: nowIso() });
-    this.setStatus('NEEDS_ATTENTION');
-    log.error('saga needs attention', {
-      flowType: this.options.flowType,
-      step: record.name,
-      phase,
-      error: record.lastError,
-    });
-    try {
-      await condition(() => this.decisions.has(record.name));
-      return this.decisions.get(record.name)!;
-    } finally {
-      this.decisions.delete(record.name);
-      const i = this.attention.findIndex((a) => a.step === record.name);
-      if (i >= 0) this.attention.splice(i, 1);
-      // Back to what the saga is doing once nobody waits any more (several steps may have waited at once).
-      if (this.attention.length === 0) this.setStatus(phase === 'compensation' ? 'COMPENSATING' : 'RUNNING');
-    }
-  }
-
-  private validateOperator(action: OperatorAction): void {
-    if (typeof action?.by !== 'string' || action.by.trim() === '') throw new Error('operator action needs "by"');
-    if (this.attention.length === 0) throw new Error(`saga is ${this.status}, not NEEDS_ATTENTION`);
-    const step = action.step ?? (this.attention.length === 1 ? this.attention[0]!.step : undefined);
-    if (step === undefined)
-      throw new Error(`several steps wait (${this.attention.map((a) => a.step).join(', ')}); name one`);
-    if (!this.attention.some((a) => a.step === step)) throw new Error(`step ${step} is not waiting for an operator`);
-    if (this.decisions.has(step)) throw new Error(`step ${step} already has a decision`);
-  }
-
-  private decide(action: OperatorAction, decision: OperatorDecision): SagaState {
-    const step = action.step ?? this.attention[0]!.step;
-    log.info('operator decision', { step, decision: decision.action, by: action.by });
-    this.decisions.set(step, decision);
-    return this.state();
-  }
-
   private setStatus(status: SagaStatus): void {
     if (status !== this.status) this.metrics.count(status);
-    if (status === 'COMPLETED' || status === 'COMPENSATED' || status === 'CANCELLED') {
-      log.info('saga finished', { flowType: this.options.flowType, status, failedStep: this.failure?.step });
+    if (finished.includes(status)) {
+      log.info('saga finished', {
+        flowType: this.options.flowType,
+        status,
+        failedStep: this.failure?.step,
+        abortReason: this.aborted?.reason,
+      });
     }
     this.status = status;
-    upsertSearchAttributes([
-      { key: FlowType, value: this.options.flowType },
-      { key: SagaStatusKey, value: status },
-    ]);
+    const { flowType, status: statusKey } = this.options.searchAttributes ?? {};
+    const updates = [
+      ...(flowType ? [{ key: flowType, value: this.options.flowType }] : []),
+      ...(statusKey ? [{ key: statusKey, value: status }] : []),
+    ];
+    if (updates.length > 0) upsertSearchAttributes(updates);
   }
 }
+
+const list = (names: string[]) => (names.length > 0 ? names.join(', ') : 'nothing');

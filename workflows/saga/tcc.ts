@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log } from '@temporalio/workflow';
 import { SKIPPED, type BranchPhase, type StepRecord } from './definitions';
 import { describeError } from './errors';
 
@@ -16,7 +16,7 @@ export interface TccOptions {
   tryTimeout: Duration;
 }
 
-/** What the saga lends a TCC transaction: a way to run work until it succeeds (or an operator decides). */
+/** What the saga lends a TCC transaction: its one loop that runs work until it succeeds or an operator decides. */
 export type Persist = (
   record: StepRecord,
   phase: 'forward' | 'compensation',
@@ -24,9 +24,11 @@ export type Persist = (
 ) => Promise<unknown>;
 
 /**
- * The phases of one TCC transaction, kept on its step record so the saga's state query shows
- * every branch. Confirm and cancel are each run for all branches, retried until they succeed,
- * and never mixed: once one confirm is sent, cancel is not, and the other way round.
+ * The phases of one TCC transaction. The step's record lists every branch and its phase; each
+ * branch also has its own record in the timeline (`<step>:<branch>`), on which the saga's persist
+ * loop retries its confirm or cancel, so what is retried, stuck or skipped is what the timeline
+ * shows. Confirm and cancel each run for all branches in parallel and are never mixed: once one
+ * confirm is sent, cancel is not, and the other way round.
  */
 export class TccTransaction {
   private settled: 'confirm' | 'cancel' | undefined;
@@ -34,6 +36,7 @@ export class TccTransaction {
   constructor(
     private readonly record: StepRecord,
     private readonly branches: TccBranch[],
+    private readonly records: StepRecord[],
     private readonly persist: Persist,
   ) {
     record.branches = branches.map((b) => ({ name: b.name, phase: 'trying' }));
@@ -56,11 +59,17 @@ export class TccTransaction {
       await CancellationScope.withTimeout(options.tryTimeout, () =>
         Promise.all(
           this.branches.map(async (b, i) => {
+            const record = this.records[i]!;
+            record.status = 'running';
+            record.attempts += 1;
             try {
               await b.try();
               this.phase(i, 'tried');
+              record.status = 'done';
             } catch (err) {
               this.phase(i, 'try-failed', err);
+              record.status = 'failed';
+              record.lastError = describeError(err);
               throw err;
             }
           }),
@@ -77,36 +86,44 @@ export class TccTransaction {
     }
   }
 
-  /** Confirms every branch, each retried until it succeeds. */
+  /** Confirms every branch, each retried on its own record until it succeeds or is skipped. */
   async confirmAll(): Promise<void> {
     if (this.settled === 'cancel') throw new Error(`TCC ${this.record.name} was cancelled; it cannot be confirmed`);
     this.settled = 'confirm';
-    await this.settle('confirming', 'confirmed', (b) => b.confirm());
+    await this.settle('forward', 'confirming', 'confirmed', (b) => b.confirm());
   }
 
   /**
    * Cancels every branch, including those whose try failed or never answered: the participants'
-   * barrier makes a cancel without a try a recorded no-op and blocks a late try.
+   * barrier makes a cancel without a try a recorded no-op and blocks a late try. Resolves with the
+   * step's name when every branch was cancelled, else with the branches that were (the rest were
+   * skipped by an operator). A confirmed transaction is left alone: there is nothing to cancel.
    */
-  async cancelAll(): Promise<void> {
-    if (this.settled === 'confirm') throw new Error(`TCC ${this.record.name} was confirmed; it cannot be cancelled`);
+  async cancelAll(): Promise<string[]> {
+    if (this.settled === 'confirm') {
+      log.warn('TCC already confirmed; not cancelled', { step: this.record.name });
+      return [];
+    }
     this.settled = 'cancel';
-    await this.settle('cancelling', 'cancelled', (b) => b.cancel());
+    this.record.status = 'compensating';
+    const outcomes = await this.settle('compensation', 'cancelling', 'cancelled', (b) => b.cancel());
+    const cancelled = this.records.filter((_, i) => outcomes[i] !== SKIPPED).map((r) => r.name);
+    this.record.status = cancelled.length === this.records.length ? 'compensated' : 'skipped';
+    return cancelled.length === this.records.length ? [this.record.name] : cancelled;
   }
 
-  private async settle(during: BranchPhase, done: BranchPhase, op: (b: TccBranch) => Promise<unknown>) {
-    await Promise.all(
+  private settle(
+    kind: 'forward' | 'compensation',
+    during: BranchPhase,
+    done: BranchPhase,
+    op: (b: TccBranch) => Promise<unknown>,
+  ): Promise<unknown[]> /* each branch: its result or SKIPPED */ {
+    return Promise.all(
       this.branches.map(async (b, i) => {
         this.phase(i, during);
-        const sub: StepRecord = {
-          name: `${this.record.name}:${b.name}`,
-          status: 'running',
-          pivot: false,
-          attempts: 0,
-          compensationAttempts: 0,
-        };
-        const outcome = await this.persist(sub, during === 'confirming' ? 'forward' : 'compensation', () => op(b));
+        const outcome = await this.persist(this.records[i]!, kind, () => op(b));
         this.phase(i, outcome === SKIPPED ? 'skipped' : done);
+        return outcome;
       }),
     );
   }

@@ -1,0 +1,79 @@
+import { condition, log, setHandler } from '@temporalio/workflow';
+import {
+  retryUpdate,
+  skipUpdate,
+  type Attention,
+  type OperatorAction,
+  type SagaState,
+  type StepRecord,
+} from './definitions';
+
+export type OperatorDecision = { action: 'retry' } | { action: 'skip'; reason: string };
+
+/**
+ * Where stuck steps wait for a person: the `retry` and `skip` updates, validated against the steps
+ * that wait (by the name the timeline shows), and the list the state query shows as `attention`.
+ */
+export class OperatorDesk {
+  readonly attention: Attention[] = [];
+  private readonly decisions = new Map<string, OperatorDecision>();
+
+  constructor(
+    private readonly saga: { flowType: string; status: () => string; state: () => SagaState },
+    private readonly onWaiting: (waiting: boolean, phase: Attention['phase']) => void,
+  ) {
+    setHandler(retryUpdate, (action) => this.decide(action, { action: 'retry' }), {
+      validator: (action: OperatorAction) => this.validate(action),
+    });
+    setHandler(skipUpdate, (action) => this.decide(action, { action: 'skip', reason: action.reason }), {
+      validator: (action: OperatorAction & { reason: string }) => {
+        this.validate(action);
+        if (typeof action.reason !== 'string' || action.reason.trim() === '') throw new Error('skip needs a reason');
+      },
+    });
+  }
+
+  /** Waits until an operator decides on `record`; the saga is NEEDS_ATTENTION meanwhile. */
+  async await(record: StepRecord, phase: Attention['phase']): Promise<OperatorDecision> {
+    this.attention.push({
+      step: record.name,
+      phase,
+      error: record.lastError ?? 'unknown',
+      since: new Date().toISOString(),
+    });
+    this.onWaiting(true, phase);
+    log.error('saga needs attention', {
+      flowType: this.saga.flowType,
+      step: record.name,
+      phase,
+      error: record.lastError,
+    });
+    try {
+      await condition(() => this.decisions.has(record.name));
+      return this.decisions.get(record.name)!;
+    } finally {
+      this.decisions.delete(record.name);
+      const i = this.attention.findIndex((a) => a.step === record.name);
+      if (i >= 0) this.attention.splice(i, 1);
+      // Several steps may wait at once: the saga is back at work only when none waits any more.
+      if (this.attention.length === 0) this.onWaiting(false, phase);
+    }
+  }
+
+  private validate(action: OperatorAction): void {
+    if (typeof action?.by !== 'string' || action.by.trim() === '') throw new Error('operator action needs "by"');
+    if (this.attention.length === 0) throw new Error(`saga is ${this.saga.status()}, not NEEDS_ATTENTION`);
+    const step = action.step ?? (this.attention.length === 1 ? this.attention[0]!.step : undefined);
+    if (step === undefined)
+      throw new Error(`several steps wait (${this.attention.map((a) => a.step).join(', ')}); name one`);
+    if (!this.attention.some((a) => a.step === step)) throw new Error(`step ${step} is not waiting for an operator`);
+    if (this.decisions.has(step)) throw new Error(`step ${step} already has a decision`);
+  }
+
+  private decide(action: OperatorAction, decision: OperatorDecision): SagaState {
+    const step = action.step ?? this.attention[0]!.step;
+    log.info('operator decision', { step, decision: decision.action, by: action.by });
+    this.decisions.set(step, decision);
+    return this.saga.state();
+  }
+}
