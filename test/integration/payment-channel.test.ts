@@ -105,7 +105,10 @@ describe('payment saga against every gateway behaviour (real dev server, service
     // Either the saga saw it and ignored it as stale, or it had already finished and it is kept.
     if (late.delivery === 'signalled') expect(channel.ignored).toMatchObject([{ reason: 'stale' }]);
     else expect(late.delivery).toBe('workflow-closed');
-    expect(channel.transitions.map((t) => t.to)).toEqual(['PENDING', 'CAPTURED']);
+    // Under load the success callback can beat the create's answer, which is then older and ignored:
+    // either way the charge ends CAPTURED and never goes back to PENDING.
+    const states = channel.transitions.map((t) => t.to);
+    expect([['PENDING', 'CAPTURED'], ['CAPTURED']]).toContainEqual(states);
     await capturedOnce('pc-ooo');
   });
 
