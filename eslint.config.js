@@ -147,6 +147,23 @@ export default tseslint.config(
     },
   },
   {
+    // Participants and simulators know nothing of Temporal: the processes wire it in through ports.
+    files: ['services/**/*.ts', 'simulators/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*'],
+              message: 'Services know nothing of Temporal; take a port (e.g. DeliverEvent) instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The client is the library other services install: no database driver, no worker, and
     // workflow code only as types.
     files: ['client/**/*.ts'],
