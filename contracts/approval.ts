@@ -51,7 +51,7 @@ export const routingConfig = z
   });
 export type RoutingConfig = z.infer<typeof routingConfig>;
 
-/** The example routing of the README: up to 1,000 the team lead; up to 10,000 also the head; above, finance too. */
+/** The example routing of docs/flows.md: up to 1,000 the team lead; up to 10,000 also the head; above, finance too. */
 export const defaultRouting: RoutingConfig = {
   bands: [
     { upToCents: 100_000, roles: ['team-lead'] },

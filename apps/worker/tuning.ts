@@ -3,7 +3,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 /**
  * Worker settings for a small machine (2 cores), where the worker shares the CPU with the
  * services, PostgreSQL and the Temporal server. The benchmark (`npm run bench`) runs with these;
- * the README's "Worker tuning" explains each against its measurements.
+ * docs/tuning.md explains each against its measurements.
  */
 export const smallMachineTuning = {
   // One workflow thread: on 2 cores a second thread only competes with the Temporal server and

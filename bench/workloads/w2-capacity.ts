@@ -10,7 +10,7 @@ export type CapacityResult = { steps: Awaited<ReturnType<typeof openLoop>>[]; ca
 export async function capacity({ stack, meters, systems, settings }: BenchContext): Promise<CapacityResult> {
   console.log(`bench W2: open loop at ${settings.rates.join(', ')} sagas/s, ${settings.stepSeconds} s each`);
   const steps: CapacityResult['steps'] = [];
-  // The local-activities variant too: the setting that moves capacity most (see the README).
+  // The local-activities variant too: the setting that moves capacity most (see docs/benchmark.md).
   const open = [...systems.trio, systems.saga('c local activities', true)];
   const failed = new Set<string>();
   for (const rate of settings.rates) {

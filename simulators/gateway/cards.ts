@@ -1,5 +1,5 @@
 /**
- * Test card numbers of the payments simulator and what each does (documented in the README).
+ * Test card numbers of the payments simulator and what each does (documented in docs/services.md).
  * Any other Luhn-valid number behaves like `success`.
  */
 export const testCards = {
