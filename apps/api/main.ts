@@ -7,6 +7,7 @@ import { buildApiApp } from './app';
 import { devApiClient } from '../../config/api-clients';
 import { createPool } from '../../services/shared/db';
 import { migrate } from '../../services/migrations';
+import { apiMigrations } from './migrations';
 
 /** `npm run api`: the HTTP API for services in other languages, until SIGINT/SIGTERM. */
 async function run(): Promise<void> {
@@ -14,7 +15,7 @@ async function run(): Promise<void> {
   const logger = createLogger('api', config.logLevel);
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  await migrate(config.database.url, logger, ['api']);
+  await migrate(config.database.url, logger, [apiMigrations]);
   const pool = createPool(config.database.url, 5);
   const app = buildApiApp({
     client,

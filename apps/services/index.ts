@@ -12,6 +12,7 @@ import { buildPaymentsApp } from '../../simulators/gateway/app';
 import { buildShippingApp } from '../../services/shipping/app';
 import { buildWalletApp } from '../../services/wallet/app';
 import { migrate } from '../../services/migrations';
+import { serviceMigrations } from './migrations';
 
 /** What the gateway simulator and the callback receiver need besides a pool. */
 export interface PaymentLinks {
@@ -62,11 +63,7 @@ export async function startServices(opts: {
   links: PaymentLinks;
   poolSize?: number;
 }): Promise<RunningServices> {
-  await migrate(
-    opts.databaseUrl,
-    opts.logger,
-    opts.services.map((s) => s.name),
-  );
+  await migrate(opts.databaseUrl, opts.logger, serviceMigrations(opts.services.map((s) => s.name)));
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 20);
   const apps: FastifyInstance[] = [];
   const urls: RunningServices['urls'] = {};

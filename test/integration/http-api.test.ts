@@ -4,6 +4,7 @@ import { approvalActions } from '../../client';
 import { buildApiApp } from '../../apps/api/app';
 import { defaultRouting } from '../../contracts/approval';
 import { migrate } from '../../services/migrations';
+import { apiMigrations } from '../../apps/api/migrations';
 import { createLogger } from '../../config/logger';
 import { useStack } from '../support/fixtures';
 import { http } from '../support/services';
@@ -23,7 +24,7 @@ const call = (method: 'GET' | 'POST', path: string, body?: unknown, token = back
 let api: FastifyInstance;
 let base = '';
 beforeAll(async () => {
-  await migrate(stack.databaseUrl, { info: () => undefined }, ['api']);
+  await migrate(stack.databaseUrl, { info: () => undefined }, [apiMigrations]);
   api = buildApiApp({
     client: stack.client,
     taskQueue,
