@@ -12,6 +12,7 @@ import {
   withdrawUpdate,
 } from '../contracts/approval';
 import type { ApprovalInput, ApprovalLevel, ApprovalResult, ApprovalState, AuditEntry } from '../contracts/approval';
+import { flows } from '../contracts/flows';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, isBusinessRefusal, Saga } from './saga';
@@ -298,7 +299,7 @@ export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> 
   const key = (step: string) => `${workflowId}:${step}`;
   const departments = input.budget.map((b) => b.department);
   const plan = [...departments.map((d) => `hold-budget:${d}`), ...departments.map((d) => `commit-budget:${d}`)];
-  const saga = new Saga({ flowType: 'approvalFlow', plan });
+  const saga = new Saga({ flowType: flows.approvalFlow.type, plan });
   try {
     await saga.run(async () => {
       for (const { department, amountCents } of input.budget) {

@@ -2,6 +2,7 @@ import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow
 import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
 import { subtotalCents } from '../contracts/payment';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
 import { Saga, type SagaOptions, type TccBranch } from './saga';
@@ -30,7 +31,7 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
   ]);
   const { payment, ...sagaOptions } = options;
   const saga = new Saga({
-    flowType: 'checkout',
+    flowType: flows.checkout.type,
     plan: [
       'validate-order',
       'reserve',
