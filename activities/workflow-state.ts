@@ -1,7 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FlowRunState } from '../contracts/flows';
 
 /** Whether a workflow runs, completed, closed otherwise (failed, cancelled, terminated) or never was. */
-export type WorkflowState = 'running' | 'completed' | 'closed' | 'not-found';
+export type WorkflowState = FlowRunState;
 
 /** Asks Temporal what became of `workflowId`; throws only when Temporal cannot be reached. */
 export async function workflowState(client: Client, workflowId: string): Promise<WorkflowState> {

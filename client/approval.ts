@@ -12,20 +12,16 @@ import {
   type ApprovalInput,
   type ApprovalState,
 } from '../contracts/approval';
+import { flows } from '../contracts/flows';
 import { AmountCents, FlowType } from '../contracts/search-attributes';
-import {
-  approvalFlow,
-  approvalStateQuery,
-  approveUpdate,
-  commentUpdate,
-  delegateUpdate,
-  rejectUpdate,
-  withdrawUpdate,
-} from '../workflows';
+import type { approvalFlow } from '../workflows';
 import { ActionRefused, NotFound, onWorkflow, validate, ValidationError } from './errors';
+import type { StartOptions } from './options';
 import { startOnce } from './start';
 
-export const approvalWorkflowId = (requestId: string) => `approval:${requestId}`;
+const flow = flows.approvalFlow;
+const { approve, reject, delegate, comment, withdraw } = flow.updates;
+export const approvalWorkflowId = flow.id;
 
 /**
  * Starts `approval:<requestId>` after validating the input and its routing (a ValidationError names
@@ -35,7 +31,7 @@ export const approvalWorkflowId = (requestId: string) => `approval:${requestId}`
 export async function startApproval(
   client: Client,
   input: ApprovalInput,
-  opts: { taskQueue: string },
+  opts: StartOptions,
 ): Promise<WorkflowHandle<typeof approvalFlow>> {
   const valid = validate(approvalInput, input);
   try {
@@ -43,12 +39,12 @@ export async function startApproval(
   } catch (err) {
     throw new ValidationError([{ path: 'department', message: (err as Error).message }]);
   }
-  return startOnce(client, approvalFlow, {
+  return startOnce<typeof approvalFlow>(client, flow.type, {
     taskQueue: opts.taskQueue,
     workflowId: approvalWorkflowId(valid.requestId),
     args: [valid],
     typedSearchAttributes: [
-      { key: FlowType, value: 'approvalFlow' },
+      { key: FlowType, value: flow.type },
       { key: AmountCents, value: valid.amountCents },
     ],
     staticSummary: `${valid.kind} by ${valid.requester} (${valid.department}): ${valid.description.slice(0, 100)}`,
@@ -59,7 +55,7 @@ const handle = (client: Client, requestId: string) => client.workflow.getHandle(
 
 /** Where a request stands: levels, current approver, the audit trail (NotFound when unknown). */
 export function approvalState(client: Client, requestId: string): Promise<ApprovalState> {
-  return onWorkflow(approvalWorkflowId(requestId), () => handle(client, requestId).query(approvalStateQuery));
+  return onWorkflow(approvalWorkflowId(requestId), () => handle(client, requestId).query(flow.queries.approvalState));
 }
 
 /**
@@ -92,10 +88,10 @@ function action<A>(update: UpdateDefinition<ApprovalState, [A]>, schema: z.ZodTy
 }
 
 export const approvalActions = {
-  approve: action(approveUpdate, approveAction),
-  reject: action(rejectUpdate, rejectAction),
-  delegate: action(delegateUpdate, delegateAction),
-  comment: action(commentUpdate, commentAction),
-  withdraw: action(withdrawUpdate, withdrawAction),
+  approve: action(approve, approveAction),
+  reject: action(reject, rejectAction),
+  delegate: action(delegate, delegateAction),
+  comment: action(comment, commentAction),
+  withdraw: action(withdraw, withdrawAction),
 };
 export type ApprovalAction = keyof typeof approvalActions;

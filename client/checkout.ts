@@ -1,25 +1,39 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { checkoutInput, type CheckoutInput } from '../contracts/checkout';
 import { flashSaleInput, type FlashSaleInput } from '../contracts/flash-sale';
+import { flows } from '../contracts/flows';
 import { subtotalCents } from '../contracts/payment';
 import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
-import { checkout, flashSalePurchase } from '../workflows';
+import type { checkout, CheckoutOptions, FlashSaleOptions, flashSalePurchase } from '../workflows';
 import { validate } from './errors';
+import { runOptions, type StartOptions } from './options';
 import { startOnce } from './start';
 
-/** Starts `checkout:<orderId>` once per order after validating the input (ValidationError otherwise). */
-export function startCheckout(
+/** The run options with the configured payment waits filled in where the caller gave none. */
+function withPayment<O extends { payment?: StartOptions['payment'] }>(options: O, opts: StartOptions): O {
+  const payment = options.payment ?? opts.payment;
+  return payment ? { ...options, payment } : options;
+}
+
+/**
+ * Starts `checkout:<orderId>` once per order after validating the input and the options
+ * (ValidationError otherwise; nothing starts). The configured payment waits (`opts.payment`) reach
+ * the run unless `opts.options.payment` says otherwise.
+ */
+export async function startCheckout(
   client: Client,
   input: CheckoutInput,
-  opts: { taskQueue: string },
+  opts: StartOptions & { options?: CheckoutOptions },
 ): Promise<WorkflowHandle<typeof checkout>> {
   const valid = validate(checkoutInput, input);
-  return startOnce(client, checkout, {
+  const options = validate(runOptions, opts.options ?? {}, 'options', '(options)');
+  const flow = flows.checkout;
+  return startOnce<typeof checkout>(client, flow.type, {
     taskQueue: opts.taskQueue,
-    workflowId: `checkout:${valid.orderId}`,
-    args: [valid],
+    workflowId: flow.id(valid.orderId),
+    args: [valid, withPayment(options, opts)],
     typedSearchAttributes: [
-      { key: FlowType, value: 'checkout' },
+      { key: FlowType, value: flow.type },
       { key: OrderId, value: valid.orderId },
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: subtotalCents(valid) },
@@ -28,19 +42,24 @@ export function startCheckout(
   });
 }
 
-/** Starts `flash:<orderId>` once per order after validating the input (ValidationError otherwise). */
-export function startFlashSale(
+/**
+ * Starts `flash:<orderId>` once per order after validating the input and the options
+ * (ValidationError otherwise; nothing starts), with the configured payment waits as for checkout.
+ */
+export async function startFlashSale(
   client: Client,
   input: FlashSaleInput,
-  opts: { taskQueue: string },
+  opts: StartOptions & { options?: FlashSaleOptions },
 ): Promise<WorkflowHandle<typeof flashSalePurchase>> {
   const valid = validate(flashSaleInput, input);
-  return startOnce(client, flashSalePurchase, {
+  const options = validate(runOptions.omit({ parallelUnwind: true }), opts.options ?? {}, 'options', '(options)');
+  const flow = flows.flashSalePurchase;
+  return startOnce<typeof flashSalePurchase>(client, flow.type, {
     taskQueue: opts.taskQueue,
-    workflowId: `flash:${valid.orderId}`,
-    args: [valid],
+    workflowId: flow.id(valid.orderId),
+    args: [valid, withPayment(options, opts)],
     typedSearchAttributes: [
-      { key: FlowType, value: 'flashSalePurchase' },
+      { key: FlowType, value: flow.type },
       { key: OrderId, value: valid.orderId },
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: valid.quantity * valid.unitPriceCents },

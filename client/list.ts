@@ -1,7 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { businessId } from '../contracts/fields';
-import type { SagaStatus } from '../workflows';
+import { flowTypes } from '../contracts/flows';
+import type { SagaStatus } from '../contracts/saga';
+import { FlowType, OrderId, SagaStatus as SagaStatusKey } from '../contracts/search-attributes';
+
+export { flowTypes };
 
 export const sagaStatuses = [
   'RUNNING',
@@ -11,14 +15,6 @@ export const sagaStatuses = [
   'COMPENSATED',
   'CANCELLED',
 ] as const satisfies readonly SagaStatus[];
-export const flowTypes = [
-  'paymentSaga',
-  'checkout',
-  'flashSalePurchase',
-  'refundSaga',
-  'approvalFlow',
-  'reconciliation',
-] as const;
 
 export const listFilter = z
   .object({
@@ -46,9 +42,9 @@ export interface SagaSummary {
  */
 export function listQuery(filter: z.output<typeof listFilter>): string {
   const parts: string[] = [];
-  if (filter.flow) parts.push(`FlowType = '${filter.flow}'`);
-  if (filter.status) parts.push(`SagaStatus = '${filter.status}'`);
-  if (filter.orderId) parts.push(`OrderId = '${filter.orderId}'`);
+  if (filter.flow) parts.push(`${FlowType.name} = '${filter.flow}'`);
+  if (filter.status) parts.push(`${SagaStatusKey.name} = '${filter.status}'`);
+  if (filter.orderId) parts.push(`${OrderId.name} = '${filter.orderId}'`);
   return parts.join(' AND ');
 }
 
@@ -64,9 +60,9 @@ export async function listSagas(client: Client, filter: z.output<typeof listFilt
     found.push({
       workflowId: w.workflowId,
       runId: w.runId,
-      flow: attr('FlowType'),
-      sagaStatus: attr('SagaStatus'),
-      orderId: attr('OrderId'),
+      flow: attr(FlowType.name),
+      sagaStatus: attr(SagaStatusKey.name),
+      orderId: attr(OrderId.name),
       status: w.status.name,
       startTime: w.startTime.toISOString(),
     });

@@ -1,31 +1,38 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import { flows } from '../contracts/flows';
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../contracts/payment';
 import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
-import { paymentSaga, type PaymentSagaOptions } from '../workflows';
+import type { paymentSaga, PaymentSagaOptions } from '../workflows';
 import { validate } from './errors';
+import { runOptions, type StartOptions } from './options';
 import { startOnce } from './start';
 
-export const paymentWorkflowId = (orderId: string) => `payment:${orderId}`;
+const flow = flows.paymentSaga;
+export const paymentWorkflowId = flow.id;
+const sagaOptionsSchema = runOptions.extend({ localActivities: z.boolean().optional() }).strict();
 
 /**
- * Starts the payment saga of an order after validating the input (a ValidationError names each
- * bad field; nothing starts). One order has one saga: a second start, while it runs or after it
- * closed, returns the existing run instead of starting another.
+ * Starts the payment saga of an order after validating the input and the options (a
+ * ValidationError names each bad field or unknown option; nothing starts). One order has one saga:
+ * a second start, while it runs or after it closed, returns the existing run instead of starting
+ * another. `opts.payment` (the configured waits) applies unless `sagaOptions.payment` says otherwise.
  */
 export async function startPayment(
   client: Client,
   input: PaymentSagaInput,
-  opts: { taskQueue: string; sagaOptions?: PaymentSagaOptions },
+  opts: StartOptions & { sagaOptions?: PaymentSagaOptions },
 ): Promise<WorkflowHandle<typeof paymentSaga>> {
   const valid = validate(paymentSagaInput, input);
-  const workflowId = paymentWorkflowId(valid.orderId);
+  const sagaOptions = validate(sagaOptionsSchema, opts.sagaOptions ?? {}, 'options', '(options)');
+  const payment = sagaOptions.payment ?? opts.payment;
   const amount = subtotalCents(valid);
-  return startOnce(client, paymentSaga, {
+  return startOnce<typeof paymentSaga>(client, flow.type, {
     taskQueue: opts.taskQueue,
-    workflowId,
-    args: [valid, opts.sagaOptions ?? {}],
+    workflowId: flow.id(valid.orderId),
+    args: [valid, { ...sagaOptions, ...(payment ? { payment } : {}) }],
     typedSearchAttributes: [
-      { key: FlowType, value: 'paymentSaga' },
+      { key: FlowType, value: flow.type },
       { key: OrderId, value: valid.orderId },
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: amount },

@@ -2,11 +2,14 @@ import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@tempo
 import { z } from 'zod';
 import { businessId } from '../contracts/fields';
 import type { UnpaidPolicy } from '../contracts/reconciliation';
+import { flows } from '../contracts/flows';
 import { FlowType } from '../contracts/search-attributes';
-import { reconciliation } from '../workflows';
+import type { reconciliation } from '../workflows';
 import { validate } from './errors';
 
-export const reconciliationScheduleId = 'reconciliation';
+const flow = flows.reconciliation;
+/** The schedule, and the workflow id its runs take: the flow's bare prefix. */
+export const reconciliationScheduleId = flow.prefix;
 
 export interface ReconciliationScheduleOptions {
   taskQueue: string;
@@ -24,11 +27,11 @@ export async function ensureReconciliationSchedule(client: Client, opts: Reconci
   const spec = { intervals: [{ every: opts.intervalMs }] };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: reconciliation,
+    workflowType: flow.type,
     taskQueue: opts.taskQueue,
-    workflowId: 'reconciliation',
+    workflowId: reconciliationScheduleId,
     args: [{ lookbackMs: opts.lookbackMs, unpaidPolicy: opts.unpaidPolicy }] as Parameters<typeof reconciliation>,
-    typedSearchAttributes: [{ key: FlowType, value: 'reconciliation' }],
+    typedSearchAttributes: [{ key: FlowType, value: flow.type }],
     staticSummary: 'Gateway statement against orders and payments',
   };
   try {
@@ -68,10 +71,10 @@ export async function startReconciliation(
 ): Promise<WorkflowHandle<typeof reconciliation>> {
   const { taskQueue, ...rest } = opts;
   const { runId, ...input } = validate(manualRun, rest);
-  return client.workflow.start(reconciliation, {
+  return client.workflow.start<typeof reconciliation>(flow.type, {
     taskQueue,
-    workflowId: `reconciliation:${runId}`,
+    workflowId: flow.id(runId),
     args: [input],
-    typedSearchAttributes: [{ key: FlowType, value: 'reconciliation' }],
+    typedSearchAttributes: [{ key: FlowType, value: flow.type }],
   });
 }

@@ -1,29 +1,36 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { refundInput, type RefundInput, type RefundResult } from '../contracts/refund';
+import { flows } from '../contracts/flows';
 import { AmountCents, FlowType, OrderId } from '../contracts/search-attributes';
-import { refundSaga, type RefundOptions, type SagaState } from '../workflows';
+import type { refundSaga, RefundOptions, SagaState } from '../workflows';
 import { onWorkflow, validate } from './errors';
+import { runOptions, type StartOptions } from './options';
 import { sagaState } from './saga';
 import { startOnce } from './start';
 
-export const refundWorkflowId = (refundId: string) => `refund:${refundId}`;
+const flow = flows.refundSaga;
+export const refundWorkflowId = flow.id;
 
 /**
- * Starts the refund saga `refund:<refundId>` after validating the input (ValidationError names each
- * bad field; nothing starts). The same refund id again returns the existing run: one refund.
+ * Starts the refund saga `refund:<refundId>` after validating the input and the options
+ * (ValidationError names each bad field or unknown option; nothing starts). Whether it waits for an
+ * approval is the worker's configured policy: no option sets or lowers the threshold. The same
+ * refund id again returns the existing run: one refund.
  */
 export async function startRefund(
   client: Client,
   input: RefundInput,
-  opts: { taskQueue: string; options?: RefundOptions },
+  opts: StartOptions & { options?: RefundOptions },
 ): Promise<WorkflowHandle<typeof refundSaga>> {
   const valid = validate(refundInput, input);
-  return startOnce(client, refundSaga, {
+  const options = validate(runOptions.omit({ parallelUnwind: true }), opts.options ?? {}, 'options', '(options)');
+  const payment = options.payment ?? opts.payment;
+  return startOnce<typeof refundSaga>(client, flow.type, {
     taskQueue: opts.taskQueue,
-    workflowId: refundWorkflowId(valid.refundId),
-    args: [valid, opts.options ?? {}],
+    workflowId: flow.id(valid.refundId),
+    args: [valid, { ...options, ...(payment ? { payment } : {}) }],
     typedSearchAttributes: [
-      { key: FlowType, value: 'refundSaga' },
+      { key: FlowType, value: flow.type },
       { key: OrderId, value: valid.orderId },
       { key: AmountCents, value: valid.amountCents },
     ],

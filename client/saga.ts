@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { actor } from '../contracts/approval';
 import { businessId } from '../contracts/fields';
-import { retryUpdate, sagaStateQuery, skipUpdate, type SagaState } from '../workflows';
+import { retryUpdate, sagaStateQuery, skipUpdate, type SagaState } from '../contracts/saga';
 import { onWorkflow, validate } from './errors';
 
 const workflowIdOf = (workflowId: string) => validate(z.object({ workflowId: businessId }), { workflowId }).workflowId;

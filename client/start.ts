@@ -13,16 +13,17 @@ import { AlreadyStarted } from './errors';
  * redelivered message) returns the existing run, open or closed: no second run starts, since the
  * idempotency keys of its calls derive from the workflow id and would replay the first run's
  * answers. The same key with another input is a conflict the caller must see: `AlreadyStarted`.
- * The input's hash is kept in the run's memo (`inputHash`) to tell the two apart.
+ * The input's hash is kept in the run's memo (`inputHash`) to tell the two apart. `workflowType`
+ * comes from the flows registry; `W` (a type import) types the arguments and the result.
  */
 export async function startOnce<W extends Workflow>(
   client: Client,
-  workflow: W,
+  workflowType: string,
   options: WorkflowStartOptions<W>,
 ): Promise<WorkflowHandle<W>> {
   const inputHash = requestHash(options.args ?? []);
   try {
-    return await client.workflow.start(workflow, {
+    return await client.workflow.start<W>(workflowType, {
       ...options,
       memo: { ...options.memo, inputHash },
       workflowIdConflictPolicy: 'FAIL',

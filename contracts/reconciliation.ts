@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GatewayCharge } from './gateway';
 import { businessId } from './fields';
+import type { FlowRunState } from './flows';
 
 /** What reconciliation does with money taken for an order that is not paid. */
 export type UnpaidPolicy = 'refund' | 'complete';
@@ -46,7 +47,7 @@ export interface ReconciliationData {
    * reconciliation), `completed` (it owns its capture), `closed` otherwise, or `not-found`.
    * Read before the orders, so a closed workflow's order is seen as that workflow left it.
    */
-  flows: Record<string, 'running' | 'completed' | 'closed' | 'not-found'>;
+  flows: Record<string, FlowRunState>;
   /** Callbacks whose workflow was closed or unknown, not yet handled, with their order. */
   orphans: { eventId: string; orderId: string }[];
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { actor, department } from './approval';
-import { businessId, positiveCents, quantity, sku } from './fields';
+import { actor, department, routingConfig } from './approval';
+import { businessId, cents, positiveCents, quantity, sku } from './fields';
 
 /** What starts a refund saga (`refund:<refundId>`): how much goes back, which items come back. */
 export const refundInput = z
@@ -35,3 +35,19 @@ export interface RefundResult {
   pointsDebt: number;
   orderStatus?: string;
 }
+
+/**
+ * The refund rules the server side owns: which refunds wait for an approval, and how that approval
+ * routes and times out. The worker reads them from its configuration and hands them to the
+ * workflow through an activity; no start option can set them, so no caller can skip approval.
+ */
+export const refundPolicy = z
+  .object({
+    /** Refunds above this many cents wait for an approval first. */
+    approvalThresholdCents: cents,
+    routing: routingConfig,
+    approvalSlaPerLevelMs: z.number().int().min(1000, 'must be at least 1000 ms'),
+    approvalDeadlineMs: z.number().int().min(1000, 'must be at least 1000 ms'),
+  })
+  .strict();
+export type RefundPolicy = z.infer<typeof refundPolicy>;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
+import type { TLSConfig } from '@temporalio/client';
 import type { AppConfig } from '../config/index';
 
 /**

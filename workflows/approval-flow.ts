@@ -18,6 +18,7 @@ import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, isBusinessRefusal, Saga } from './saga';
 import { appSagaOptions } from './saga-options';
+import { flows } from '../contracts/flows';
 
 export { approveUpdate, rejectUpdate, delegateUpdate, commentUpdate, withdrawUpdate, approvalStateQuery };
 
@@ -295,7 +296,7 @@ export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> 
   const key = (step: string) => `${workflowId}:${step}`;
   const departments = input.budget.map((b) => b.department);
   const plan = [...departments.map((d) => `hold-budget:${d}`), ...departments.map((d) => `commit-budget:${d}`)];
-  const saga = new Saga({ ...appSagaOptions('approvalFlow'), plan });
+  const saga = new Saga({ ...appSagaOptions(flows.approvalFlow.type), plan });
   // Closed without approval: the holds are released and the result says why.
   await saga.run(
     async () => {

@@ -2,6 +2,7 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
 import { subtotalCents } from '../contracts/payment';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
 import { parseWorkflowInput } from './input';
@@ -30,7 +31,7 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
   ]);
   const { payment, ...sagaOptions } = options;
   const saga = new Saga({
-    ...appSagaOptions('checkout'),
+    ...appSagaOptions(flows.checkout.type),
     plan: [
       'validate-order',
       'reserve',

@@ -1,5 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../contracts/flash-sale';
+import { flows } from '../contracts/flows';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
@@ -28,7 +29,7 @@ export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleO
 
   const { payment, ...sagaOptions } = options;
   const saga = new Saga({
-    ...appSagaOptions('flashSalePurchase'),
+    ...appSagaOptions(flows.flashSalePurchase.type),
     plan: ['freeze-stock', 'charge-card', 'confirm-stock'],
     ...sagaOptions,
   });

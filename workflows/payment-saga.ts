@@ -1,6 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../contracts/payment';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
 import { parseWorkflowInput } from './input';
@@ -46,7 +47,7 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
   ]);
 
   const { payment, localActivities, ...sagaOptions } = options;
-  const saga = new Saga({ ...appSagaOptions('paymentSaga'), plan: paymentSagaPlan, ...sagaOptions });
+  const saga = new Saga({ ...appSagaOptions(flows.paymentSaga.type), plan: paymentSagaPlan, ...sagaOptions });
   const steps = orderSteps(saga, input, payment, { local: localActivities === true });
   const { act, undo, key, lines } = steps;
   return saga.run(async () => {

@@ -1,23 +1,19 @@
 import { ApplicationFailure, executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { defaultRouting, type RoutingConfig } from '../contracts/approval';
 import { pointsFor } from '../contracts/payment';
-import { refundInput, type RefundInput, type RefundResult } from '../contracts/refund';
+import { refundInput, type RefundInput, type RefundPolicy, type RefundResult } from '../contracts/refund';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { flows } from '../contracts/flows';
 import { approvalFlow } from './approval-flow';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { parseWorkflowInput } from './input';
+import { refundPolicyOf } from './refund-policy';
 import { Saga, SKIPPED, type SagaOptions } from './saga';
 import { appSagaOptions } from './saga-options';
 
+/** How a refund runs; whether it needs an approval is the worker's policy (refundPolicyOf), never an option. */
 export type RefundOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'> & {
-  /** Refunds above this many cents wait for an approval first (default 10,000: 100.00). */
-  approvalThresholdCents?: number;
-  routing?: RoutingConfig;
-  /** The approval's timers (default: one day per level, a week in all). */
-  approvalSlaPerLevelMs?: number;
-  approvalDeadlineMs?: number;
   payment?: PaymentWaitOptions;
 };
 
@@ -40,8 +36,9 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
     { key: OrderId, value: orderId },
     { key: AmountCents, value: amountCents },
   ]);
-  const { approvalThresholdCents = 10_000, payment, ...sagaOptions } = options;
-  const saga = new Saga({ ...appSagaOptions('refundSaga'), plan: refundSagaPlan, ...sagaOptions });
+  const { approvalThresholdCents, ...policy } = await refundPolicyOf(options);
+  const { payment, ...sagaOptions } = options;
+  const saga = new Saga({ ...appSagaOptions(flows.refundSaga.type), plan: refundSagaPlan, ...sagaOptions });
   const channel = new PaymentChannel(payment);
   const act = narratedActivities(presets.serviceCall);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
@@ -68,7 +65,7 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
       });
       upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);
       if (amountCents > approvalThresholdCents) {
-        const decision = await saga.step('approval', () => askApproval(input, order.currency, options));
+        const decision = await saga.step('approval', () => askApproval(input, order.currency, policy));
         approval = { status: decision.status, decidedBy: decision.decidedBy };
         // Rejected (or expired, or withdrawn) before any money moved: an outcome, not a failure.
         if (decision.status !== 'APPROVED') return saga.abort(decision.reason ?? decision.status, 'RefundRejected');
@@ -117,21 +114,25 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
 }
 
 /** The approval as a child workflow; its id comes from the refund id, so a retry finds the same one. */
-function askApproval(input: ReturnType<typeof refundInput.parse>, currency: string, options: RefundOptions) {
+function askApproval(
+  input: ReturnType<typeof refundInput.parse>,
+  currency: string,
+  policy: Omit<RefundPolicy, 'approvalThresholdCents'>,
+) {
   return executeChild(approvalFlow, {
-    workflowId: `approval:refund:${input.refundId}`,
+    workflowId: flows.approvalFlow.id(flows.refundSaga.id(input.refundId)),
     args: [
       {
-        requestId: `refund:${input.refundId}`,
+        requestId: flows.refundSaga.id(input.refundId),
         kind: 'refund',
         requester: input.requestedBy,
         department: input.department,
         amountCents: input.amountCents,
         currency: currency as 'EUR',
         description: `Refund ${input.amountCents} cents of order ${input.orderId}: ${input.reason}`,
-        slaPerLevelMs: options.approvalSlaPerLevelMs ?? 86_400_000,
-        deadlineMs: options.approvalDeadlineMs ?? 7 * 86_400_000,
-        routing: options.routing ?? defaultRouting,
+        slaPerLevelMs: policy.approvalSlaPerLevelMs,
+        deadlineMs: policy.approvalDeadlineMs,
+        routing: policy.routing,
       },
     ],
   });

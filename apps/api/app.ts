@@ -7,9 +7,9 @@ import { BusinessError } from '../../services/shared/errors';
 import { idempotent } from '../../services/shared/idempotency';
 import type { RoutingConfig } from '../../contracts/approval';
 import { businessId } from '../../contracts/fields';
-import type { RefundOptions } from '../../workflows';
 import { approvalActions, approvalState, startApproval } from '../../client/approval';
 import { ActionRefused, AlreadyStarted, NotFound, validate, ValidationError } from '../../client/errors';
+import type { StartOptions } from '../../client/options';
 import { refundState, startRefund } from '../../client/refund';
 import type { ApiClient, ApiScope } from '../../config/api-clients';
 import { authorize } from './auth';
@@ -17,10 +17,9 @@ import { approvalRequest, openApiDocument } from './openapi';
 
 export interface ApiOptions {
   client: Client;
-  taskQueue: string;
+  /** The task queue and configured waits every start gets (`startOptions(config)`); refund approval is the worker's policy. */
+  start: StartOptions;
   logger: Logger;
-  /** Refunds: the approval threshold, routing and timers (from configuration). */
-  refunds: RefundOptions;
   /** Approvals started over HTTP: the configured routing and timers; callers cannot choose them. */
   approvals: { routing: RoutingConfig; slaPerLevelMs: number; deadlineMs: number };
   /** The calling services, their bearer tokens and scopes. */
@@ -62,7 +61,7 @@ declare module 'fastify' {
 export function buildApiApp(opts: ApiOptions): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = opts.logger.child({ part: 'api' });
   const app = Fastify({ loggerInstance, disableRequestLogging: true });
-  const { client, taskQueue } = opts;
+  const { client, start } = opts;
   const id = (params: unknown) => validate(z.object({ id: businessId }), params).id;
 
   app.setErrorHandler((err, request, reply) => {
@@ -139,7 +138,7 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
   const scope = (s: ApiScope) => ({ config: { scope: s } });
   app.post('/refunds', scope('refunds:start'), (request, reply) =>
     once(request, reply, 202, async () => {
-      const handle = await startRefund(client, request.body as never, { taskQueue, options: opts.refunds });
+      const handle = await startRefund(client, request.body as never, start);
       const { runId } = await handle.describe();
       return { workflowId: handle.workflowId, runId };
     }),
@@ -149,7 +148,7 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
   app.post('/approvals', scope('approvals:start'), (request, reply) =>
     once(request, reply, 202, async () => {
       const body = validate(approvalRequest, request.body);
-      const handle = await startApproval(client, { ...body, ...opts.approvals }, { taskQueue });
+      const handle = await startApproval(client, { ...body, ...opts.approvals }, start);
       const { runId } = await handle.describe();
       return { workflowId: handle.workflowId, runId };
     }),

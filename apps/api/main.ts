@@ -4,6 +4,7 @@ import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { buildApiApp } from './app';
+import { startOptions } from '../start-options';
 import { devApiClient } from '../../config/api-clients';
 import { createPool } from '../../services/shared/db';
 import { migrate } from '../../services/migrations';
@@ -19,9 +20,8 @@ async function run(): Promise<void> {
   const pool = createPool(config.database.url, 5);
   const app = buildApiApp({
     client,
-    taskQueue: config.temporal.taskQueue,
+    start: startOptions(config),
     logger,
-    refunds: config.refunds,
     approvals: config.approvals,
     clients: config.api.clients,
     pool,

@@ -6,6 +6,8 @@ import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { approvalActions, approvalState, startApproval } from '../../client/approval';
 import { startCheckout, startFlashSale } from '../../client/checkout';
 import { validate, ValidationError } from '../../client/errors';
+import { businessKeyOf, flows } from '../../contracts/flows';
+import { startOptions } from '../start-options';
 import { flowTypes, listFilter, listSagas, sagaStatuses } from '../../client/list';
 import { startPayment } from '../../client/payment';
 import { loadHistory, replayHistory } from './replay';
@@ -35,6 +37,15 @@ async function withClient<T>(fn: (client: Client, config: ReturnType<typeof load
 const print = (value: unknown, json: boolean, text: () => string) =>
   console.log(json ? JSON.stringify(value, null, 2) : text());
 
+/** The flows an operator may start, by the prefix of their workflow ids. */
+const startable = [
+  flows.paymentSaga,
+  flows.checkout,
+  flows.flashSalePurchase,
+  flows.refundSaga,
+  flows.approvalFlow,
+].map((f) => f.prefix);
+
 export function program(): Command {
   // Usage errors throw (a CommanderError) instead of exiting, so the entry point picks the exit code.
   const cli = new Command('saga')
@@ -45,23 +56,25 @@ export function program(): Command {
   cli
     .command('start')
     .description('start a flow; the same business key again answers the run that exists')
-    .argument('<flow>', 'payment | checkout | flash | refund | approval')
+    .argument('<flow>', startable.join(' | '))
     .argument('<input>', 'the input as JSON, or @file.json')
     .action(async (flow: string, input: string) => {
       const data = jsonArg(input) as never;
       await withClient(async (client, config) => {
-        const taskQueue = config.temporal.taskQueue;
+        const start = startOptions(config);
+        // Keyed by the id prefix, the word an operator sees in every workflow id.
         const starters: Record<string, () => Promise<{ workflowId: string }>> = {
-          payment: () => startPayment(client, data, { taskQueue, sagaOptions: { payment: config.payment } }),
-          checkout: () => startCheckout(client, data, { taskQueue }),
-          flash: () => startFlashSale(client, data, { taskQueue }),
-          refund: () => startRefund(client, data, { taskQueue, options: config.refunds }),
-          approval: () => startApproval(client, { ...(data as object), ...config.approvals } as never, { taskQueue }),
+          [flows.paymentSaga.prefix]: () => startPayment(client, data, start),
+          [flows.checkout.prefix]: () => startCheckout(client, data, start),
+          [flows.flashSalePurchase.prefix]: () => startFlashSale(client, data, start),
+          [flows.refundSaga.prefix]: () => startRefund(client, data, start),
+          [flows.approvalFlow.prefix]: () =>
+            startApproval(client, { ...(data as object), ...config.approvals } as never, start),
         };
-        const start = starters[flow];
-        if (!start)
+        const starter = starters[flow];
+        if (!starter)
           throw new ValidationError([{ path: 'flow', message: `must be one of ${Object.keys(starters).join(', ')}` }]);
-        console.log(`started ${(await start()).workflowId}`);
+        console.log(`started ${(await starter()).workflowId}`);
       });
     });
 
@@ -72,8 +85,9 @@ export function program(): Command {
     .option('--json', 'print JSON')
     .action(async (workflowId: string, o: { json?: boolean }) => {
       await withClient(async (client) => {
-        if (workflowId.startsWith('approval:')) {
-          const state = await approvalState(client, workflowId.slice('approval:'.length));
+        const requestId = businessKeyOf(flows.approvalFlow, workflowId);
+        if (requestId !== undefined) {
+          const state = await approvalState(client, requestId);
           return print(state, o.json === true, () => JSON.stringify(state, null, 2));
         }
         const state = await sagaState(client, workflowId);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Client } from '@temporalio/client';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { z } from 'zod';
+import { parseOrThrow } from '../../contracts/validation';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundlePath } from '../worker/bundle';
 import { workflowsPath } from '../worker/worker';
@@ -16,13 +17,25 @@ export interface ReplayOutcome {
   difference?: string;
 }
 
-type History = ReturnType<typeof historyFromJSON>;
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 
-/** A history from the server (by workflow id) or from a file of `temporal workflow show --output json`. */
+/**
+ * A history from the server (by workflow id) or from a file of `temporal workflow show --output json`.
+ * A file stays JSON: the replayer converts it itself (the SDK's public route; its converter is
+ * internal), and the fields read here have the same names in both forms. Throws a ValidationError
+ * when the file holds no events.
+ */
 export async function loadHistory(source: { client: Client; workflowId: string } | { file: string }): Promise<History> {
-  if ('file' in source) return historyFromJSON(JSON.parse(readFileSync(source.file, 'utf8')) as unknown);
+  if ('file' in source) {
+    const json = parseOrThrow(historyFile, JSON.parse(readFileSync(source.file, 'utf8')) as unknown, 'history', 'file');
+    return json as unknown as History; // read as JSON by the replayer, see above
+  }
   return source.client.workflow.getHandle(source.workflowId).fetchHistory();
 }
+
+const historyFile = z.looseObject({
+  events: z.array(z.looseObject({ eventId: z.union([z.string(), z.number()]) })).min(1, 'must list events'),
+});
 
 /**
  * Replays a history against the current workflow code (the cached bundle of `workflows/`, or `bundlePath`)

@@ -1,10 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { workflowState } from '../../activities/workflow-state';
-import { paymentEventSignal } from '../../workflows/payment-channel';
+import { paymentEventSignal } from '../../contracts/payment-channel';
 import type { DeliverEvent } from '../../services/billing/callbacks';
-
-/** Flows that wait for the gateway, by the workflow id prefix it echoes back as `reference`. */
-const chargingFlows = /^(payment|checkout|flash|refund):/;
+import { awaitsGateway } from '../../contracts/flows';
 
 /**
  * Delivers gateway events to their workflow as the `paymentEvent` signal. A workflow that has
@@ -12,7 +10,8 @@ const chargingFlows = /^(payment|checkout|flash|refund):/;
  */
 export function temporalDelivery(client: Client): DeliverEvent {
   return async (reference, event) => {
-    if (!chargingFlows.test(reference)) return 'workflow-not-found';
+    // Only a flow that waits for the gateway is signalled; any other reference is kept as an orphan.
+    if (!awaitsGateway(reference)) return 'workflow-not-found';
     const handle = client.workflow.getHandle(reference);
     try {
       await handle.signal(paymentEventSignal, event);

@@ -9,6 +9,7 @@ import { createLogger } from '../../config/logger';
 import { installTelemetry } from './telemetry';
 import { smallMachineTuning } from './tuning';
 import { createSagaWorker } from './worker';
+import { workerPolicy } from '../start-options';
 
 /** `npm run worker`: polls the saga task queue of the configured cluster until SIGINT/SIGTERM. */
 async function run(): Promise<void> {
@@ -25,6 +26,7 @@ async function run(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivities(serviceDeps(serviceUrls(config.services)), client),
+      policy: workerPolicy(config),
       tuning: smallMachineTuning,
       ...(config.temporal.workflowBundlePath
         ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } }

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+// The one SDK internal left: no public API writes a history as the JSON the replayer reads back
+// (`temporal workflow show --output json` does, outside Node). Kept to this recording script.
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, serviceDeps } from '../../activities';
@@ -21,6 +23,7 @@ import { serviceNames, type ServiceName } from '../../config';
 import { runMain } from '../../config/entry';
 import { checkout, flashSalePurchase, sagaStateQuery } from '../../workflows';
 import { createSagaWorker } from '../../apps/worker/worker';
+import { testPolicy } from '../support/policy';
 
 const outDir = join(projectRoot, 'test', 'histories');
 const taskQueue = 'record-histories';
@@ -143,7 +146,7 @@ const scenarios: Record<string, Scenario> = {
       reason: 'never arrived',
       requestedBy: 'agent-1',
     };
-    const handle = await startRefund(client, refund, { taskQueue, options: { approvalThresholdCents: 1000 } });
+    const handle = await startRefund(client, refund, { taskQueue }); // above the worker's threshold below
     await until(
       async () => (await approvalState(client, 'refund:rec-refund-2').catch(() => undefined))?.status === 'PENDING',
     );
@@ -256,6 +259,8 @@ async function run(): Promise<void> {
       namespace: 'default',
       taskQueue,
       activities: createActivities(serviceDeps(urls), client),
+      // Between the two refunds: the partial one goes through, the other waits for its approval.
+      policy: { refund: { ...testPolicy.refund, approvalThresholdCents: 2000 } },
     });
     await worker.runUntil(async () => {
       mkdirSync(outDir, { recursive: true });

@@ -27,9 +27,8 @@ beforeAll(async () => {
   await migrate(stack.databaseUrl, { info: () => undefined }, [apiMigrations]);
   api = buildApiApp({
     client: stack.client,
-    taskQueue,
+    start: { taskQueue },
     logger: createLogger('test-api', 'silent'),
-    refunds: { approvalThresholdCents: 10_000 },
     approvals: { routing: defaultRouting, slaPerLevelMs: 86_400_000, deadlineMs: 7 * 86_400_000 },
     clients: [
       { name: 'backoffice', token: backoffice, scopes: ['*'] },

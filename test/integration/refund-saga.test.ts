@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyStarted, approvalActions, approvalState, refundState, startPayment, startRefund } from '../../client';
+import { flows } from '../../contracts/flows';
 import type { RefundInput } from '../../contracts/refund';
 import type { RefundOptions } from '../../workflows';
 import { useStack } from '../support/fixtures';
 import { anOrder, shop } from '../support/shop';
+import { testPolicy } from '../support/policy';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
 const stack = useStack();
@@ -12,9 +14,9 @@ const db = shop(
   (name) => stack.url(name),
 );
 const taskQueue = uniqueTaskQueue('int-refund');
-const worker = <T>(fn: () => Promise<T>) =>
-  withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, fn);
-const options: RefundOptions = { approvalThresholdCents: 10_000 };
+const worker = <T>(fn: () => Promise<T>, policy = testPolicy) =>
+  withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities, policy }, fn);
+const options: RefundOptions = {};
 
 /** A paid order of 50.00 (2 × 15.00 of `<id>-a`, 1 × 20.00 of `<id>-b`), 50 points awarded. */
 async function paidOrder(orderId: string) {
@@ -142,16 +144,20 @@ describe('refundSaga on the real stack', () => {
     expect(await wallet('cust-rf-4')).toEqual({ points: 40, debt: 0 });
   });
 
-  it('above the threshold waits for approval; rejected, no money moves and nothing changes', async () => {
-    const small = { ...options, approvalThresholdCents: 1000 };
+  it('above the configured threshold waits for approval, whatever its caller asks; rejected, no money moves', async () => {
+    const small = { refund: { ...testPolicy.refund, approvalThresholdCents: 1000 } };
     await worker(async () => {
       await paidOrder('rf-5');
       await paidOrder('rf-6');
       await startRefund(stack.client, refundOf('rf-5', 'rf-5-a', 2000, [{ sku: 'rf-5-a', quantity: 1 }]), {
         taskQueue,
-        options: small,
       });
-      await startRefund(stack.client, refundOf('rf-6', 'rf-6-a', 2000), { taskQueue, options: small });
+      // Past the typed client: a raw start that names a threshold of its own is still asked for approval.
+      await stack.client.workflow.start(flows.refundSaga.type, {
+        taskQueue,
+        workflowId: flows.refundSaga.id('rf-6-a'),
+        args: [refundOf('rf-6', 'rf-6-a', 2000), { approvalThresholdCents: 1_000_000 }],
+      });
       await expect
         .poll(() => approvalState(stack.client, 'refund:rf-5-a').catch(() => undefined))
         .toMatchObject({
@@ -173,7 +179,7 @@ describe('refundSaga on the real stack', () => {
       await expect
         .poll(async () => (await refundState(stack.client, 'rf-6-a')).status, { timeout: 20_000 })
         .toBe('COMPLETED');
-    });
+    }, small);
     expect((await refundState(stack.client, 'rf-5-a')).result).toMatchObject({
       status: 'REJECTED',
       reason: expect.stringContaining('item was used'),

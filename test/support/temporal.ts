@@ -5,6 +5,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities';
+import type { WorkerPolicy } from '../../activities/policy';
+import { testPolicy } from './policy';
 import { registerSearchAttributes } from '../../temporal-config/register-search-attributes';
 import { createSagaWorker } from '../../apps/worker/worker';
 import './context';
@@ -31,11 +33,18 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /**
- * Runs `fn` while a worker with the prebuilt bundle and the given activities polls `taskQueue`;
- * the worker shuts down when `fn` settles. The one helper every tier uses to make test workers.
+ * Runs `fn` while a worker with the prebuilt bundle, the given activities and `policy` (default
+ * `testPolicy`) polls `taskQueue`; the worker shuts down when `fn` settles. The one helper every
+ * tier uses to make test workers.
  */
 export async function withWorker<T>(
-  opts: { connection: NativeConnection; namespace?: string; taskQueue: string; activities: Partial<Activities> },
+  opts: {
+    connection: NativeConnection;
+    namespace?: string;
+    taskQueue: string;
+    activities: Partial<Activities>;
+    policy?: WorkerPolicy;
+  },
   fn: () => Promise<T>,
 ): Promise<T> {
   const worker = await createSagaWorker({
@@ -43,6 +52,7 @@ export async function withWorker<T>(
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    policy: opts.policy ?? testPolicy,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   return worker.runUntil(fn);
