@@ -2,19 +2,12 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { businessId } from '../contracts/fields';
 import { flowTypes } from '../contracts/flows';
-import type { SagaStatus } from '../contracts/saga';
+import { sagaStatuses } from '../contracts/saga';
 import { FlowType, OrderId, SagaStatus as SagaStatusKey } from '../contracts/search-attributes';
 
 export { flowTypes };
 
-export const sagaStatuses = [
-  'RUNNING',
-  'COMPENSATING',
-  'NEEDS_ATTENTION',
-  'COMPLETED',
-  'COMPENSATED',
-  'CANCELLED',
-] as const satisfies readonly SagaStatus[];
+export { sagaStatuses };
 
 export const listFilter = z
   .object({

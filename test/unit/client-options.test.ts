@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { startCheckout, startRefund, ValidationError } from '../../client';
+import { listFilter, startCheckout, startRefund, ValidationError } from '../../client';
+import { sagaStatuses } from '../../contracts/saga';
 import { ValidationError as ContractsValidationError } from '../../contracts/validation';
 
 // Refused before any call reaches Temporal: a client that is used at all fails the test.
@@ -45,5 +46,15 @@ describe('start options', () => {
 
   it('has one ValidationError: the client throws the contracts one, which the API and CLI map', () => {
     expect(ValidationError).toBe(ContractsValidationError);
+  });
+});
+
+describe('list filters', () => {
+  it('accepts every saga status the library reports, ABORTED included, and names the field otherwise', () => {
+    for (const status of sagaStatuses) expect(listFilter.parse({ status }).status).toBe(status);
+    expect(listFilter.parse({ status: 'ABORTED' }).status).toBe('ABORTED');
+    const bad = listFilter.safeParse({ status: 'DONE' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['status']);
   });
 });
