@@ -57,6 +57,22 @@ export const layerZones = Object.entries(mayImport)
     message: `${target}/ may import only from ${allowed.length > 0 ? allowed.join(', ') : 'itself'} (layers in eslint.config.js).`,
   }))
   .filter((zone) => zone.from.length > 0);
+// The saga library knows no application: of ours it uses only its own files and its public
+// contract (contracts/saga.ts), so it can be tested, and lifted out, on its own.
+layerZones.push(
+  {
+    target: './workflows/saga',
+    from: './workflows',
+    except: ['./saga'],
+    message: 'workflows/saga/ is a library: no flow code.',
+  },
+  {
+    target: './workflows/saga',
+    from: './contracts',
+    except: ['./saga.ts'],
+    message: 'workflows/saga/ may use contracts/saga.ts only.',
+  },
+);
 // The gateway simulator is built with the participants' toolkit, never with their code.
 layerZones.push({
   target: './simulators',

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { outcomeUnknownMarker } from '../contracts/saga';
 import type { z } from 'zod';
 import { retryableHttpStatus } from '../contracts/retryable';
 import { describeFields, fieldErrors } from '../contracts/validation';
@@ -93,19 +94,23 @@ export async function callService<S extends z.ZodType>(
     throw ApplicationFailure.nonRetryable(message, error.type, error);
   }
   if (!json.ok) {
-    throw ApplicationFailure.nonRetryable(
-      `${where} answered ${response.status} with a body that is not JSON: ${excerpt(text)}`,
-      'InvalidResponse',
-    );
+    throw ApplicationFailure.create({
+      message: `${where} answered ${response.status} with a body that is not JSON: ${excerpt(text)}`,
+      type: 'InvalidResponse',
+      nonRetryable: true,
+      // A 2xx means the service acted: the saga must still undo this step.
+      details: [outcomeUnknownMarker],
+    });
   }
   const parsed = schema.safeParse(json.value);
   if (parsed.success) return parsed.data;
   const fields = fieldErrors(parsed.error, '(body)');
-  throw ApplicationFailure.nonRetryable(
-    `${where} answered ${response.status} with an unexpected body: ${describeFields(fields)}`,
-    'InvalidResponse',
-    { fields },
-  );
+  throw ApplicationFailure.create({
+    message: `${where} answered ${response.status} with an unexpected body: ${describeFields(fields)}`,
+    type: 'InvalidResponse',
+    nonRetryable: true,
+    details: [outcomeUnknownMarker, { fields }],
+  });
 }
 
 /** Which branch of which TCC transaction a call is for, and its idempotency key. */

@@ -1,3 +1,4 @@
+import { flows } from '../contracts/flows';
 import { testCards } from '../simulators/gateway/cards';
 import { scratchStack } from '../provision/scratch';
 import { runMain } from '../config/entry';
@@ -57,7 +58,9 @@ async function run(): Promise<void> {
     );
     const latencies = await Promise.all(
       rows.map(async (r) => {
-        const started = (await client.workflow.getHandle(`payment:${r.orderId}`).describe()).startTime.getTime();
+        const started = (
+          await client.workflow.getHandle(flows.paymentSaga.id(r.orderId)).describe()
+        ).startTime.getTime();
         return started - Number(r.committedMs);
       }),
     );

@@ -1,3 +1,4 @@
+import { flows } from '../contracts/flows';
 import type { Client } from '@temporalio/client';
 import { startPayment } from '../client';
 import type { Activities } from '../activities';
@@ -78,7 +79,7 @@ export function baseSystems(client: Client, act: Activities) {
   ]);
   const saga = (name: string, localActivities: boolean): System => ({
     name,
-    workflowId: (id) => `payment:${id}`,
+    workflowId: (id) => flows.paymentSaga.id(id),
     run: (id, fail) =>
       engineOutcome(
         startPayment(client, order(id, fail), {

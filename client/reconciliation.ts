@@ -1,7 +1,7 @@
 import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { businessId } from '../contracts/fields';
-import type { UnpaidPolicy } from '../contracts/reconciliation';
+import { reconciliationInput, type UnpaidPolicy } from '../contracts/reconciliation';
 import { flows } from '../contracts/flows';
 import { FlowType } from '../contracts/search-attributes';
 import type { reconciliation } from '../workflows';
@@ -49,17 +49,8 @@ export async function ensureReconciliationSchedule(client: Client, opts: Reconci
   }
 }
 
-const manualRun = z
-  .object({
-    runId: businessId,
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-    unpaidPolicy: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).optional(),
-  })
-  .refine((r) => r.from === undefined || r.to === undefined || Date.parse(r.from) < Date.parse(r.to), {
-    message: 'from must be before to',
-    path: ['from'],
-  });
+/** A manual run's id; the window and policy are the workflow's own input schema. */
+const manualRunId = z.object({ runId: businessId });
 
 /**
  * Runs a reconciliation now (the operator's "reconcile this window"), outside the schedule, as
@@ -69,8 +60,9 @@ export async function startReconciliation(
   client: Client,
   opts: { taskQueue: string; runId: string; from?: string; to?: string; unpaidPolicy?: UnpaidPolicy },
 ): Promise<WorkflowHandle<typeof reconciliation>> {
-  const { taskQueue, ...rest } = opts;
-  const { runId, ...input } = validate(manualRun, rest);
+  const { taskQueue, runId: rawRunId, ...window } = opts;
+  const { runId } = validate(manualRunId, { runId: rawRunId });
+  const input = validate(reconciliationInput, window);
   return client.workflow.start<typeof reconciliation>(flow.type, {
     taskQueue,
     workflowId: flow.id(runId),

@@ -21,7 +21,9 @@ export async function startOnce<W extends Workflow>(
   workflowType: string,
   options: WorkflowStartOptions<W>,
 ): Promise<WorkflowHandle<W>> {
-  const inputHash = requestHash(options.args ?? []);
+  // The business input only: the options (task queue, configured waits) may change between
+  // deploys, and a retried start must still find its run.
+  const inputHash = requestHash(options.args?.[0] ?? null);
   try {
     return await client.workflow.start<W>(workflowType, {
       ...options,
@@ -33,9 +35,10 @@ export async function startOnce<W extends Workflow>(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const existing = client.workflow.getHandle<W>(options.workflowId);
     const { memo, runId, status } = await existing.describe();
-    // Runs started before the hash was kept have none: they count as the same request.
+    // Runs started before the hash was kept have none: they count as the same request. Runs of
+    // earlier versions hashed input and options together: either hash names the same request.
     const theirs = memo?.inputHash;
-    if (theirs !== undefined && theirs !== inputHash) {
+    if (theirs !== undefined && theirs !== inputHash && theirs !== requestHash(options.args ?? [])) {
       throw new AlreadyStarted(options.workflowId, runId, status.name);
     }
     return existing;

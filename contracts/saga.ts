@@ -75,3 +75,10 @@ export const sagaStateQuery = defineQuery<SagaState>('sagaState');
 export const retryUpdate = defineUpdate<SagaState, [OperatorAction]>('retry');
 /** Give up on a stuck step (or compensation), recording why, and carry on. */
 export const skipUpdate = defineUpdate<SagaState, [OperatorAction & { reason: string }]>('skip');
+
+/**
+ * The first detail of a non-retryable failure after which the remote side may still have acted (a
+ * deadline passed while its answer was awaited, or it answered 2xx with a body we cannot read):
+ * unlike a refusal, the step it ends is compensated.
+ */
+export const outcomeUnknownMarker = 'outcome-unknown';

@@ -18,8 +18,9 @@ interface LegacyRefundOptions {
 
 /**
  * The refund policy (approval threshold, routing, timers) the worker's configuration decides: a
- * caller cannot lower the threshold. A worker without the policy activity retries it until one
- * with it polls (a deployment error, visible in the run's pending activity).
+ * caller cannot lower the threshold. It is a local activity, run by the worker that runs the
+ * workflow: a worker built without it cannot run refunds (the call fails and is retried, which the
+ * worker's log shows), a deployment error to fix there.
  */
 export async function refundPolicyOf(options: object): Promise<RefundPolicy> {
   if (patched(refundPolicyPatch)) return refundPolicy();

@@ -1,3 +1,4 @@
+import { flows } from '../../contracts/flows';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { workflowBundlePath } from '../../apps/worker/bundle';
@@ -28,13 +29,13 @@ export async function latency({ stack, meters, act, systems, settings }: BenchCo
     const eagerClient = new Client({ connection: native });
     const eager: System = {
       name: 'c eager start',
-      workflowId: (id) => `payment:${id}`,
+      workflowId: (id) => flows.paymentSaga.id(id),
       run: (id, fail) =>
         engineOutcome(
           eagerClient.workflow
             .start(paymentSaga, {
               taskQueue: EAGER_QUEUE,
-              workflowId: `payment:${id}`,
+              workflowId: flows.paymentSaga.id(id),
               args: [order(id, fail), {}],
               requestEagerStart: true,
             })

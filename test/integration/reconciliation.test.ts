@@ -156,7 +156,7 @@ describe('reconciliation against the gateway statement', () => {
       to: '2026-01-01T00:00:00Z',
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).fields).toEqual([{ path: 'from', message: 'from must be before to' }]);
+    expect((err as ValidationError).fields).toEqual([{ path: 'from', message: 'must be before to' }]);
     await expect(stack.client.workflow.getHandle('reconciliation:rc-bad').describe()).rejects.toThrow(/not found/i);
   });
 

@@ -133,7 +133,12 @@ describe('refundSaga on the real stack', () => {
       ]);
       await a.result();
       const again = await startRefund(stack.client, input, { taskQueue, options });
-      const runIds = await Promise.all([a, b, again].map(async (h) => (await h.describe()).runId));
+      // The same request after a deploy changed the configured waits: still the same run.
+      const redeployed = await startRefund(stack.client, input, {
+        taskQueue,
+        options: { ...options, payment: { callbackTimeout: '7 seconds' } },
+      });
+      const runIds = await Promise.all([a, b, again, redeployed].map(async (h) => (await h.describe()).runId));
       expect(new Set(runIds).size).toBe(1);
       // The same refund id for another amount is a conflict, not the old run in disguise.
       const other = startRefund(stack.client, refundOf('rf-4', 'rf-4-a', 1500), { taskQueue, options });

@@ -41,6 +41,8 @@ describe('the layers: every import points down, and lint says so', () => {
     ['client/probe.ts', "import { loadConfig } from '../config';"],
     ['config/probe.ts', "import { temporalConnectionOptions } from '../temporal-config/connection';"],
     ['apps/probe.ts', "import { scratchStack } from '../provision/scratch';"],
+    ['workflows/saga/probe.ts', "import { SagaStatus } from '../../contracts/search-attributes';"],
+    ['workflows/saga/probe.ts', "import { appSagaOptions } from '../saga-options';"],
   ])('refuses an upward import in %s: %s', async (file, code) => {
     expect(await violations(file, `${code}\nexport {};\n`)).toContain('import-x/no-restricted-paths');
   });
@@ -49,6 +51,7 @@ describe('the layers: every import points down, and lint says so', () => {
     ['workflows/probe.ts', "import { businessId } from '../contracts/fields';"],
     ['simulators/probe.ts', "import { parseInput } from '../services/shared/http';"],
     ['apps/probe.ts', "import { loadConfig } from '../config';"],
+    ['workflows/saga/probe.ts', "import { sagaStateQuery } from '../../contracts/saga';"],
     ['client/probe.ts', "import type { paymentSaga } from '../workflows';"],
   ])('allows a downward import in %s: %s', async (file, code) => {
     expect(await violations(file, `${code}\nexport {};\n`)).toEqual([]);

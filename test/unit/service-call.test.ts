@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createInventoryActivities } from '../../activities/inventory';
 import type { Reservation } from '../../contracts/wire/inventory';
+import { isBusinessRefusal } from '../../workflows/saga/errors';
 
 /** A fetch stand-in that answers with `status` and `body`, and records what it was sent. */
 function fakeFetch(status: number, body: unknown) {
@@ -42,6 +43,7 @@ describe('inventory activities over HTTP', () => {
     const err = await new MockActivityEnvironment().run(activities.reserveStock, input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'OutOfStock', nonRetryable: true });
+    expect(isBusinessRefusal(err)).toBe(true);
   });
 
   it.each([500, 503, 429, 408])('leaves %i retryable (a plain error)', async (status) => {
@@ -80,11 +82,14 @@ describe('inventory activities over HTTP', () => {
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'InvalidResponse', nonRetryable: true });
     expect((err as Error).message).toMatch(/POST \/reservations answered 201 with an unexpected body: status: /);
+    // The service acted (2xx): the saga must still undo the step, unlike after a refusal.
+    expect(isBusinessRefusal(err)).toBe(false);
   });
 
   it('makes a 2xx that is not JSON a non-retryable failure', async () => {
     const err = await reserveWith(rawFetch(200, 'OK', 'text/plain').fetch);
     expect(err).toMatchObject({ type: 'InvalidResponse', nonRetryable: true });
+    expect(isBusinessRefusal(err)).toBe(false);
     expect((err as Error).message).toContain('not JSON');
   });
 

@@ -1,3 +1,4 @@
+import { outcomeUnknownMarker } from '../../contracts/saga';
 import { ActivityFailure, ApplicationFailure, isCancellation, TemporalFailure } from '@temporalio/workflow';
 
 /** The innermost message of a failure chain (an ActivityFailure wraps the activity's own error). */
@@ -26,7 +27,7 @@ export function isBusinessRefusal(err: unknown): boolean {
   );
 }
 
-const unknownOutcome = 'outcome-unknown';
+const unknownOutcome = outcomeUnknownMarker;
 
 /**
  * A non-retryable failure after which the remote side may still have acted (a deadline passed while
