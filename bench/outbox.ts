@@ -21,7 +21,13 @@ async function run(): Promise<void> {
   const stack = await scratchStack({ database: 'saga_bench_outbox', services: ['order'], temporal: true });
   const { services, databaseUrl } = stack;
   const client = stack.temporal!.client;
-  const relay = new OutboxRelay({ pool: services.pool, databaseUrl, client, taskQueue: 'bench-outbox', logger });
+  const relay = new OutboxRelay({
+    pool: services.pool,
+    databaseUrl,
+    client,
+    start: { taskQueue: 'bench-outbox' },
+    logger,
+  });
   try {
     await relay.start();
     const orderUrl = `${services.urls.order!}/orders`;

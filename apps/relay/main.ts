@@ -4,6 +4,7 @@ import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
+import { startOptions } from '../start-options';
 import { OutboxRelay } from './outbox-relay';
 
 /** `npm run relay`: delivers the order outbox to Temporal until SIGINT/SIGTERM. Run as many as you like. */
@@ -16,8 +17,7 @@ async function run(): Promise<void> {
     pool,
     databaseUrl: config.database.url,
     client: new Client({ connection, namespace: config.temporal.namespace }),
-    taskQueue: config.temporal.taskQueue,
-    sagaOptions: { payment: config.payment },
+    start: startOptions(config),
     logger,
   });
   await relay.start();

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { startPayment } from '../../client';
-import type { PaymentSagaOptions } from '../../workflows';
+import type { StartOptions } from '../../client/options';
 import { inTransaction, type Pool } from '../../services/shared/db';
 import {
   claimOutbox,
@@ -17,9 +17,8 @@ export interface OutboxRelayOptions {
   /** Where LISTEN connects (a dedicated connection, outside the pool). */
   databaseUrl: string;
   client: Client;
-  taskQueue: string;
-  /** Passed to every saga it starts (the payment waits and the unpaid deadline from configuration). */
-  sagaOptions?: PaymentSagaOptions;
+  /** What every saga it starts gets: the task queue and the configured payment waits (`startOptions`). */
+  start: StartOptions;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   batchSize?: number;
   /** Fallback polling when no notification arrives (default 2 s). */
@@ -45,16 +44,14 @@ export class OutboxRelay {
 
   /** Claims and delivers one batch; returns the ids it marked delivered. */
   async deliverBatch(): Promise<string[]> {
-    const { pool, client, taskQueue, sagaOptions, logger, afterStart } = this.options;
+    const { pool, client, start, logger, afterStart } = this.options;
     return inTransaction(pool, async (db) => {
       const rows = await claimOutbox(db, this.options.batchSize ?? 20);
       // The batch's starts go out concurrently (a deadline each: the claimed rows stay locked while
       // Temporal answers); the rows are then marked one by one on this transaction's connection.
       const starts = await Promise.allSettled(
         rows.map((row) =>
-          client.connection.withDeadline(Date.now() + 10_000, () =>
-            startPayment(client, row.payload, { taskQueue, sagaOptions }),
-          ),
+          client.connection.withDeadline(Date.now() + 10_000, () => startPayment(client, row.payload, start)),
         ),
       );
       const delivered: string[] = [];

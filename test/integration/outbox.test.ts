@@ -19,7 +19,7 @@ const relay = (taskQueue: string, extra: Partial<ConstructorParameters<typeof Ou
     pool: stack.services.pool,
     databaseUrl: stack.databaseUrl,
     client: stack.client,
-    taskQueue,
+    start: { taskQueue },
     logger: silent,
     ...extra,
   });
