@@ -28,3 +28,8 @@ export const cardNumber = z
   .string()
   .regex(/^\d{12,19}$/, 'must be 12-19 digits')
   .refine(luhnValid, 'must be a valid card number (Luhn check)');
+
+/** Whether every line names another SKU: item lists refuse a SKU listed twice with this rule. */
+export const eachSkuOnce = (items: { sku: string }[]): boolean =>
+  new Set(items.map((i) => i.sku)).size === items.length;
+export const eachSkuOnceMessage = 'must not list a SKU twice';

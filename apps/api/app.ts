@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Pool } from '../../services/shared/db';
 import { BusinessError } from '../../services/shared/errors';
 import { idempotent } from '../../services/shared/idempotency';
+import { answerUnknownRoutes } from '../../services/shared/unknown-routes';
 import type { RoutingConfig } from '../../contracts/approval';
 import { businessId } from '../../contracts/fields';
 import { approvalActions, approvalState, startApproval } from '../../client/approval';
@@ -46,7 +47,8 @@ declare module 'fastify' {
  * same validation, described at `GET /openapi.json`. Every call but `/health` and the document
  * carries `Authorization: Bearer <token>` of a configured calling service. Errors are
  * `{ error: { type, message, fields? } }`: 400 bad input (each field named), 401 no or unknown
- * token, 403 a token without the route's scope, 404 unknown workflow, 409 an action the workflow
+ * token, 403 a token without the route's scope, 404 unknown workflow or route, 405 a route's path
+ * under another method, 409 an action the workflow
  * refused (nothing recorded) or a business id already started with another input.
  *
  * A POST with an `Idempotency-Key` header runs at most once per calling service and key: the same
@@ -61,6 +63,7 @@ declare module 'fastify' {
 export function buildApiApp(opts: ApiOptions): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = opts.logger.child({ part: 'api' });
   const app = Fastify({ loggerInstance, disableRequestLogging: true });
+  answerUnknownRoutes(app);
   const { client, start } = opts;
   const id = (params: unknown) => validate(z.object({ id: businessId }), params).id;
 

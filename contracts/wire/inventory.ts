@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, quantity, sku } from '../fields';
+import { businessId, eachSkuOnce, eachSkuOnceMessage, quantity, sku } from '../fields';
 
 /** The inventory service's wire: stock, reservations, returns and the TCC freeze. */
 
@@ -8,7 +8,7 @@ export const itemList = z
   .array(z.object({ sku, quantity }))
   .min(1, 'must list at least one item')
   .max(100, 'must list at most 100 items')
-  .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'must not list a SKU twice');
+  .refine(eachSkuOnce, eachSkuOnceMessage);
 
 export const stockLevelRequest = z.object({ available: z.number().int().min(0).max(1_000_000_000) });
 export const reserveRequest = z.object({ reservationId: businessId, items: itemList });

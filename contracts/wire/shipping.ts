@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { businessId, quantity, sku } from '../fields';
+import { businessId, eachSkuOnce, eachSkuOnceMessage, quantity, sku } from '../fields';
 
 /** The shipping service's wire: `POST /shipments`, `GET /shipments/:id`. */
 
 export const shipmentRequest = z.object({
   shipmentId: businessId,
   orderId: businessId,
-  items: z.array(z.object({ sku, quantity })).min(1).max(50),
+  items: z
+    .array(z.object({ sku, quantity }))
+    .min(1, 'must list at least one item')
+    .max(50, 'must list at most 50 items')
+    .refine(eachSkuOnce, eachSkuOnceMessage),
 });
 
 export const shipment = z.object({

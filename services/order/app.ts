@@ -6,6 +6,7 @@ import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { paymentSagaInput, type PaymentSagaInput } from '../../contracts/payment';
 import { businessId } from '../../contracts/fields';
+import { requestHash } from '../../contracts/request-hash';
 import {
   cancelOrderRequest,
   idList,
@@ -40,7 +41,10 @@ async function load(db: Pool | PoolClient, orderId: string, lock = false): Promi
   return rows[0];
 }
 
-/** Creates the order as PENDING, or confirms the one stored is the same and still payable. */
+/**
+ * Creates the order as PENDING, or confirms the one stored is the same (customer, currency, every
+ * line, coupon) and still payable; otherwise 409 `OrderMismatch` or 422 `OrderCancelled`.
+ */
 async function validateOrder(client: PoolClient, orderId: string, input: z.infer<typeof validateOrderRequest>) {
   const subtotal = input.items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
   await client.query(
@@ -49,12 +53,13 @@ async function validateOrder(client: PoolClient, orderId: string, input: z.infer
     [orderId, input.customerId, input.currency, JSON.stringify(input.items), subtotal, input.couponCode ?? null],
   );
   const order = (await load(client, orderId, true))!;
+  // Every line counts, not only the subtotal: other items of the same total are another order.
   const same =
     order.customerId === input.customerId &&
     order.currency === input.currency &&
-    order.subtotalCents === subtotal &&
+    requestHash(order.items) === requestHash(input.items) &&
     (order.couponCode ?? undefined) === input.couponCode;
-  if (!same) throw new BusinessError('OrderMismatch', `order ${orderId} exists with other contents`);
+  if (!same) throw new BusinessError('OrderMismatch', `order ${orderId} exists with other contents`, 409);
   if (order.status === 'CANCELLED') throw new BusinessError('OrderCancelled', `order ${orderId} was cancelled`);
   return order;
 }
@@ -129,12 +134,20 @@ async function recordRefund(client: PoolClient, orderId: string, input: z.infer<
 
 /**
  * Creates the order as PENDING and, in the same transaction, the outbox row that will start its
- * payment saga: no order ever exists without its saga. The same order again is unchanged.
+ * payment saga: no order ever exists without its saga. The same order again is unchanged; another
+ * request for its id (any field, the card too) is refused with 409 `OrderMismatch`.
  */
 async function createOrder(client: PoolClient, input: PaymentSagaInput) {
   const order = await validateOrder(client, input.orderId, input);
-  const { rowCount } = await client.query(`SELECT 1 FROM "order".outbox WHERE aggregate_id = $1`, [input.orderId]);
-  if (rowCount === 0) {
+  // The outbox row keeps the whole request that created the order, card included.
+  const { rows } = await client.query<{ payload: unknown }>(
+    `SELECT payload FROM "order".outbox WHERE aggregate_id = $1`,
+    [input.orderId],
+  );
+  if (rows.some((r) => requestHash(r.payload) !== requestHash(input))) {
+    throw new BusinessError('OrderMismatch', `order ${input.orderId} exists with another request`, 409);
+  }
+  if (rows.length === 0) {
     await client.query(
       `INSERT INTO "order".outbox (aggregate_id, kind, payload) VALUES ($1, 'payment.requested', $2)`,
       [input.orderId, JSON.stringify(input)],

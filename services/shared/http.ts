@@ -8,6 +8,7 @@ import { idempotent, type IdempotentResponse } from './idempotency';
 import type { Branch } from './barrier';
 import { businessId, empty } from '../../contracts/fields';
 import { transientSqlState } from './retryable';
+import { answerUnknownRoutes } from './unknown-routes';
 
 /** Parses `value` with `schema`, or throws a ValidationError (a 400) naming every bad field. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -26,13 +27,15 @@ export function idempotencyKey(request: FastifyRequest): string {
 /**
  * A Fastify app with the conventions every service shares: JSON errors of the form
  * `{ error: { type, message, fields? } }` (400 bad input, 409 conflict, 422 business refusal,
- * 503 transient fault, 500 anything else) and `GET /health`, which checks the database.
+ * 503 transient fault, 500 anything else; 404 `NotFound` or 405 `MethodNotAllowed` for a route it
+ * does not have) and `GET /health`, which checks the database.
  */
 export function createServiceApp(name: string, pool: Pool, logger: Logger): FastifyInstance {
   // Typed as Fastify's logger so the app keeps Fastify's default generics.
   const loggerInstance: FastifyBaseLogger = logger.child({ service: name });
   // Per-request lines off: services log what they decide, not every request.
   const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
+  answerUnknownRoutes(app);
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ValidationError) {
       const message = describeFields(err.fields);

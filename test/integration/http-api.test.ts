@@ -102,6 +102,16 @@ describe('HTTP API for refunds and approvals', () => {
     ]);
   });
 
+  it('answers an unknown route 404 and a known path under another method 405, in the documented shape', async () => {
+    const unknown = await call('GET', '/no/such/route');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ error: { type: 'NotFound', message: expect.any(String) } });
+    const wrongMethod = await call('GET', '/approvals/a-1/approve');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(wrongMethod.body).toEqual({ error: { type: 'MethodNotAllowed', message: expect.any(String) } });
+  });
+
   it('starts an approval once, refuses the wrong approver with 409, and takes the right one', async () => {
     await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
       const first = await call('POST', `/approvals`, purchase('api-1'));
