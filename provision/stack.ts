@@ -6,21 +6,27 @@ import { ConfigError, loadConfig, serviceNames, type AppConfig } from '../config
 import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../config/entry';
 import { ensureLocalPostgres } from './postgres';
-import { startTsProcess, waitUntil, type ManagedProcess } from './process';
+import { killAllProcesses, startTsProcess, waitUntil, type ManagedProcess } from './process';
+import { onStopSignals } from './stop-signals';
 import { startTemporalDev, temporalReady } from './temporal-dev';
 import { projectRoot } from './tools';
 
 const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay', 'api'] as const;
 type PartName = (typeof allParts)[number];
 
-/** What a part leaves to stop: nothing when it reused something already running. */
-type Started = { name: string; stop(): Promise<void>; process?: ManagedProcess } | undefined;
+/**
+ * What a part leaves to stop: nothing when it reused something already running. `kill` is the
+ * forced stop of a part that is no process of ours (the cluster that pg_ctl daemonised).
+ */
+type Started = { name: string; stop(): Promise<void>; kill?(): Promise<void>; process?: ManagedProcess } | undefined;
 
 interface Context {
   config: AppConfig;
   dataDir: string;
   logDir: string;
   env: NodeJS.ProcessEnv;
+  /** Aborted when a stop is asked for, so a part still starting gives up waiting. */
+  signal: AbortSignal;
 }
 
 function partsFromArgs(args: string[]): PartName[] {
@@ -41,7 +47,7 @@ async function startPostgres({ config, dataDir }: Context): Promise<Started> {
   }
   const pg = await ensureLocalPostgres({ dataDir, port: config.database.localPort, database: config.database.name });
   console.log(`PostgreSQL   ${config.database.url} (${pg.startedHere ? 'started' : 'running'}, data in ${pg.dataDir})`);
-  return pg.startedHere ? { name: 'postgres', stop: () => pg.stop() } : undefined;
+  return pg.startedHere ? { name: 'postgres', stop: () => pg.stop(), kill: () => pg.stop('immediate') } : undefined;
 }
 
 async function startTemporal({ config, dataDir, logDir }: Context): Promise<Started> {
@@ -95,6 +101,7 @@ const startServices = (ctx: Context): Promise<Started> =>
       const { url } = ctx.config.services[name];
       await waitUntil(`${name} service at ${url}`, async () => (await fetch(new URL('/health', url))).ok, {
         process: proc,
+        signal: ctx.signal,
       });
       console.log(`service      ${name} ${url}`);
     }
@@ -119,6 +126,7 @@ const startWorker = (ctx: Context): Promise<Started> =>
     const queue = ctx.config.temporal.taskQueue;
     await waitUntil(`worker on task queue ${queue}`, () => workerPolling(ctx.config, since), {
       process: proc,
+      signal: ctx.signal,
       timeoutMs: 120_000,
     });
     console.log(`worker       task queue ${queue}`);
@@ -141,14 +149,20 @@ async function relayListening(config: AppConfig, since: number): Promise<boolean
 
 const startRelay = (ctx: Context): Promise<Started> =>
   startChild(ctx, 'relay', 'apps/relay/main.ts', async (since, proc) => {
-    await waitUntil('outbox relay', () => relayListening(ctx.config, since), { process: proc });
+    await waitUntil('outbox relay', () => relayListening(ctx.config, since), {
+      process: proc,
+      signal: ctx.signal,
+    });
     console.log('relay        order outbox → Temporal');
   });
 
 const startApi = (ctx: Context): Promise<Started> =>
   startChild(ctx, 'api', 'apps/api/main.ts', async (_since, proc) => {
     const { url } = ctx.config.api;
-    await waitUntil(`HTTP API at ${url}`, async () => (await fetch(new URL('/health', url))).ok, { process: proc });
+    await waitUntil(`HTTP API at ${url}`, async () => (await fetch(new URL('/health', url))).ok, {
+      process: proc,
+      signal: ctx.signal,
+    });
     console.log(`api          ${url}`);
   });
 
@@ -163,10 +177,12 @@ const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
 
 /**
  * `npm start [-- part ...]`: PostgreSQL, the Temporal dev server, the services, the worker, the
- * outbox relay and the HTTP API (or
- * only the named parts; `npm run temporal` is `temporal` alone). Each is reused when already
- * running, otherwise started and awaited until healthy. Ctrl-C stops, in reverse order, exactly
- * what this process started; a part that dies stops the rest and exits with 1.
+ * outbox relay and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
+ * `npm run postgres` the cluster alone). Each is reused when already running, otherwise started
+ * and awaited until healthy. SIGINT or SIGTERM stops, in reverse order, exactly what this process
+ * started and exits with 0; a second signal a second or more later kills what is left and exits
+ * with 1. A part that dies stops the rest and exits with 1. When everything was reused there is
+ * nothing to supervise and it exits with 0 at once.
  */
 async function run(): Promise<void> {
   const config = loadConfig();
@@ -180,26 +196,47 @@ async function run(): Promise<void> {
     DATABASE_URL: config.database.url,
     RECONCILE_INTERVAL: process.env.RECONCILE_INTERVAL ?? '2m',
   };
-  const ctx: Context = { config, dataDir, logDir, env };
+  const abort = new AbortController();
+  const ctx: Context = { config, dataDir, logDir, env, signal: abort.signal };
 
   const started: NonNullable<Started>[] = [];
+  let starting: Promise<unknown> = Promise.resolve();
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
+      abort.abort();
+      // A part still starting either gives up (its wait is aborted) or joins `started` first.
+      await starting.catch(() => undefined);
       for (const part of [...started].reverse()) {
         console.log(`stopping ${part.name}`);
         await part.stop().catch((err: unknown) => console.error(`stopping ${part.name} failed:`, err));
       }
     })());
   const exitAfterStop = (code: number) => void stopAll().then(() => process.exit(code));
-  process.once('SIGINT', () => exitAfterStop(0));
-  process.once('SIGTERM', () => exitAfterStop(0));
+  onStopSignals({
+    stop: (signal) => {
+      console.log(`${signal}: stopping what was started here (send it again to force)`);
+      exitAfterStop(0);
+    },
+    force: (signal) => {
+      console.error(`${signal} again: killing what is left`);
+      killAllProcesses();
+      const kills = started.flatMap((p) => (p.kill ? [p.kill().catch(() => undefined)] : []));
+      void Promise.all(kills).then(() => process.exit(1));
+    },
+  });
 
   try {
     for (const name of parts) {
-      const part = await starters[name](ctx);
+      if (stopping) break;
+      // Recorded before anyone awaits it, so a stop that waits for `starting` also stops this part.
+      const next = starters[name](ctx).then((part) => {
+        if (part !== undefined) started.push(part);
+        return part;
+      });
+      starting = next;
+      const part = await next;
       if (part === undefined) continue;
-      started.push(part);
       void part.process?.exited.then((code) => {
         if (stopping) return;
         console.error(`${part.name} exited unexpectedly (code ${code}); see ${join(logDir, `${part.name}.log`)}`);
@@ -207,11 +244,19 @@ async function run(): Promise<void> {
       });
     }
   } catch (err) {
+    if (stopping) return; // the stop signal made the part give up; the signal's handler exits
     await stopAll();
     throw err;
   }
-  console.log(`logs in ${logDir}; ready. Ctrl-C stops everything started here.`);
-  await new Promise<never>(() => undefined);
+  if (stopping) return;
+  if (started.length === 0) {
+    console.log('everything was already running; nothing started here, so nothing to supervise.');
+    return;
+  }
+  console.log(`logs in ${logDir}; ready. Ctrl-C or SIGTERM stops everything started here.`);
+  // A part without a child process of ours (the cluster pg_ctl daemonised) leaves nothing that
+  // keeps the event loop alive, so the supervisor would exit at once without this.
+  setInterval(() => undefined, 1 << 30);
 }
 
 runMain(run);

@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, tcpOpen } from '../../provision/process';
 import type { paymentSaga } from '../../workflows';
-import { serviceNames } from '../../config';
+import pg from 'pg';
+import { localDatabaseUrl, serviceNames } from '../../config';
 import { anOrder } from '../support/shop';
 import { devApiClient } from '../../config/api-clients';
 import { envWithout, startCommand } from '../support/run';
@@ -24,15 +25,43 @@ function processesMentioning(text: string): string[] {
   return found;
 }
 
+type Child = ReturnType<typeof startCommand>;
+type StopBy = 'SIGINT to the pid' | 'SIGTERM to the pid' | 'Ctrl-C';
+
+/**
+ * Stops a command the way a process manager (SIGINT or SIGTERM to the pid, not the group) or a
+ * terminal (SIGINT to the whole foreground group, which npm forwards once more) does, and
+ * resolves with its exit code once it has exited: by then every port must be free, and every
+ * process that mentions the data folder gone.
+ */
+async function stopBy(how: StopBy, child: Child, ports: Record<string, number>, dataDir: string) {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (how === 'Ctrl-C') process.kill(-child.pid!, 'SIGINT');
+  else process.kill(child.pid!, how === 'SIGINT to the pid' ? 'SIGINT' : 'SIGTERM');
+  const code = await exited;
+  const open = await Promise.all(Object.entries(ports).map(async ([name, p]) => [name, await tcpOpen('127.0.0.1', p)]));
+  expect(open.filter(([, isOpen]) => isOpen)).toEqual([]);
+  await expect.poll(() => processesMentioning(dataDir), { timeout: 10_000 }).toEqual([]);
+  expect(child.output()).not.toContain('killing what is left'); // one signal is a clean stop, never a forced one
+  return code;
+}
+
+/** A data folder of the test's own that the postgres user can enter too; removed after the file. */
+function scratchDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'saga-stack-'));
+  chmodSync(dir, 0o755); // so the cluster lives inside it even when the postgres user runs it
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /**
  * `npm start` end to end, on ports and a data folder of its own: everything comes up healthy, the
- * UI answers, a saga runs through worker and service; Ctrl-C leaves no process and no open port
- * behind; a second start reuses the data.
+ * UI answers, a saga runs through worker and service; SIGINT, then SIGTERM, to the npm process
+ * stop the whole stack in reverse order and leave no process and no open port behind; a second
+ * start reuses the data.
  */
 describe('npm start', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'saga-stack-'));
-  chmodSync(dataDir, 0o755); // so the cluster lives inside it even when the postgres user runs it
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = scratchDataDir();
 
   async function startStack(ports: Record<string, number>) {
     const env = {
@@ -59,18 +88,13 @@ describe('npm start', () => {
     return stack;
   }
 
-  /** Ctrl-C as a terminal sends it (SIGINT to the whole foreground group); resolves when all is stopped. */
-  async function interrupt(stack: ReturnType<typeof startCommand>, ports: Record<string, number>) {
-    const exited = new Promise<void>((resolve) => stack.once('exit', () => resolve()));
-    process.kill(-stack.pid!, 'SIGINT');
-    await exited;
-    // npm itself exits at once on SIGINT; the stack's own shutdown goes on until every part stopped.
-    await expect
-      .poll(() => Promise.all(Object.values(ports).map((p) => tcpOpen('127.0.0.1', p))), { timeout: 60_000 })
-      .toEqual(Object.values(ports).map(() => false));
-    await expect.poll(() => processesMentioning(dataDir), { timeout: 30_000 }).toEqual([]);
-    expect(stack.output()).toContain('stopping relay');
-    expect(stack.output()).toContain('stopping postgres');
+  /** Stops the stack by `how`: a clean exit, every part stopped, in reverse order of starting. */
+  async function stopStack(how: StopBy, stack: Child, ports: Record<string, number>) {
+    expect(await stopBy(how, stack, ports, dataDir)).toBe(0);
+    const order = ['api', 'relay', 'worker', 'services', 'temporal', 'postgres'].map((part) =>
+      stack.output().indexOf(`stopping ${part}\n`),
+    );
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
   }
 
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
@@ -138,7 +162,7 @@ describe('npm start', () => {
     const order = (await (await fetch(`http://127.0.0.1:${ports.order}/orders/stack-1`)).json()) as { status: string };
     expect(order.status).toBe('PARTIALLY_REFUNDED');
 
-    await interrupt(first, ports);
+    await stopStack('SIGINT to the pid', first, ports);
 
     const second = await startStack(ports);
     try {
@@ -150,7 +174,30 @@ describe('npm start', () => {
       expect(stock.available).toBe(4); // PostgreSQL data survived too (3 left, 1 returned)
       expect(second.output()).not.toContain('bootstrap: installing'); // tools were reused
     } finally {
-      await interrupt(second, ports);
+      await stopStack('SIGTERM to the pid', second, ports);
     }
+  });
+});
+
+/**
+ * `npm run postgres` is a part with no child process of ours (pg_ctl daemonises the cluster): the
+ * supervisor still stays until Ctrl-C, and then stops the cluster.
+ */
+describe('npm run postgres', () => {
+  const dataDir = scratchDataDir();
+
+  it('supervises the cluster until Ctrl-C, then stops it', async () => {
+    const port = await freePort();
+    const env = { ...envWithout('DATABASE_URL'), DATA_DIR: dataDir, PG_PORT: String(port) };
+    const run = startCommand('npm', ['run', '--silent', 'postgres'], env);
+    await expect.poll(() => run.output(), { timeout: 60_000, interval: 300 }).toContain('ready.');
+    const client = new pg.Client({ connectionString: localDatabaseUrl(port, 'postgres') });
+    await client.connect();
+    expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await client.end();
+    expect(run.exitCode).toBeNull(); // still supervising once the cluster has served a query
+
+    expect(await stopBy('Ctrl-C', run, { pg: port }, dataDir)).toBe(0);
+    expect(run.output()).toContain('stopping postgres');
   });
 });
