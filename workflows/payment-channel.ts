@@ -45,6 +45,9 @@ export interface CardCharge {
 /** The patch that brought callbacks, polling and the unpaid deadline to the charge step. */
 export const asyncGatewayPatch = 'async-gateway-callbacks';
 
+/** The patch that checks the unpaid deadline before creating a charge, so no money moves past it. */
+export const deadlineBeforeChargePatch = 'unpaid-deadline-before-charge';
+
 const settledStatus = (c: ChargeView | undefined) => c !== undefined && isSettled(c.status);
 
 /**
@@ -86,8 +89,10 @@ export class PaymentChannel {
 
   /**
    * The charge-card step, the pivot: creates the charge and waits until it settles, all before the
-   * unpaid deadline. A declined charge is a refusal (nothing to undo); a passed deadline fails with
-   * `UnpaidDeadline` and the charge is undone with the rest of the saga.
+   * unpaid deadline. A declined charge is a refusal (nothing to undo); a deadline that passes while
+   * the charge is awaited fails with `UnpaidDeadline` and the charge is undone with the rest of the
+   * saga; a deadline already past when the step starts fails with `UnpaidDeadline` at once, as a
+   * refusal: no charge is created, so there is none to undo.
    */
   chargeStep(saga: Saga, charge: CardCharge, key: (step: string) => string): Promise<ChargeView> {
     return saga.step('charge-card', () => this.chargeBeforeDeadline(charge, key('charge-card')), {
@@ -104,6 +109,15 @@ export class PaymentChannel {
     }
     const limitMs = durationMs(this.options.unpaidDeadline ?? '15 minutes');
     const left = workflowInfo().startTime.getTime() + limitMs - Date.now();
+    // Held past the deadline before the step began (a worker outage, a backlog): a charge created
+    // now would race a timer that is already due, and could capture for an order given up.
+    if (left <= 0 && patched(deadlineBeforeChargePatch)) {
+      throw ApplicationFailure.create({
+        type: 'UnpaidDeadline',
+        message: `order not paid within ${limitMs / 1000} s of its start; the deadline passed before the charge, no charge created`,
+        nonRetryable: true,
+      });
+    }
     const outer = CancellationScope.current();
     try {
       return await CancellationScope.withTimeout(Math.max(left, 1), async () => {

@@ -89,6 +89,29 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     expect(payment.polls).toBeLessThan(25);
   });
 
+  it('past the unpaid deadline before the charge step starts, moves no money and cancels the order', async () => {
+    let reserveAttempts = 0;
+    const healthy = mockActivities().activities;
+    const { calls, activities } = mockActivities({
+      // A participant that is down for a while: five transient faults hold the saga about 6 s in
+      // activity retries (200 ms doubling), past the 5 s deadline, before the charge step starts.
+      reserveStock: async (i) => {
+        if (++reserveAttempts <= 5) throw new Error('connection refused');
+        return healthy.reserveStock(i);
+      },
+    });
+    const options = { ...fast, payment: { unpaidDeadline: '5 seconds' } };
+    const { error, state, payment } = await runSaga(activities, anOrderForUnitTests(), options);
+    expect(reserveAttempts).toBe(6);
+    expect(calls).not.toContain('chargeCard');
+    expect(calls).not.toContain('refundCharge');
+    expect(rootCause((error as WorkflowFailedError).cause).type).toBe('UnpaidDeadline');
+    expect(state).toMatchObject({ status: 'COMPENSATED', failure: { step: 'charge-card' } });
+    // Nothing was created at the gateway, so only the steps before the charge are undone.
+    expect(compensationsIn(calls)).toEqual(['releaseCoupon', 'releaseStock', 'cancelOrder']);
+    expect(payment.transitions).toEqual([]);
+  });
+
   it('refunds a success that arrives after the order was given up', async () => {
     const keys: string[] = [];
     let capturedLate = false;
