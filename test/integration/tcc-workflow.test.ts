@@ -9,6 +9,18 @@ import { useStack } from '../support/fixtures';
 const stack = useStack();
 
 const stockOf = async (sku: string) => (await http('GET', `${stack.url('inventory')}/stock/${sku}`)).body;
+/** Resolves once the inventory has recorded the branch's cancel (under load it may take seconds). */
+async function cancelRecorded(gid: string, branchId: string): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    const { rowCount } = await stack.services.pool.query(
+      `SELECT 1 FROM inventory.tcc_barrier WHERE gid = $1 AND branch_id = $2 AND op = 'cancel'`,
+      [gid, branchId],
+    );
+    if (rowCount !== null && rowCount > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no cancel recorded for ${gid}/${branchId} within 60 s`);
+}
 const purchase = (orderId: string, sku: string, extra: Partial<FlashSaleInput> = {}): FlashSaleInput => ({
   orderId,
   customerId: 'c-1',
@@ -66,9 +78,10 @@ describe('TCC on the real dev server and inventory', () => {
     let lateTry: Promise<string> | undefined;
     const outcome = await runPurchase(purchase('tcc-3', 'TCC-3', { tryTimeoutMs: 500 }), {
       tryFreezeStock: async (input) => {
-        // Stuck in the network past the try deadline; it reaches the inventory after the cancel.
+        // Stuck in the network past the try deadline; it reaches the inventory after the cancel
+        // (sent once the inventory has recorded the cancel, however long the machine takes).
         // The request is already on the wire: it reaches the inventory whatever the worker does next.
-        lateTry = new Promise((r) => setTimeout(r, 2000))
+        lateTry = cancelRecorded(input.gid, input.branchId)
           .then(() =>
             http(
               'POST',
