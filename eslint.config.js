@@ -23,6 +23,8 @@ const folders = [
   'bench',
   'test',
 ];
+/** Every folder listed before `name`. */
+const below = (name) => folders.slice(0, folders.indexOf(name));
 /** What each folder may import besides itself and npm packages. */
 const mayImport = {
   contracts: [],
@@ -35,20 +37,11 @@ const mayImport = {
   client: ['contracts', 'activities', 'workflows'],
   config: ['contracts'],
   'temporal-config': ['contracts', 'config'],
-  apps: ['contracts', 'workflows', 'activities', 'services', 'simulators', 'client', 'config', 'temporal-config'],
-  provision: [
-    'contracts',
-    'workflows',
-    'activities',
-    'services',
-    'simulators',
-    'client',
-    'config',
-    'temporal-config',
-    'apps',
-  ],
-  bench: folders.filter((f) => f !== 'bench' && f !== 'test'),
-  test: folders.filter((f) => f !== 'test'),
+  // The top layers may use everything below them.
+  apps: below('apps'),
+  provision: below('provision'),
+  bench: below('bench'),
+  test: below('test'),
 };
 export const layerZones = Object.entries(mayImport)
   .map(([target, allowed]) => ({
