@@ -156,10 +156,16 @@ describe('the saga library on its own (time-skipping server, scripted saga)', ()
     const { state } = await run(script, acts, async (h) => {
       await until(h, stuck);
       const afterRetry = await h.executeUpdate(retryUpdate, { args: [{ by: 'bob', reason: 'carrier is back' }] });
-      // The update's answer already carries the decision it applied.
+      // The update answers the state after the decision took effect: the step runs again.
       expect(afterRetry.operatorActions).toMatchObject([{ action: 'retry', by: 'bob' }]);
+      expect(afterRetry).toMatchObject({ status: 'RUNNING', attention: [] });
+      expect(afterRetry.steps.find((s) => s.name === 'ship')?.status).toBe('running');
       await until(h, (s) => stuck(s) && s.operatorActions.length === 1);
-      await h.executeUpdate(skipUpdate, { args: [{ by: 'alice', step: 'ship', reason: 'shipped by hand' }] });
+      const afterSkip = await h.executeUpdate(skipUpdate, {
+        args: [{ by: 'alice', step: 'ship', reason: 'shipped by hand' }],
+      });
+      expect(afterSkip.steps.find((s) => s.name === 'ship')?.status).toBe('skipped');
+      expect(afterSkip.attention).toEqual([]);
     });
     const error = expect.stringContaining('ECONNRESET');
     expect(state.operatorActions).toEqual([

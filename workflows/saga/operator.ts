@@ -77,8 +77,11 @@ export class OperatorDesk {
     if (this.decisions.has(step)) throw new Error(`step ${step} already has a decision`);
   }
 
-  /** Records the decision in the audit trail (workflow time) and lets the waiting step go on. */
-  private decide(action: OperatorAction, decision: OperatorDecision): SagaState {
+  /**
+   * Records the decision in the audit trail (workflow time), lets the waiting step go on, and
+   * answers the state once the step took it up (skipped, or running again), not the one before.
+   */
+  private async decide(action: OperatorAction, decision: OperatorDecision): Promise<SagaState> {
     const waiting =
       action.step === undefined ? this.attention[0]! : this.attention.find((a) => a.step === action.step)!;
     const reason = decision.action === 'skip' ? decision.reason : action.reason;
@@ -93,6 +96,8 @@ export class OperatorDesk {
     });
     log.info('operator decision', { step: waiting.step, decision: decision.action, by: action.by, reason });
     this.decisions.set(waiting.step, decision);
+    // `await` deletes the decision as the step takes it up; no timer, so no command in the history.
+    await condition(() => !this.decisions.has(waiting.step));
     return this.saga.state();
   }
 }
