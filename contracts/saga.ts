@@ -61,6 +61,23 @@ export interface SagaState {
   failure?: { step: string; error: string };
   /** Why the flow aborted (status ABORTED): the business outcome, in its words. */
   aborted?: { reason: string; type?: string };
+  /** The audit trail: every operator decision the saga took, oldest first. */
+  operatorActions: OperatorActionRecord[];
+}
+
+/** One operator decision as the saga applied it: who, when, what and why. */
+export interface OperatorActionRecord {
+  action: 'retry' | 'skip';
+  step: string;
+  /** What was stuck: the step itself or its compensation. */
+  phase: Attention['phase'];
+  by: string;
+  /** Workflow time when the saga took the decision (ISO 8601). */
+  at: string;
+  /** Why: required for a skip, optional for a retry. */
+  reason?: string;
+  /** The error the step was stuck on when the operator decided. */
+  error: string;
 }
 
 export interface OperatorAction {
@@ -68,6 +85,8 @@ export interface OperatorAction {
   step?: string;
   /** Who acts, for the audit trail. */
   by: string;
+  /** Why (a skip must say; a retry may), kept in the audit trail. */
+  reason?: string;
 }
 
 export const sagaStateQuery = defineQuery<SagaState>('sagaState');

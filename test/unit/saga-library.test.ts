@@ -144,6 +144,75 @@ describe('the saga library on its own (time-skipping server, scripted saga)', ()
     });
   });
 
+  it('keeps every operator decision in its state: who, when (workflow time), what and why', async () => {
+    const acts = activities((op) => (op === 'work:ship' ? new Error('ECONNRESET') : undefined));
+    const script: Script = {
+      steps: [
+        { kind: 'step', name: 'pay', pivot: true, undo: false },
+        { kind: 'forward', name: 'ship' },
+      ],
+    };
+    const stuck = (s: SagaState) => s.status === 'NEEDS_ATTENTION';
+    const { state } = await run(script, acts, async (h) => {
+      await until(h, stuck);
+      const afterRetry = await h.executeUpdate(retryUpdate, { args: [{ by: 'bob', reason: 'carrier is back' }] });
+      // The update answers the state after the decision took effect: the step runs again.
+      expect(afterRetry.operatorActions).toMatchObject([{ action: 'retry', by: 'bob' }]);
+      expect(afterRetry).toMatchObject({ status: 'RUNNING', attention: [] });
+      expect(afterRetry.steps.find((s) => s.name === 'ship')?.status).toBe('running');
+      await until(h, (s) => stuck(s) && s.operatorActions.length === 1);
+      const afterSkip = await h.executeUpdate(skipUpdate, {
+        args: [{ by: 'alice', step: 'ship', reason: 'shipped by hand' }],
+      });
+      expect(afterSkip.steps.find((s) => s.name === 'ship')?.status).toBe('skipped');
+      expect(afterSkip.attention).toEqual([]);
+    });
+    const error = expect.stringContaining('ECONNRESET');
+    expect(state.operatorActions).toEqual([
+      {
+        action: 'retry',
+        step: 'ship',
+        phase: 'forward',
+        by: 'bob',
+        reason: 'carrier is back',
+        error,
+        at: expect.any(String),
+      },
+      {
+        action: 'skip',
+        step: 'ship',
+        phase: 'forward',
+        by: 'alice',
+        reason: 'shipped by hand',
+        error,
+        at: expect.any(String),
+      },
+    ]);
+    const [retried, skipped] = state.operatorActions.map((a) => Date.parse(a.at));
+    // Workflow time: the skip came after the retried step failed its budget again, in skipped time.
+    expect(skipped).toBeGreaterThan(retried!);
+    expect(state.status).toBe('COMPLETED');
+  });
+
+  it('refuses a retry whose reason is empty, and records nothing', async () => {
+    const acts = activities((op) => (op === 'work:ship' ? new Error('ECONNRESET') : undefined));
+    const script: Script = {
+      steps: [
+        { kind: 'step', name: 'pay', pivot: true, undo: false },
+        { kind: 'forward', name: 'ship' },
+      ],
+    };
+    const { state } = await run(script, acts, async (h) => {
+      await until(h, (s) => s.status === 'NEEDS_ATTENTION');
+      await expect(h.executeUpdate(retryUpdate, { args: [{ by: 'bob', reason: ' ' }] })).rejects.toMatchObject({
+        cause: { message: expect.stringContaining('reason') },
+      });
+      expect((await h.query(sagaStateQuery)).operatorActions).toEqual([]);
+      await h.executeUpdate(skipUpdate, { args: [{ by: 'alice', reason: 'shipped by hand' }] });
+    });
+    expect(state.operatorActions.map((a) => [a.action, a.by])).toEqual([['skip', 'alice']]);
+  });
+
   it('a compensation that keeps failing waits in NEEDS_ATTENTION, and a retry finishes the unwind', async () => {
     let healed = false;
     const acts = activities((op) =>

@@ -4,6 +4,7 @@ import {
   skipUpdate,
   type Attention,
   type OperatorAction,
+  type OperatorActionRecord,
   type SagaState,
   type StepRecord,
 } from './definitions';
@@ -12,10 +13,12 @@ export type OperatorDecision = { action: 'retry' } | { action: 'skip'; reason: s
 
 /**
  * Where stuck steps wait for a person: the `retry` and `skip` updates, validated against the steps
- * that wait (by the name the timeline shows), and the list the state query shows as `attention`.
+ * that wait (by the name the timeline shows), the list the state query shows as `attention`, and
+ * the audit trail of every decision taken (`actions`, shown as `operatorActions`).
  */
 export class OperatorDesk {
   readonly attention: Attention[] = [];
+  readonly actions: OperatorActionRecord[] = [];
   private readonly decisions = new Map<string, OperatorDecision>();
 
   constructor(
@@ -23,7 +26,11 @@ export class OperatorDesk {
     private readonly onWaiting: (waiting: boolean, phase: Attention['phase']) => void,
   ) {
     setHandler(retryUpdate, (action) => this.decide(action, { action: 'retry' }), {
-      validator: (action: OperatorAction) => this.validate(action),
+      validator: (action: OperatorAction) => {
+        this.validate(action);
+        if (action.reason !== undefined && (typeof action.reason !== 'string' || action.reason.trim() === ''))
+          throw new Error('retry "reason", when given, must be a non-empty string');
+      },
     });
     setHandler(skipUpdate, (action) => this.decide(action, { action: 'skip', reason: action.reason }), {
       validator: (action: OperatorAction & { reason: string }) => {
@@ -70,10 +77,27 @@ export class OperatorDesk {
     if (this.decisions.has(step)) throw new Error(`step ${step} already has a decision`);
   }
 
-  private decide(action: OperatorAction, decision: OperatorDecision): SagaState {
-    const step = action.step ?? this.attention[0]!.step;
-    log.info('operator decision', { step, decision: decision.action, by: action.by });
-    this.decisions.set(step, decision);
+  /**
+   * Records the decision in the audit trail (workflow time), lets the waiting step go on, and
+   * answers the state once the step took it up (skipped, or running again), not the one before.
+   */
+  private async decide(action: OperatorAction, decision: OperatorDecision): Promise<SagaState> {
+    const waiting =
+      action.step === undefined ? this.attention[0]! : this.attention.find((a) => a.step === action.step)!;
+    const reason = decision.action === 'skip' ? decision.reason : action.reason;
+    this.actions.push({
+      action: decision.action,
+      step: waiting.step,
+      phase: waiting.phase,
+      by: action.by,
+      at: new Date().toISOString(),
+      ...(reason !== undefined ? { reason } : {}),
+      error: waiting.error,
+    });
+    log.info('operator decision', { step: waiting.step, decision: decision.action, by: action.by, reason });
+    this.decisions.set(waiting.step, decision);
+    // `await` deletes the decision as the step takes it up; no timer, so no command in the history.
+    await condition(() => !this.decisions.has(waiting.step));
     return this.saga.state();
   }
 }

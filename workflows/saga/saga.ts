@@ -124,6 +124,7 @@ export class Saga {
         status: this.status,
         steps: this.steps,
         attention: this.desk.attention,
+        operatorActions: this.desk.actions,
         ...(this.failure ? { failure: this.failure } : {}),
         ...(this.aborted ? { aborted: this.aborted } : {}),
       }),
