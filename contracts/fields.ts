@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { currencies } from './money';
 
 /** Field rules shared by every service and the client, so one value means the same everywhere. */
 export const businessId = z
   .string()
   .regex(/^[A-Za-z0-9:._-]{1,200}$/, 'must be 1-200 letters, digits, ":", ".", "_" or "-"');
 export const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
-export const currency = z.enum(['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK', 'PLN'], {
-  error: 'must be one of EUR, USD, GBP, CHF, JPY, SEK, PLN',
-});
+/** An ISO 4217 code from `minorUnitExponents`; any other is refused. */
+export const currency = z.enum(currencies, { error: `must be one of ${currencies.join(', ')}` });
 
 /**
  * The largest amount of money (in the currency's minor unit) or of reward points that any one value
