@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { checkoutInput, type CheckoutInput } from '../contracts/checkout';
 import { flashSaleInput, type FlashSaleInput } from '../contracts/flash-sale';
+import { formatMoney } from '../contracts/money';
 import { subtotalCents } from '../contracts/payment';
 import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
 import { checkout, flashSalePurchase } from '../workflows';
@@ -24,7 +25,7 @@ export function startCheckout(
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: subtotalCents(valid) },
     ],
-    staticSummary: `Checkout ${valid.orderId}: ${subtotalCents(valid)} ${valid.currency} cents, ${valid.walletCents} from the wallet`,
+    staticSummary: `Checkout ${valid.orderId}: ${formatMoney(subtotalCents(valid), valid.currency)}, ${formatMoney(valid.walletCents, valid.currency)} from the wallet`,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { formatMoney } from '../contracts/money';
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../contracts/payment';
 import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
 import { paymentSaga, type PaymentSagaOptions } from '../workflows';
@@ -30,6 +31,6 @@ export async function startPayment(
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: amount },
     ],
-    staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${amount} ${valid.currency} cents`,
+    staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${formatMoney(amount, valid.currency)}`,
   });
 }
