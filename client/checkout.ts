@@ -2,6 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { checkoutInput, type CheckoutInput } from '../contracts/checkout';
 import { flashSaleInput, type FlashSaleInput } from '../contracts/flash-sale';
 import { flows } from '../contracts/flows';
+import { formatMoney } from '../contracts/money';
 import { subtotalCents } from '../contracts/payment';
 import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
 import type { checkout, CheckoutOptions, FlashSaleOptions, flashSalePurchase } from '../workflows';
@@ -38,7 +39,7 @@ export async function startCheckout(
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: subtotalCents(valid) },
     ],
-    staticSummary: `Checkout ${valid.orderId}: ${subtotalCents(valid)} ${valid.currency} cents, ${valid.walletCents} from the wallet`,
+    staticSummary: `Checkout ${valid.orderId}: ${formatMoney(subtotalCents(valid), valid.currency)}, ${formatMoney(valid.walletCents, valid.currency)} from the wallet`,
   });
 }
 

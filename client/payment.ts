@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { flows } from '../contracts/flows';
+import { formatMoney } from '../contracts/money';
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../contracts/payment';
 import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
 import type { paymentSaga, PaymentSagaOptions } from '../workflows';
@@ -37,6 +38,6 @@ export async function startPayment(
       { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: amount },
     ],
-    staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${amount} ${valid.currency} cents`,
+    staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${formatMoney(amount, valid.currency)}`,
   });
 }

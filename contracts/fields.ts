@@ -1,15 +1,37 @@
 import { z } from 'zod';
+import { currencies } from './money';
 
 /** Field rules shared by every service and the client, so one value means the same everywhere. */
 export const businessId = z
   .string()
   .regex(/^[A-Za-z0-9:._-]{1,200}$/, 'must be 1-200 letters, digits, ":", ".", "_" or "-"');
 export const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
-export const currency = z.enum(['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK', 'PLN'], {
-  error: 'must be one of EUR, USD, GBP, CHF, JPY, SEK, PLN',
-});
-export const cents = z.number().int('must be whole cents').min(0, 'must not be negative').max(100_000_000_00);
+/** An ISO 4217 code from `minorUnitExponents`; any other is refused. */
+export const currency = z.enum(currencies, { error: `must be one of ${currencies.join(', ')}` });
+
+/**
+ * The largest amount of money (in the currency's minor unit) or of reward points that any one value
+ * may hold, stored or sent: 10^15, ten trillion euros. Every money and points column has a CHECK of
+ * this bound (migrations `*_money_bound.sql`), so every stored value is one the wire accepts. It stays
+ * below Number.MAX_SAFE_INTEGER (about 9 * 10^15), so a JS number holds it exactly and the sum of a
+ * few bounded values is still exact before it is checked again.
+ */
+export const maxMinorUnits = 1_000_000_000_000_000;
+
+const boundMessage = `must be at most ${maxMinorUnits} (the 64-bit money bound)`;
+export const cents = z
+  .number()
+  .int('must be whole cents')
+  .min(0, 'must not be negative')
+  .max(maxMinorUnits, boundMessage);
 export const positiveCents = cents.min(1, 'must be at least 1 cent');
+/** Reward points: whole, not negative, within the same bound as money. */
+export const points = z
+  .number()
+  .int('must be whole points')
+  .min(0, 'must not be negative')
+  .max(maxMinorUnits, boundMessage);
+
 export const quantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000);
 export const empty = z.object({});
 

@@ -1,9 +1,11 @@
 import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { formatMoney } from '../contracts/money';
 
 type Narrators = { [K in keyof Activities]: (input: Parameters<Activities[K]>[0]) => string };
 
-const money = (cents: number) => (cents / 100).toFixed(2);
+// Inputs without their currency cannot place the decimal point (JPY has none, BHD three): say the exact count.
+const money = (minorUnits: number) => `${minorUnits} minor units`;
 const units = (items: { quantity: number }[]) => {
   const n = items.reduce((sum, i) => sum + i.quantity, 0);
   return `${n} unit${n === 1 ? '' : 's'}`;
@@ -30,7 +32,7 @@ const narrators: Narrators = {
   tryFreezeStock: (i) => `Try: freeze stock ${skus(i.items)} (${i.gid})`,
   confirmFrozenStock: (i) => `Confirm: take the frozen stock (${i.gid})`,
   cancelFrozenStock: (i) => `Cancel: unfreeze the stock (${i.gid})`,
-  chargeCard: (i) => `Charge ${money(i.amountCents)} ${i.currency} for order ${i.orderId} (${i.chargeId})`,
+  chargeCard: (i) => `Charge ${formatMoney(i.amountCents, i.currency)} for order ${i.orderId} (${i.chargeId})`,
   getCharge: (i) => `Ask the gateway for the status of charge ${i.chargeId}`,
   refundCharge: (i) => `Void or refund charge ${i.chargeId}`,
   createRefund: (i) => `Refund ${money(i.amountCents)} of charge ${i.chargeId} (${i.refundId})`,

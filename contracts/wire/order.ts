@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { businessId, cents, currency, positiveCents, quantity, sku } from '../fields';
+import { totalBoundMessage, withinMoneyBound } from '../payment';
 
 /** The order service's wire: `POST /orders/:id/validate|cancel|mark-paid|refunds`, `GET /orders…`. */
 
@@ -8,7 +9,11 @@ export const orderLine = z.object({ sku, quantity, unitPriceCents: positiveCents
 export const validateOrderRequest = z.object({
   customerId: businessId,
   currency,
-  items: z.array(orderLine).min(1, 'must list at least one item').max(50, 'must list at most 50 items'),
+  items: z
+    .array(orderLine)
+    .min(1, 'must list at least one item')
+    .max(50, 'must list at most 50 items')
+    .refine(withinMoneyBound, totalBoundMessage),
   couponCode: businessId.optional(),
 });
 

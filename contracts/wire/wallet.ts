@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, cents, positiveCents } from '../fields';
+import { businessId, cents, points, positiveCents } from '../fields';
 
 /** The wallet's wire: reward points, the stored balance, and its TCC freeze. */
 
@@ -8,7 +8,7 @@ export const pointsRequest = z.object({
   entryId: businessId,
   customerId: businessId,
   orderId: businessId,
-  points: z.number().int().min(0).max(100_000_000),
+  points,
 });
 export const pointsAwarded = z.object({ entryId: z.string(), points: z.number().int(), awarded: z.boolean() });
 /** `revoked` came off the balance, `debt` is owed from later awards. */

@@ -13,8 +13,8 @@ const lockHold = (client: PoolClient, holdId: string) =>
 
 async function budget(db: Pool | PoolClient, dept: string) {
   const { rows } = await db.query(
-    `SELECT department, total_cents::int AS "totalCents", held_cents::int AS "heldCents",
-       committed_cents::int AS "committedCents" FROM approvals.budgets WHERE department = $1`,
+    `SELECT department, total_cents AS "totalCents", held_cents AS "heldCents",
+       committed_cents AS "committedCents" FROM approvals.budgets WHERE department = $1`,
     [dept],
   );
   return rows[0] as { department: string; totalCents: number; heldCents: number; committedCents: number } | undefined;
@@ -27,7 +27,7 @@ async function loadHold(client: PoolClient, holdId: string) {
     amountCents: number;
     status: string;
   }>(
-    `SELECT hold_id AS "holdId", department, amount_cents::int AS "amountCents", status FROM approvals.holds
+    `SELECT hold_id AS "holdId", department, amount_cents AS "amountCents", status FROM approvals.holds
      WHERE hold_id = $1`,
     [holdId],
   );

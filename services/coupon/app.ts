@@ -9,7 +9,7 @@ import { couponOrderRequest, couponSeedRequest, lockCouponTccRequest, type Coupo
 
 async function load(db: Pool | PoolClient, code: string): Promise<Coupon | undefined> {
   const { rows } = await db.query<Coupon>(
-    `SELECT code, discount_cents::int AS "discountCents", status, order_id AS "orderId" FROM coupon.coupons WHERE code = $1`,
+    `SELECT code, discount_cents AS "discountCents", status, order_id AS "orderId" FROM coupon.coupons WHERE code = $1`,
     [code],
   );
   return rows[0];

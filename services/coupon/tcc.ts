@@ -12,7 +12,7 @@ export const tryLockCoupon = (client: PoolClient, branch: Branch, input: z.infer
   barrier(client, 'coupon', branch, 'try', async () => {
     const { rows } = await client.query<{ discountCents: number }>(
       `UPDATE coupon.coupons SET status = 'LOCKED', order_id = $2, updated_at = now()
-       WHERE code = $1 AND status = 'AVAILABLE' RETURNING discount_cents::int AS "discountCents"`,
+       WHERE code = $1 AND status = 'AVAILABLE' RETURNING discount_cents AS "discountCents"`,
       [input.code, holder(branch)],
     );
     if (rows[0] === undefined)

@@ -29,9 +29,9 @@ const legacyNoCharge = 'none';
 const paidStatuses = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 
 const columns = `order_id AS "orderId", customer_id AS "customerId", currency, items,
-  subtotal_cents::int AS "subtotalCents", coupon_code AS "couponCode", status,
-  cancel_reason AS "cancelReason", charge_id AS "chargeId", paid_cents::int AS "paidCents",
-  card_cents::int AS "cardCents", paid_at AS "paidAt", refunded_cents::int AS "refundedCents"`;
+  subtotal_cents AS "subtotalCents", coupon_code AS "couponCode", status,
+  cancel_reason AS "cancelReason", charge_id AS "chargeId", paid_cents AS "paidCents",
+  card_cents AS "cardCents", paid_at AS "paidAt", refunded_cents AS "refundedCents"`;
 
 async function load(db: Pool | PoolClient, orderId: string, lock = false): Promise<Order | undefined> {
   const { rows } = await db.query<Order>(

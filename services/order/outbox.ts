@@ -25,7 +25,7 @@ export interface OutboxEntry {
  */
 export async function claimOutbox(db: PoolClient, limit: number): Promise<OutboxEntry[]> {
   const { rows } = await db.query<OutboxEntry>(
-    `SELECT id, aggregate_id AS "orderId", payload FROM "order".outbox WHERE delivered_at IS NULL
+    `SELECT id::text AS id, aggregate_id AS "orderId", payload FROM "order".outbox WHERE delivered_at IS NULL
      ORDER BY attempts, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );

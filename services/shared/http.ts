@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { describeFields, parseOrThrow, ValidationError } from '../../contracts/validation';
-import { BusinessError, TransientError } from './errors';
+import { amountLimitRefusal, BusinessError, TransientError } from './errors';
 import type { Pool, PoolClient } from './db';
 import { idempotent, type IdempotentResponse } from './idempotency';
 import type { Branch } from './barrier';
@@ -41,8 +41,10 @@ export function createServiceApp(name: string, pool: Pool, logger: Logger): Fast
       const message = describeFields(err.fields);
       return reply.status(400).send({ error: { type: 'InvalidRequest', message, fields: err.fields } });
     }
-    if (err instanceof BusinessError) {
-      return reply.status(err.status).send({ error: { type: err.type, message: err.message } });
+    // A non-idempotent write (a seed PUT) past the money bound is the same refusal as in a mutation.
+    const refusal = err instanceof BusinessError ? err : amountLimitRefusal(err);
+    if (refusal !== undefined) {
+      return reply.status(refusal.status).send({ error: { type: refusal.type, message: refusal.message } });
     }
     if (err instanceof TransientError) {
       request.log.warn({ err }, 'transient fault');

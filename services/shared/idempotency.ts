@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { BusinessError } from './errors';
+import { amountLimitRefusal, BusinessError } from './errors';
 import { requestHash } from '../../contracts/request-hash';
 import { inTransaction, type Pool, type PoolClient } from './db';
 
@@ -14,7 +14,8 @@ export type IdempotentResponse = StoredResponse & { replayed: boolean };
 /**
  * Runs a mutating request exactly once per idempotency key, in one transaction with its
  * `<schema>.idempotency_keys` row:
- * - first time: runs `work`, stores its response (a BusinessError's refusal too) and commits;
+ * - first time: runs `work`, stores its response (a BusinessError's refusal too, and an amount past
+ *   the money bound as `AmountLimit`, see `amountLimitRefusal`) and commits;
  * - same key and body again: returns the stored response without running `work`;
  * - same key with another body: a 409 `IdempotencyKeyReused` refusal.
  * A concurrent duplicate waits on the key's unique index until the first commits or rolls back.
@@ -51,10 +52,11 @@ export async function idempotent(
     try {
       response = await work(client);
     } catch (err) {
-      if (!(err instanceof BusinessError)) throw err;
+      const refusal = err instanceof BusinessError ? err : amountLimitRefusal(err);
+      if (refusal === undefined) throw err;
       // A refusal is an answer too: undo the partial change but remember the refusal for this key.
       await client.query('ROLLBACK TO SAVEPOINT work');
-      response = { status: err.status, body: { error: { type: err.type, message: err.message } } };
+      response = { status: refusal.status, body: { error: { type: refusal.type, message: refusal.message } } };
     }
     await client.query(`UPDATE ${table} SET status = $2, response = $3 WHERE key = $1`, [
       key,

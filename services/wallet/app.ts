@@ -16,7 +16,7 @@ async function revoke(client: PoolClient, input: z.infer<typeof pointsRequest>) 
     input.customerId,
   ]);
   const { rows } = await client.query<{ balance: number }>(
-    'SELECT balance_points::int AS balance FROM wallet.accounts WHERE customer_id = $1 FOR UPDATE',
+    'SELECT balance_points AS balance FROM wallet.accounts WHERE customer_id = $1 FOR UPDATE',
     [input.customerId],
   );
   const inserted = await client.query(
@@ -60,14 +60,14 @@ async function award(client: PoolClient, input: z.infer<typeof pointsRequest>) {
 
 async function account(pool: Pool, customerId: string) {
   const { rows } = await pool.query<{ balancePoints: number }>(
-    `SELECT balance_points::int AS "balancePoints", debt_points::int AS "debtPoints", balance_cents::int AS "balanceCents",
-       frozen_cents::int AS "frozenCents", spent_cents::int AS "spentCents"
+    `SELECT balance_points AS "balancePoints", debt_points AS "debtPoints", balance_cents AS "balanceCents",
+       frozen_cents AS "frozenCents", spent_cents AS "spentCents"
      FROM wallet.accounts WHERE customer_id = $1`,
     [customerId],
   );
   if (rows[0] === undefined) return undefined;
   const entries = await pool.query(
-    `SELECT entry_id AS "entryId", order_id AS "orderId", points::int AS points, reason
+    `SELECT entry_id AS "entryId", order_id AS "orderId", points, reason
      FROM wallet.point_entries WHERE customer_id = $1 ORDER BY created_at`,
     [customerId],
   );

@@ -24,7 +24,7 @@ export const tryFreezeBalance = (client: PoolClient, branch: Branch, input: z.in
 
 /** Moves the branch's frozen amount to `target`: spent on confirm, back to the balance on cancel. */
 async function settle(client: PoolClient, branch: Branch, target: 'spent_cents' | 'balance_cents') {
-  const { rows } = await client.query<{ customerId: string; amount: string }>(
+  const { rows } = await client.query<{ customerId: string; amount: number }>(
     'SELECT customer_id AS "customerId", amount_cents AS amount FROM wallet.tcc_debits WHERE gid = $1 AND branch_id = $2',
     [branch.gid, branch.branchId],
   );
@@ -34,7 +34,7 @@ async function settle(client: PoolClient, branch: Branch, target: 'spent_cents' 
       [customerId, amount],
     );
   }
-  return { settledCents: rows.reduce((sum, r) => sum + Number(r.amount), 0) };
+  return { settledCents: rows.reduce((sum, r) => sum + r.amount, 0) };
 }
 
 export const confirmFrozenBalance = (client: PoolClient, branch: Branch) =>

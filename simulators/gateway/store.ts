@@ -5,10 +5,10 @@ import { inTransaction, type Pool, type PoolClient } from '../../services/shared
 import { BusinessError } from '../../services/shared/errors';
 import { cardBehaviour, failureCode, type CardBehaviour, type GatewayTimings } from './cards';
 
-const columns = `charge_id AS "chargeId", order_id AS "orderId", reference, amount_cents::int AS "amountCents",
-  refunded_cents::int AS "refundedCents", currency, card_last4 AS "cardLast4", status,
+const columns = `charge_id AS "chargeId", order_id AS "orderId", reference, amount_cents AS "amountCents",
+  refunded_cents AS "refundedCents", currency, card_last4 AS "cardLast4", status,
   failure_code AS "failureCode", sequence, NOT (status = 'PENDING' AND behaviour = 'lateSuccess') AS voidable,
-  (SELECT coalesce(sum(r.amount_cents), 0)::int FROM payments.refunds r
+  (SELECT coalesce(sum(r.amount_cents), 0)::bigint FROM payments.refunds r
     WHERE r.charge_id = charges.charge_id AND r.status = 'PENDING') AS "pendingRefundCents"`;
 
 export async function loadCharge(db: Pool | PoolClient, chargeId: string): Promise<GatewayCharge | undefined> {
@@ -111,7 +111,7 @@ async function insertRefund(
   reference: string | null = null,
 ) {
   const { rows } = await client.query<{ pending: number }>(
-    `SELECT coalesce(sum(amount_cents), 0)::int AS pending FROM payments.refunds
+    `SELECT coalesce(sum(amount_cents), 0)::bigint AS pending FROM payments.refunds
      WHERE charge_id = $1 AND status = 'PENDING'`,
     [charge.chargeId],
   );
@@ -156,7 +156,7 @@ export async function createRefund(
 
 export async function loadRefund(db: Pool | PoolClient, refundId: string): Promise<GatewayRefund | undefined> {
   const { rows } = await db.query<GatewayRefund>(
-    `SELECT refund_id AS "refundId", charge_id AS "chargeId", amount_cents::int AS "amountCents", status
+    `SELECT refund_id AS "refundId", charge_id AS "chargeId", amount_cents AS "amountCents", status
      FROM payments.refunds WHERE refund_id = $1`,
     [refundId],
   );
@@ -255,7 +255,7 @@ async function settleCharge(client: PoolClient, chargeId: string, timings: Gatew
 
 async function settleRefund(client: PoolClient, refundId: string) {
   const { rows } = await client.query<{ chargeId: string; amountCents: number; reference: string | null }>(
-    `SELECT charge_id AS "chargeId", amount_cents::int AS "amountCents", reference FROM payments.refunds
+    `SELECT charge_id AS "chargeId", amount_cents AS "amountCents", reference FROM payments.refunds
      WHERE refund_id = $1`,
     [refundId],
   );
@@ -286,10 +286,10 @@ async function settleRefund(client: PoolClient, refundId: string) {
 export async function statement(pool: Pool, from: string, to: string): Promise<StatementEntry[]> {
   const { rows } = await pool.query<StatementEntry>(
     `SELECT 'charge' AS type, charge_id AS "chargeId", NULL AS "refundId", order_id AS "orderId",
-            amount_cents::int AS "amountCents", currency, captured_at AS at
+            amount_cents AS "amountCents", currency, captured_at AS at
        FROM payments.charges WHERE captured_at >= $1 AND captured_at < $2
      UNION ALL
-     SELECT 'refund', r.charge_id, r.refund_id, c.order_id, r.amount_cents::int, c.currency, r.settled_at
+     SELECT 'refund', r.charge_id, r.refund_id, c.order_id, r.amount_cents, c.currency, r.settled_at
        FROM payments.refunds r JOIN payments.charges c USING (charge_id)
       WHERE r.settled_at >= $1 AND r.settled_at < $2
      ORDER BY at, type`,

@@ -28,7 +28,7 @@ const createOrder = (input: PaymentSagaInput) =>
 const outboxOf = async (orderId: string) =>
   (
     await stack.services.pool.query(
-      `SELECT id, delivered_at IS NOT NULL AS delivered, attempts FROM "order".outbox WHERE aggregate_id = $1`,
+      `SELECT id::text AS id, delivered_at IS NOT NULL AS delivered, attempts FROM "order".outbox WHERE aggregate_id = $1`,
       [orderId],
     )
   ).rows as { id: string; delivered: boolean; attempts: number }[];

@@ -50,7 +50,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       'Charge 45.00 EUR for order ps-1 (charge:ps-1)',
       'Award 45 points to cust-ps-1 for order ps-1',
       'Create shipment shipment:ps-1 for order ps-1: 3 units',
-      'Mark order ps-1 paid: 45.00 (charge charge:ps-1)',
+      'Mark order ps-1 paid: 4500 minor units (charge charge:ps-1)',
     ]);
   });
 

@@ -131,7 +131,7 @@ describe('the Temporal Web UI shows live sagas', () => {
               ),
             )
           ).join('\n');
-        await expect.poll(allText, { timeout: 15_000 }).toContain('Order ui-live: 2 line(s), 5000 EUR cents');
+        await expect.poll(allText, { timeout: 15_000 }).toContain('Order ui-live: 2 line(s), 50.00 EUR');
         await page.screenshot({ path: join(artifacts, 'temporal-ui-summary.png'), fullPage: true });
       } finally {
         await page.close();
