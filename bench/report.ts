@@ -1,6 +1,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { StartupResult } from './workloads/startup';
 
 type Latency = { p50: number; p95: number; p99: number; max: number };
 interface Row {
@@ -26,7 +27,7 @@ export interface SagaReport {
   durability: { postgres: Record<string, string>; temporal: string };
   settings: Record<string, unknown>;
   results: {
-    startup?: { bundleAtStartMs: number; prebuiltBundleMs: number };
+    startup?: StartupResult;
     backgroundCommitsPerSecond?: number;
     W1?: Row[];
     W2?: { steps: Step[]; capacity: Record<string, number> };
@@ -115,6 +116,10 @@ export async function renderReport(report: SagaReport): Promise<{ markdown: stri
       '## Worker start',
       '',
       `Bundling the workflow code at start: ${r.startup.bundleAtStartMs} ms; loading the prebuilt bundle: ${r.startup.prebuiltBundleMs} ms.`,
+    );
+    md.push(
+      '',
+      `The operator CLI (\`node --import tsx apps/cli/index.ts\`, median of 5): \`--help\` ${r.startup.cli.helpMs} ms, \`list --limit 1\` against the server ${r.startup.cli.listMs} ms. \`npm run saga\` adds npm's own start.`,
     );
   }
   if (r.W1) {

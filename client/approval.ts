@@ -15,7 +15,7 @@ import {
 import { flows } from '../contracts/flows';
 import { AmountCents, FlowType } from '../contracts/search-attributes';
 import type { approvalFlow } from '../workflows';
-import { ActionRefused, NotFound, onWorkflow, validate, ValidationError } from './errors';
+import { onOpenWorkflow, onWorkflow, validate, ValidationError } from './errors';
 import type { StartOptions } from './options';
 import { startOnce } from './start';
 
@@ -73,17 +73,7 @@ function action<A>(update: UpdateDefinition<ApprovalState, [A]>, schema: z.ZodTy
   ): Promise<ApprovalState> => {
     const args: [A] = [validate(schema, payload)];
     const workflowId = approvalWorkflowId(requestId);
-    return onWorkflow(workflowId, () => handle(client, requestId).executeUpdate(update, { args, ...opts })).catch(
-      async (err: unknown) => {
-        // The engine answers "not found" to an update on a closed run; the request exists, though.
-        if (!(err instanceof NotFound)) throw err;
-        const closed = await handle(client, requestId)
-          .describe()
-          .then((d) => d.status.name)
-          .catch(() => undefined);
-        throw closed === undefined ? err : new ActionRefused(workflowId, `request ${requestId} is closed (${closed})`);
-      },
-    );
+    return onOpenWorkflow(client, workflowId, () => handle(client, requestId).executeUpdate(update, { args, ...opts }));
   };
 }
 

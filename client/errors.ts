@@ -1,4 +1,5 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { SagaStatus } from '../contracts/search-attributes';
 
 // The one refusal of bad input at every edge: the API answers it with 400, the CLI exits 2.
 export { ValidationError, parseOrThrow as validate } from '../contracts/validation';
@@ -54,5 +55,30 @@ export async function onWorkflow<T>(workflowId: string, call: () => Promise<T>):
       throw new ActionRefused(workflowId, reason);
     }
     throw err;
+  }
+}
+
+/**
+ * Runs an update (or a signal) on one workflow like `onWorkflow`, and tells a closed run from a
+ * missing one: the engine answers "not found" to an update on a closed run, so on NotFound the run is
+ * described, and a run that exists is an ActionRefused saying that it is closed, how it ended and
+ * when (`payment:o-1 is closed: it COMPLETED (PAID) at 2026-12-02T01:00:00.000Z`).
+ */
+export async function onOpenWorkflow<T>(client: Client, workflowId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await onWorkflow(workflowId, call);
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+    const closed = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => undefined);
+    if (closed === undefined || closed.status.name === 'RUNNING') throw err;
+    const business = closed.typedSearchAttributes.get(SagaStatus);
+    const at = closed.closeTime ? ` at ${closed.closeTime.toISOString()}` : '';
+    throw new ActionRefused(
+      workflowId,
+      `${workflowId} is closed: it ${closed.status.name}${business ? ` (${business})` : ''}${at}`,
+    );
   }
 }

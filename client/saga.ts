@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actor } from '../contracts/approval';
 import { businessId } from '../contracts/fields';
 import { retryUpdate, sagaStateQuery, skipUpdate, type SagaState } from '../contracts/saga';
-import { onWorkflow, validate } from './errors';
+import { onOpenWorkflow, onWorkflow, validate } from './errors';
 
 const workflowIdOf = (workflowId: string) => validate(z.object({ workflowId: businessId }), { workflowId }).workflowId;
 
@@ -29,18 +29,21 @@ const skipAction = operatorAction.extend({ reason: z.string().trim().min(1, 'mus
 
 /**
  * Runs a step (or compensation) a saga waits on in NEEDS_ATTENTION again, with a fresh budget.
- * `step` may be left out when only one waits. A saga not waiting there refuses (ActionRefused).
+ * `step` may be left out when only one waits. A saga not waiting there refuses (ActionRefused), as
+ * does a closed one, saying how it ended.
  * Answers the new timeline.
  */
 export async function retryStep(client: Client, workflowId: string, action: unknown): Promise<SagaState> {
   const id = workflowIdOf(workflowId);
   const args = [validate(operatorAction, action)] as const;
-  return onWorkflow(id, () => client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [...args] }));
+  return onOpenWorkflow(client, id, () =>
+    client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [...args] }),
+  );
 }
 
 /** Gives up on a step a saga waits on, recording who and why, and lets the saga carry on. */
 export async function skipStep(client: Client, workflowId: string, action: unknown): Promise<SagaState> {
   const id = workflowIdOf(workflowId);
   const args = [validate(skipAction, action)] as const;
-  return onWorkflow(id, () => client.workflow.getHandle(id).executeUpdate(skipUpdate, { args: [...args] }));
+  return onOpenWorkflow(client, id, () => client.workflow.getHandle(id).executeUpdate(skipUpdate, { args: [...args] }));
 }

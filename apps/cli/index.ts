@@ -1,16 +1,13 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CommanderError } from 'commander';
 import { runMain } from '../../config/entry';
 import { ActionRefused, AlreadyStarted, NotFound, ValidationError } from '../../client/errors';
 import { program } from './main';
 
-/** `npm run saga -- <command>`: exit 0 done, 1 refused or failed, 2 bad input or configuration. */
-// The replayer's own worker speaks only when something is wrong.
-// (a determinism error is reported once, by `saga replay` itself).
-Runtime.install({
-  logger: new DefaultLogger('WARN'),
-  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
-});
+/**
+ * `npm run saga -- <command>`: exit 0 done, 1 refused or failed, 2 bad input or configuration.
+ * Only `replay` loads the worker (its native runtime and the workflow bundler): every other command
+ * needs the client alone, so it starts in a fraction of a second.
+ */
 
 runMain(async () => {
   try {

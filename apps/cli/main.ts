@@ -10,7 +10,6 @@ import { businessKeyOf, flows } from '../../contracts/flows';
 import { startOptions } from '../start-options';
 import { flowTypes, listFilter, listSagas, sagaStatuses } from '../../client/list';
 import { startPayment } from '../../client/payment';
-import { loadHistory, replayHistory } from './replay';
 import { startRefund } from '../../client/refund';
 import { retryStep, sagaState, skipStep } from '../../client/saga';
 import { renderList, renderReplay, renderTimeline } from './render';
@@ -162,6 +161,7 @@ export function program(): Command {
       if ((workflowId === undefined) === (o.file === undefined)) {
         throw new ValidationError([{ path: 'workflowId', message: 'give a workflow id or --file, not both' }]);
       }
+      const { loadHistory, replayHistory } = await import('./replay');
       const outcome = o.file
         ? await replayHistory(await loadHistory({ file: o.file }), o.file)
         : await withClient(async (client) =>

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { parseOrThrow } from '../../contracts/validation';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundlePath } from '../worker/bundle';
 import { workflowsPath } from '../worker/worker';
+
+// Loaded by `saga replay` only. The replayer's own worker speaks only when something is wrong (a
+// determinism error is reported once, by `saga replay` itself).
+Runtime.install({
+  logger: new DefaultLogger('WARN'),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+});
 
 export interface ReplayOutcome {
   ok: boolean;

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createActivities, serviceDeps } from '../../activities';
 import { startApproval, startPayment } from '../../client';
 import { defaultRouting } from '../../contracts/approval';
+import { freePort } from '../../provision/process';
 import { projectRoot } from '../../provision/tools';
 import { testCards } from '../../simulators/gateway/cards';
 import { serviceNames, type ServiceName } from '../../config';
@@ -101,7 +102,27 @@ describe('saga CLI', () => {
       expect(approved.stdout).toContain('cli-req: APPROVED');
     });
     expect((await saga('list', '--status', 'BOGUS')).code).toBe(2);
-    expect((await saga('status', 'payment:nobody')).code).toBe(1);
+    const nobody = await saga('status', 'payment:nobody');
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr.trim()).toBe('no workflow payment:nobody');
+    expect((await saga('retry', 'payment:nobody', '--by', 'ops')).stderr.trim()).toBe('no workflow payment:nobody');
+  });
+
+  it('says in one line, without a stack trace, that the server or a worker did not answer', async () => {
+    // No worker polls this queue: the status query runs into its deadline (DEADLINE_EXCEEDED).
+    const idle = uniqueTaskQueue('int-cli-idle');
+    await startPayment(stack.client, anOrder('cli-idle', ['CLI-IDLE-a', 'CLI-IDLE-b']), { taskQueue: idle });
+    const late = await saga('status', 'payment:cli-idle');
+    expect(late.code).toBe(1);
+    expect(late.stderr.trim().split('\n')).toHaveLength(1);
+    expect(late.stderr).toMatch(/^Temporal server: DEADLINE_EXCEEDED .*did not answer in time/);
+    await stack.client.workflow.getHandle('payment:cli-idle').terminate('test over');
+
+    const env = { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_TASK_QUEUE: taskQueue };
+    const down = await runEntry('apps/cli/index.ts', env, ['list']);
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).toMatch(/^Temporal server: .*is it running at TEMPORAL_ADDRESS\?/);
   });
 
   it('retries a saga stuck in NEEDS_ATTENTION once the service is back: the stock is released', async () => {
@@ -156,7 +177,12 @@ describe('saga CLI', () => {
         const retried = await saga('retry', 'payment:cli-na', '--by', 'ops');
         expect(retried.code).toBe(0);
         await expect(handle.result()).rejects.toThrow();
-        expect((await saga('retry', 'payment:cli-na', '--by', 'ops')).code).toBe(1); // nothing waits now
+        // Closed now: the engine answers "not found" to an update, the CLI says how the run ended.
+        const closed = await saga('retry', 'payment:cli-na', '--by', 'ops');
+        expect(closed.code).toBe(1);
+        expect(closed.stderr.trim()).toMatch(/^payment:cli-na is closed: it FAILED \(COMPENSATED\) at \d{4}-\S+$/);
+        const skipped = await saga('skip', 'payment:cli-na', '--by', 'ops', '--reason', 'late');
+        expect(skipped.stderr.trim()).toMatch(/^payment:cli-na is closed: it FAILED/);
       });
       expect(await db.stockOf('CLI-NA-a')).toEqual({ available: 10, reserved: 0 });
       expect(await db.stockOf('CLI-NA-b')).toEqual({ available: 10, reserved: 0 });
