@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { SagaStatus } from '../contracts/search-attributes';
 
 // The one refusal of bad input at every edge: the API answers it with 400, the CLI exits 2.
@@ -41,6 +41,49 @@ export class ActionRefused extends Error {
   }
 }
 
+/** The gRPC status code of a server error, on the error itself or its cause. */
+function grpcCode(err: unknown): number | undefined {
+  const cause = err instanceof Error ? err.cause : undefined;
+  const grpc = isGrpcServiceError(err) ? err : isGrpcServiceError(cause) ? cause : undefined;
+  return grpc === undefined ? undefined : Number(grpc.code);
+}
+
+const grpcNotFound = 5;
+const grpcCancelled = 1;
+const grpcDeadlineExceeded = 4;
+
+/** No worker answered a query within its deadline: none polls the task queue, or all are busy. */
+export class Unanswered extends Error {
+  override readonly name = 'Unanswered';
+  constructor(
+    readonly workflowId: string,
+    readonly deadlineMs: number,
+  ) {
+    super(
+      `no worker answered for ${workflowId} within ${deadlineMs / 1000} s: is a worker running on its task queue? (try again)`,
+    );
+  }
+}
+
+/** Runs a query with a deadline; one that runs out is Unanswered rather than a gRPC status. */
+export async function queryWithin<T>(
+  client: Client,
+  workflowId: string,
+  deadlineMs: number,
+  query: () => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  try {
+    return await client.connection.withDeadline(deadline, query);
+  } catch (err) {
+    const code = grpcCode(err);
+    if ((code === grpcDeadlineExceeded || code === grpcCancelled) && Date.now() >= deadline) {
+      throw new Unanswered(workflowId, deadlineMs);
+    }
+    throw err;
+  }
+}
+
 /**
  * Runs a call against one workflow and turns Temporal's errors into ours: NotFound for an unknown
  * workflow id, ActionRefused for an update its validator refused.
@@ -50,6 +93,8 @@ export async function onWorkflow<T>(workflowId: string, call: () => Promise<T>):
     return await call();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new NotFound(workflowId);
+    // Some calls (fetching a history) answer an unknown id with the bare gRPC status.
+    if (grpcCode(err) === grpcNotFound) throw new NotFound(workflowId);
     if (err instanceof WorkflowUpdateFailedError) {
       const reason = (err.cause as { message?: string } | undefined)?.message ?? err.message;
       throw new ActionRefused(workflowId, reason);
@@ -69,16 +114,21 @@ export async function onOpenWorkflow<T>(client: Client, workflowId: string, call
     return await onWorkflow(workflowId, call);
   } catch (err) {
     if (!(err instanceof NotFound)) throw err;
-    const closed = await client.workflow
-      .getHandle(workflowId)
-      .describe()
-      .catch(() => undefined);
-    if (closed === undefined || closed.status.name === 'RUNNING') throw err;
-    const business = closed.typedSearchAttributes.get(SagaStatus);
-    const at = closed.closeTime ? ` at ${closed.closeTime.toISOString()}` : '';
-    throw new ActionRefused(
-      workflowId,
-      `${workflowId} is closed: it ${closed.status.name}${business ? ` (${business})` : ''}${at}`,
-    );
+    throw (await closedRefusal(client, workflowId)) ?? err;
   }
+}
+
+/** An ActionRefused saying how a closed run ended, or undefined when it runs (or does not exist). */
+export async function closedRefusal(client: Client, workflowId: string): Promise<ActionRefused | undefined> {
+  const closed = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch(() => undefined);
+  if (closed === undefined || closed.status.name === 'RUNNING') return undefined;
+  const business = closed.typedSearchAttributes.get(SagaStatus);
+  const at = closed.closeTime ? ` at ${closed.closeTime.toISOString()}` : '';
+  return new ActionRefused(
+    workflowId,
+    `${workflowId} is closed: it ${closed.status.name}${business ? ` (${business})` : ''}${at}`,
+  );
 }

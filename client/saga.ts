@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { actor } from '../contracts/approval';
 import { businessId } from '../contracts/fields';
 import { retryUpdate, sagaStateQuery, skipUpdate, type SagaState } from '../contracts/saga';
-import { onOpenWorkflow, onWorkflow, validate } from './errors';
+import { onOpenWorkflow, onWorkflow, queryWithin, validate } from './errors';
 
 const workflowIdOf = (workflowId: string) => validate(z.object({ workflowId: businessId }), { workflowId }).workflowId;
 
 /**
  * A saga's step timeline, from its `sagaState` query (NotFound for an unknown workflow id). A worker
- * answers by replaying the run; when none does within `deadlineMs` the call fails rather than hang.
+ * answers by replaying the run; when none does within `deadlineMs` the call fails (Unanswered) rather
+ * than hang.
  */
 export async function sagaState(
   client: Client,
@@ -18,9 +19,7 @@ export async function sagaState(
 ): Promise<SagaState> {
   const id = workflowIdOf(workflowId);
   return onWorkflow(id, () =>
-    client.connection.withDeadline(Date.now() + (opts.deadlineMs ?? 10_000), () =>
-      client.workflow.getHandle(id).query(sagaStateQuery),
-    ),
+    queryWithin(client, id, opts.deadlineMs ?? 10_000, () => client.workflow.getHandle(id).query(sagaStateQuery)),
   );
 }
 

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { runMain } from '../../config/entry';
-import { ActionRefused, AlreadyStarted, NotFound, ValidationError } from '../../client/errors';
+import { ActionRefused, AlreadyStarted, NotFound, Unanswered, ValidationError } from '../../client/errors';
 import { program } from './main';
 
 /**
@@ -12,14 +12,17 @@ import { program } from './main';
 runMain(async () => {
   try {
     await program().parseAsync(process.argv);
+    // Done: a replay that overran its bound may leave its replayer running; nothing else is pending.
+    process.exit(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2); // help, or bad usage
     if (err instanceof ValidationError) {
       console.error(err.message);
       process.exit(2);
     }
-    if (err instanceof NotFound || err instanceof ActionRefused || err instanceof AlreadyStarted) {
-      console.error(err.message);
+    const refusals = [NotFound, ActionRefused, AlreadyStarted, Unanswered];
+    if (refusals.some((r) => err instanceof r)) {
+      console.error((err as Error).message);
       process.exit(1);
     }
     throw err;

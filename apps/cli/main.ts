@@ -3,7 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
-import { approvalActions, approvalState, startApproval } from '../../client/approval';
+import { approvalActions, approvalState, startApproval, type ApprovalAction } from '../../client/approval';
+import { cancelFlow } from '../../client/cancel';
 import { startCheckout, startFlashSale } from '../../client/checkout';
 import { validate, ValidationError } from '../../client/errors';
 import { businessKeyOf, flows } from '../../contracts/flows';
@@ -110,24 +111,62 @@ export function program(): Command {
       });
     });
 
-  for (const action of ['approve', 'reject'] as const) {
+  // Each approval action with its options: `flag` is the CLI's, `field` the action's payload field.
+  type Opt = { flag: string; field: string; required?: boolean };
+  const approvalCommands: { action: ApprovalAction; what: string; opts: Opt[] }[] = [
+    {
+      action: 'approve',
+      what: 'approve as the current approver or delegate',
+      opts: [{ flag: 'comment', field: 'comment' }],
+    },
+    { action: 'reject', what: 'reject, saying why', opts: [{ flag: 'reason', field: 'reason', required: true }] },
+    {
+      action: 'delegate',
+      what: 'hand the current level to someone else',
+      opts: [
+        { flag: 'to', field: 'to', required: true },
+        { flag: 'comment', field: 'comment' },
+      ],
+    },
+    {
+      action: 'comment',
+      what: 'add a comment to the audit trail',
+      opts: [{ flag: 'text', field: 'text', required: true }],
+    },
+    { action: 'withdraw', what: 'withdraw the request as its requester', opts: [{ flag: 'reason', field: 'reason' }] },
+  ];
+  for (const { action, what, opts } of approvalCommands) {
     const c = cli
       .command(action)
-      .description(`${action} an approval request as its current approver or delegate`)
+      .description(`${what} (an approval request)`)
       .argument('<requestId>')
-      .requiredOption('--by <actor>')
-      .option('--comment <text>');
-    if (action === 'reject') c.requiredOption('--reason <text>');
-    c.action(async (requestId: string, o: { by: string; comment?: string; reason?: string }) => {
+      .requiredOption('--by <actor>');
+    for (const o of opts) {
+      if (o.required) c.requiredOption(`--${o.flag} <text>`);
+      else c.option(`--${o.flag} <text>`);
+    }
+    c.action(async (requestId: string, given: Record<string, string | undefined>) => {
+      const body: Record<string, string> = { by: given.by! };
+      for (const o of opts) if (given[o.flag] !== undefined) body[o.field] = given[o.flag]!;
       await withClient(async (client) => {
-        const body = action === 'approve' ? { by: o.by, comment: o.comment } : { by: o.by, reason: o.reason };
-        const state = await approvalActions[action](client, requestId, JSON.parse(JSON.stringify(body)) as unknown);
+        const state = await approvalActions[action](client, requestId, body);
         console.log(
           `${requestId}: ${state.status}${state.currentApprover ? `, now with ${state.currentApprover}` : ''}`,
         );
       });
     });
   }
+
+  cli
+    .command('cancel')
+    .description('cancel a flow: before its pivot it undoes what it did and ends CANCELLED; after it, it finishes')
+    .argument('<workflowId>')
+    .action(async (workflowId: string) => {
+      await withClient(async (client) => {
+        await cancelFlow(client, workflowId);
+        console.log(`asked ${workflowId} to cancel`);
+      });
+    });
 
   for (const decision of ['retry', 'skip'] as const) {
     const c = cli

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
-import { parseOrThrow } from '../../contracts/validation';
+import { parseOrThrow, ValidationError } from '../../contracts/validation';
+import { onWorkflow } from '../../client/errors';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundlePath } from '../worker/bundle';
 import { workflowsPath } from '../worker/worker';
@@ -34,10 +35,35 @@ type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
  */
 export async function loadHistory(source: { client: Client; workflowId: string } | { file: string }): Promise<History> {
   if ('file' in source) {
-    const json = parseOrThrow(historyFile, JSON.parse(readFileSync(source.file, 'utf8')) as unknown, 'history', 'file');
+    const json = parseOrThrow(historyFile, readJson(source.file), 'history', 'file');
     return json as unknown as History; // read as JSON by the replayer, see above
   }
-  return source.client.workflow.getHandle(source.workflowId).fetchHistory();
+  const { client, workflowId } = source;
+  return onWorkflow(workflowId, () => client.workflow.getHandle(workflowId).fetchHistory());
+}
+
+/** The file's JSON, or a ValidationError on `file` saying what is wrong with it (missing, not JSON). */
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ValidationError([{ path: 'file', message: `cannot be read: ${why} (${file})` }], 'history');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ValidationError(
+      [
+        {
+          path: 'file',
+          message: `must be JSON from \`temporal workflow show --output json\` (${(err as Error).message})`,
+        },
+      ],
+      'history',
+    );
+  }
 }
 
 const historyFile = z.looseObject({
@@ -49,12 +75,13 @@ const historyFile = z.looseObject({
  * with the worker's replayer. A determinism error is an answer (`ok: false`, with the event id and
  * what differed), not a throw; anything else (a file that is no history) throws. When the error
  * does not name the event, the shortest failing prefix of the history (cut at workflow task
- * boundaries) finds it.
+ * boundaries) finds it. Each replay is bounded by `timeoutMs` (60 s): one that does not finish
+ * counts as failed, with that as its difference, so a replay always ends.
  */
 export async function replayHistory(
   history: History,
   workflowId: string,
-  opts: { bundlePath?: string; debug?: boolean } = {},
+  opts: { bundlePath?: string; debug?: boolean; timeoutMs?: number } = {},
 ): Promise<ReplayOutcome> {
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
@@ -64,13 +91,23 @@ export async function replayHistory(
   const code = opts.debug
     ? { workflowsPath, debugMode: true }
     : { workflowBundle: { codePath: opts.bundlePath ?? (await workflowBundlePath()) } };
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   const replay = async (upTo: number): Promise<string | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`the replay did not finish within ${timeoutMs / 1000} s`), timeoutMs);
+    });
+    const run = Worker.runReplayHistory(code, { ...history, events: events.slice(0, upTo) }, workflowId).then(
+      () => undefined,
+      (err: unknown) => {
+        if (!(err instanceof DeterminismViolationError)) throw err;
+        return err.message;
+      },
+    );
     try {
-      await Worker.runReplayHistory(code, { ...history, events: events.slice(0, upTo) }, workflowId);
-      return undefined;
-    } catch (err) {
-      if (!(err instanceof DeterminismViolationError)) throw err;
-      return err.message;
+      return await Promise.race([run, overdue]);
+    } finally {
+      clearTimeout(timer);
     }
   };
   const message = await replay(events.length);
@@ -93,7 +130,10 @@ async function firstDivergence(
   replay: (upTo: number) => Promise<string | undefined>,
 ): Promise<number | undefined> {
   const isTaskScheduled = (e: Event) => e.workflowTaskScheduledEventAttributes != null;
-  const cuts = [...events.flatMap((e, i) => (isTaskScheduled(e) && i > 0 ? [i] : [])), events.length];
+  // A prefix the replayer can finish holds at least one completed workflow task: one of only the
+  // start event waits for a task that never comes.
+  const firstTaskDone = events.findIndex((e) => e.workflowTaskCompletedEventAttributes != null);
+  const cuts = [...events.flatMap((e, i) => (isTaskScheduled(e) && i > firstTaskDone ? [i] : [])), events.length];
   let lo = 0;
   let hi = cuts.length - 1; // cuts[hi] fails; find the first failing cut
   while (lo < hi) {

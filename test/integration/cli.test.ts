@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createActivities, serviceDeps } from '../../activities';
-import { startApproval, startPayment } from '../../client';
+import { approvalState, startApproval, startPayment } from '../../client';
 import { defaultRouting } from '../../contracts/approval';
 import { freePort } from '../../provision/process';
 import { projectRoot } from '../../provision/tools';
@@ -76,6 +76,44 @@ describe('saga CLI', () => {
     expect(replay.stdout).toContain("'lockCoupon' does not match activity type of activity command 'chargeCard'");
   });
 
+  it('ends a replay whose first activity was renamed or re-keyed with the event, not a hang', async () => {
+    for (const doctor of [
+      (a: any) => (a.activityType.name = 'lockCoupon'),
+      (a: any) => (a.activityId = 'renamed-id'),
+    ]) {
+      const history = JSON.parse(readFileSync(join(projectRoot, 'test/histories/payment-saga-success.json'), 'utf8'));
+      const first = history.events.find((e: any) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
+      doctor(first.activityTaskScheduledEventAttributes);
+      const file = join(scratch, 'first-renamed.json');
+      writeFileSync(file, JSON.stringify(history));
+      const replay = await saga('replay', '--file', file);
+      expect(replay.code).toBe(1);
+      expect(replay.stdout).toMatch(
+        new RegExp(`^replay FAILED: paymentSaga ${file}: non-deterministic at event \\d+:`),
+      );
+    }
+  });
+
+  it('refuses a replay of a missing, non-JSON or empty file with exit 2 in one line, and an unknown id with exit 1', async () => {
+    const notJson = join(scratch, 'not.json');
+    writeFileSync(notJson, 'hello');
+    const empty = join(scratch, 'empty.json');
+    writeFileSync(empty, '{"events":[]}');
+    for (const [file, why] of [
+      [join(scratch, 'missing.json'), /^invalid history: file: cannot be read: no such file/],
+      [notJson, /^invalid history: file: must be JSON/],
+      [empty, /^invalid history: events: must list events/],
+    ] as const) {
+      const r = await saga('replay', '--file', file);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(why);
+    }
+    const unknown = await saga('replay', 'payment:unknown');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('no workflow payment:unknown');
+  });
+
   it('approves as the approver, refuses anyone else, and rejects bad usage with exit 2', async () => {
     await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
       await startApproval(
@@ -100,7 +138,53 @@ describe('saga CLI', () => {
       const approved = await saga('approve', 'cli-req', '--by', 'tl-support');
       expect(approved.code).toBe(0);
       expect(approved.stdout).toContain('cli-req: APPROVED');
+
+      // The other actions the client and the API have: delegate, comment, withdraw; and cancel.
+      await startApproval(
+        stack.client,
+        {
+          requestId: 'cli-req-2',
+          kind: 'purchase',
+          requester: 'dev-1',
+          department: 'support',
+          amountCents: 50_000,
+          currency: 'EUR',
+          description: 'a desk',
+          slaPerLevelMs: 3_600_000,
+          deadlineMs: 86_400_000,
+          routing: defaultRouting,
+        },
+        { taskQueue },
+      );
+      expect((await saga('delegate', 'cli-req-2', '--by', 'tl-support')).code).toBe(2); // --to is required
+      const delegated = await saga('delegate', 'cli-req-2', '--by', 'tl-support', '--to', 'deputy-1');
+      expect(delegated.code).toBe(0);
+      expect((await approvalState(stack.client, 'cli-req-2')).currentDelegate).toBe('deputy-1');
+      expect((await saga('comment', 'cli-req-2', '--by', 'dev-1', '--text', 'urgent')).code).toBe(0);
+      expect((await saga('withdraw', 'cli-req-2', '--by', 'dev-1', '--reason', 'bought one')).stdout.trim()).toBe(
+        'cli-req-2: WITHDRAWN',
+      );
+      const state = await approvalState(stack.client, 'cli-req-2');
+      expect(state.audit.map((a) => [a.what, a.who])).toEqual(
+        expect.arrayContaining([
+          ['delegated', 'tl-support'],
+          ['commented', 'dev-1'],
+          ['withdrawn', 'dev-1'],
+        ]),
+      );
     });
+
+    const idle = uniqueTaskQueue('int-cli-cancel');
+    await startPayment(stack.client, anOrder('cli-cancel', ['CLI-C-a', 'CLI-C-b']), { taskQueue: idle });
+    const cancelled = await saga('cancel', 'payment:cli-cancel');
+    expect(cancelled.stdout.trim()).toBe('asked payment:cli-cancel to cancel');
+    const history = await stack.client.workflow.getHandle('payment:cli-cancel').fetchHistory();
+    expect(history.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes)).toBe(true);
+    await stack.client.workflow.getHandle('payment:cli-cancel').terminate('test over');
+    expect((await saga('cancel', 'payment:cli-cancel')).stderr.trim()).toMatch(
+      /^payment:cli-cancel is closed: it TERMINATED/,
+    );
+    expect((await saga('cancel', 'payment:nobody')).stderr.trim()).toBe('no workflow payment:nobody');
     expect((await saga('list', '--status', 'BOGUS')).code).toBe(2);
     const nobody = await saga('status', 'payment:nobody');
     expect(nobody.code).toBe(1);
@@ -115,7 +199,7 @@ describe('saga CLI', () => {
     const late = await saga('status', 'payment:cli-idle');
     expect(late.code).toBe(1);
     expect(late.stderr.trim().split('\n')).toHaveLength(1);
-    expect(late.stderr).toMatch(/^Temporal server: DEADLINE_EXCEEDED .*did not answer in time/);
+    expect(late.stderr).toMatch(/^no worker answered for payment:cli-idle within 10 s: is a worker running/);
     await stack.client.workflow.getHandle('payment:cli-idle').terminate('test over');
 
     const env = { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_TASK_QUEUE: taskQueue };
@@ -123,6 +207,15 @@ describe('saga CLI', () => {
     expect(down.code).toBe(1);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
     expect(down.stderr).toMatch(/^Temporal server: .*is it running at TEMPORAL_ADDRESS\?/);
+
+    const setup = await runEntry(
+      'temporal-config/cluster-setup.ts',
+      { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'no-such-namespace' },
+      [],
+    );
+    expect(setup.code).toBe(1);
+    expect(setup.stderr.trim().split('\n')).toHaveLength(1);
+    expect(setup.stderr).toMatch(/^Temporal server: NOT_FOUND .*no-such-namespace/);
   });
 
   it('retries a saga stuck in NEEDS_ATTENTION once the service is back: the stock is released', async () => {
