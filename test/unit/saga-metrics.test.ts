@@ -2,7 +2,12 @@ import type * as workflow from '@temporalio/workflow';
 import { describe, expect, it, vi } from 'vitest';
 
 // The meter a workflow would get from the worker, faked so the names the saga asks for are seen.
-const created = vi.hoisted(() => ({ counters: [] as string[], histograms: [] as string[], added: [] as string[] }));
+const created = vi.hoisted(() => ({
+  counters: [] as string[],
+  histograms: [] as string[],
+  added: [] as string[],
+  recorded: [] as Record<string, string>[],
+}));
 vi.mock('@temporalio/workflow', async (original) => {
   const meter = {
     withTags: () => meter,
@@ -12,7 +17,7 @@ vi.mock('@temporalio/workflow', async (original) => {
     },
     createHistogram: (name: string) => {
       created.histograms.push(name);
-      return { record: () => undefined };
+      return { record: (_v: number, tags: Record<string, string>) => created.recorded.push(tags) };
     },
   };
   return { ...(await original<typeof workflow>()), metricMeter: meter };
@@ -44,5 +49,14 @@ describe('saga metrics are named by the options, and off when asked', () => {
     metrics.count('COMPLETED');
     metrics.step('a', 'done', 5);
     expect([...created.counters, ...created.histograms, ...created.added]).toEqual([]);
+  });
+
+  it('labels step durations from a closed set: a step per business id is measured by its kind', () => {
+    created.recorded.length = 0;
+    const metrics = sagaMetrics('approvalFlow', { prefix: 'saga' });
+    for (const account of ['acc-1', 'acc-2', 'acc-3']) metrics.step(`hold-budget:${account}`, 'done', 5);
+    metrics.step('charge-card', 'failed', 7);
+    expect(new Set(created.recorded.map((t) => t.step))).toEqual(new Set(['hold-budget', 'charge-card']));
+    expect(created.recorded.map((t) => t.outcome)).toEqual(['done', 'done', 'done', 'failed']);
   });
 });
