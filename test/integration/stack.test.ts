@@ -163,6 +163,12 @@ describe('npm start', () => {
     expect(order.status).toBe('PARTIALLY_REFUNDED');
 
     await stopStack('SIGINT to the pid', first, ports);
+    // Our processes write nothing but JSON lines, so a log pipeline can parse every one.
+    for (const part of ['api', 'relay', 'worker', 'services']) {
+      const lines = readFileSync(join(dataDir, 'logs', `${part}.log`), 'utf8').split('\n');
+      const notJson = lines.filter((l) => l.trim() !== '' && !isJson(l));
+      expect(notJson, `${part}.log`).toEqual([]);
+    }
 
     const second = await startStack(ports);
     try {
@@ -178,6 +184,15 @@ describe('npm start', () => {
     }
   });
 });
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `npm run postgres` is a part with no child process of ours (pg_ctl daemonises the cluster): the

@@ -90,6 +90,20 @@ describe('the worker process: Prometheus metrics and JSON logs', () => {
         phase: 'forward',
         error: expect.stringContaining('CardDeclined'),
       });
+      // Every line is JSON, with one name for the run id and errors written out, never `{}`.
+      const lines = worker
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() !== '');
+      for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+      for (const line of logLines()) {
+        expect(line).not.toHaveProperty('workflowRunId');
+        expect(line).not.toHaveProperty('taskToken');
+        if ('error' in line) expect(line.error, JSON.stringify(line)).not.toEqual({});
+      }
+      const workflowFailed = logLines().find((l) => l.msg === 'Workflow failed' && l.workflowId === 'payment:tm-2');
+      expect(workflowFailed?.error).toMatchObject({ message: expect.stringContaining('CardDeclined') });
+      expect(workflowFailed?.runId).toEqual(expect.any(String));
     } finally {
       process.kill(-worker.pid!, 'SIGTERM');
       await new Promise((r) => worker.once('exit', r));
