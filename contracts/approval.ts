@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { businessId, currency, positiveCents } from './fields';
+import { currency, derivedId, positiveCents } from './fields';
 
 /** Who may approve, in the order levels are asked. `finance` is company-wide. */
 export const approvalRoles = ['team-lead', 'department-head', 'finance'] as const;
@@ -87,7 +87,7 @@ export function route(config: RoutingConfig, amountCents: number, dept: string):
 /** What starts an approval (`approval:<requestId>`). Durations are inputs, so tests run days in seconds. */
 export const approvalInput = z
   .object({
-    requestId: businessId,
+    requestId: derivedId,
     kind: z.enum(['refund', 'purchase']),
     requester: actor,
     department,

@@ -2,9 +2,22 @@ import { z } from 'zod';
 import { currencies } from './money';
 
 /** Field rules shared by every service and the client, so one value means the same everywhere. */
-export const businessId = z
-  .string()
-  .regex(/^[A-Za-z0-9:._-]{1,200}$/, 'must be 1-200 letters, digits, ":", ".", "_" or "-"');
+
+/** The longest id a caller may give (order, refund, request, customer, charge ids...). */
+export const maxIdLength = 200;
+/**
+ * The longest id the system derives from one: a flow prefix and a caller's id (the approval of a
+ * refund is request `refund:<refundId>`, workflow `approval:refund:<refundId>`). Every HTTP route
+ * takes path parameters up to this length, so whatever a POST accepted can be read and acted on.
+ */
+export const maxKeyLength = maxIdLength + 56;
+const idChars = (max: number) =>
+  z.string().regex(new RegExp(`^[A-Za-z0-9:._-]{1,${max}}$`), `must be 1-${max} letters, digits, ":", ".", "_" or "-"`);
+export const businessId = idChars(maxIdLength);
+/** An id the system may have derived from a caller's (see maxKeyLength): an approval's request id. */
+export const derivedId = idChars(maxKeyLength);
+/** An id a flow composes from several (a budget hold, a notification); never typed by a caller. */
+export const composedId = idChars(1024);
 export const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 /** An ISO 4217 code from `minorUnitExponents`; any other is refused. */
 export const currency = z.enum(currencies, { error: `must be one of ${currencies.join(', ')}` });

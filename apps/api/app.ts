@@ -7,7 +7,7 @@ import { BusinessError } from '../../services/shared/errors';
 import { idempotent } from '../../services/shared/idempotency';
 import { answerUnknownRoutes } from '../../services/shared/unknown-routes';
 import type { RoutingConfig } from '../../contracts/approval';
-import { businessId } from '../../contracts/fields';
+import { businessId, derivedId, maxKeyLength } from '../../contracts/fields';
 import { approvalActions, approvalState, startApproval } from '../../client/approval';
 import { ActionRefused, AlreadyStarted, NotFound, validate, ValidationError } from '../../client/errors';
 import type { StartOptions } from '../../client/options';
@@ -62,10 +62,12 @@ declare module 'fastify' {
  */
 export function buildApiApp(opts: ApiOptions): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = opts.logger.child({ part: 'api' });
-  const app = Fastify({ loggerInstance, disableRequestLogging: true });
+  // Path parameters as long as any id the POSTs accept or the flows derive (Fastify's default is 100).
+  const app = Fastify({ loggerInstance, disableRequestLogging: true, maxParamLength: maxKeyLength });
   answerUnknownRoutes(app);
   const { client, start } = opts;
   const id = (params: unknown) => validate(z.object({ id: businessId }), params).id;
+  const requestIdOf = (params: unknown) => validate(z.object({ id: derivedId }), params).id;
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ValidationError) {
@@ -156,10 +158,10 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
       return { workflowId: handle.workflowId, runId };
     }),
   );
-  app.get('/approvals/:id', scope('approvals:read'), (request) => approvalState(client, id(request.params)));
+  app.get('/approvals/:id', scope('approvals:read'), (request) => approvalState(client, requestIdOf(request.params)));
   app.post('/approvals/:id/:action', scope('approvals:act'), (request, reply) => {
     const { id: requestId, action } = validate(
-      z.object({ id: businessId, action: z.enum(actions, { error: `must be one of ${actions.join(', ')}` }) }),
+      z.object({ id: derivedId, action: z.enum(actions, { error: `must be one of ${actions.join(', ')}` }) }),
       request.params,
     );
     // The key is also the update's id: should the answer be lost before it is stored, the engine

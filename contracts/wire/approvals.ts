@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import { actor, department } from '../approval';
-import { businessId, cents, positiveCents } from '../fields';
+import { cents, composedId, derivedId, positiveCents } from '../fields';
 
 /** The approvals service's wire: department budget holds and the approvers' inbox. */
 
 export { department };
 export const budgetRequest = z.object({ totalCents: cents });
-export const holdRequest = z.object({ holdId: businessId, amountCents: positiveCents });
+export const holdRequest = z.object({ holdId: composedId, amountCents: positiveCents });
 
 export const notificationKinds = ['decide', 'reminder', 'escalated', 'outcome'] as const;
 export const notificationRequest = z.object({
-  notificationId: businessId,
+  notificationId: composedId,
   to: actor,
-  requestId: businessId,
+  requestId: derivedId,
   kind: z.enum(notificationKinds),
   message: z.string().min(1).max(2000),
 });

@@ -6,7 +6,7 @@ import { amountLimitRefusal, BusinessError, TransientError } from './errors';
 import type { Pool, PoolClient } from './db';
 import { idempotent, type IdempotentResponse } from './idempotency';
 import type { Branch } from './barrier';
-import { businessId, empty } from '../../contracts/fields';
+import { businessId, empty, maxKeyLength } from '../../contracts/fields';
 import { transientSqlState } from './retryable';
 import { answerUnknownRoutes } from './unknown-routes';
 
@@ -34,7 +34,12 @@ export function createServiceApp(name: string, pool: Pool, logger: Logger): Fast
   // Typed as Fastify's logger so the app keeps Fastify's default generics.
   const loggerInstance: FastifyBaseLogger = logger.child({ service: name });
   // Per-request lines off: services log what they decide, not every request.
-  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
+  // Path parameters as long as any id the routes accept or the flows derive (Fastify's default is 100).
+  const app = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+    maxParamLength: maxKeyLength,
+  });
   answerUnknownRoutes(app);
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ValidationError) {

@@ -6,6 +6,7 @@ import { defaultRouting } from '../../contracts/approval';
 import { migrate } from '../../services/migrations';
 import { apiMigrations } from '../../apps/api/migrations';
 import { createLogger } from '../../config/logger';
+import { maxIdLength } from '../../contracts/fields';
 import { useStack } from '../support/fixtures';
 import { http } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -100,6 +101,26 @@ describe('HTTP API for refunds and approvals', () => {
     expect((await call('POST', `/approvals/nope/sign`, { by: 'x' })).body.error.fields).toEqual([
       { path: 'action', message: 'must be one of approve, reject, delegate, comment, withdraw' },
     ]);
+  });
+
+  it('takes in its routes every id its POSTs accept or its flows derive, and refuses a longer one with 400', async () => {
+    const longest = 'r'.repeat(maxIdLength);
+    expect((await call('GET', `/refunds/${longest}`)).status).toBe(404); // not 414
+    // A refund above the approval threshold waits on request `refund:<refundId>`.
+    expect((await call('GET', `/approvals/refund:${longest}`)).status).toBe(404);
+    expect((await call('POST', `/approvals/refund:${longest}/approve`, { by: 'x' })).status).toBe(404);
+    const tooLong = await call('POST', `/refunds`, {
+      refundId: `${longest}r`,
+      orderId: 'o-1',
+      amountCents: 5,
+      reason: 'too long',
+      requestedBy: 'agent-1',
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.fields).toEqual([
+      { path: 'refundId', message: expect.stringContaining(`1-${maxIdLength}`) },
+    ]);
+    expect((await call('GET', `/refunds/${longest}r`)).status).toBe(400);
   });
 
   it('answers an unknown route 404 and a known path under another method 405, in the documented shape', async () => {
