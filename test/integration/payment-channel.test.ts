@@ -149,7 +149,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
     expect(error?.cause?.message).toMatch(/failed at charge-card: UnpaidDeadline/);
     expect(state.steps.find((s) => s.name === 'charge-card')).toMatchObject({ status: 'compensated' });
     expect(await db.orderOf('pc-late')).toMatchObject({ status: 'CANCELLED' });
-    expect(await db.stockOf('pc-late-a')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('pc-late-a')).toEqual({ available: 10, reserved: 0, sold: 0 });
     await expect
       .poll(() => db.chargesOf('pc-late'), { timeout: 10_000 })
       .toEqual([{ chargeId: 'charge:pc-late', amountCents: 5000, status: 'REFUNDED' }]);
@@ -162,7 +162,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
     // Past the hang and any retry of the create: still nothing captured.
     await new Promise((r) => setTimeout(r, 6000));
     expect((await db.chargesOf('pc-void')).filter((c) => c.status === 'CAPTURED')).toEqual([]);
-    expect(await db.stockOf('pc-void-a')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('pc-void-a')).toEqual({ available: 10, reserved: 0, sold: 0 });
   });
 
   it('a forged callback is refused and changes nothing; the genuine one then pays the order', async () => {
