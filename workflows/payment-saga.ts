@@ -36,10 +36,12 @@ export type PaymentSagaOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsB
 /**
  * paymentSaga (workflow id `payment:<orderId>`): validate the order, reserve stock, lock the
  * coupon, charge the card and wait until the gateway settles it [pivot], award points, create the
- * shipment, mark the order paid, sell the reserved stock and redeem the locked coupon. Before the pivot a failure (a decline, or the unpaid deadline
- * passing) undoes the charge and releases the coupon and the stock and cancels the order with the
- * reason; after it, the saga only goes forward. Every call carries `Idempotency-Key:
- * <workflowId>:<step>` (compensations `<workflowId>:<step>:undo`).
+ * shipment, mark the order paid, sell the reserved stock and redeem the locked coupon. Before the
+ * pivot a failure (a decline, or the unpaid deadline passing) undoes the charge and releases the
+ * coupon and the stock and cancels the order with the reason; after it, the saga only goes
+ * forward. A transient fault (a participant down, a timeout, a 5xx) never unwinds it: before the
+ * pivot each call is retried until the unpaid deadline, after it until it is answered. Every call
+ * carries `Idempotency-Key: <workflowId>:<step>` (compensations `<workflowId>:<step>:undo`).
  */
 export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOptions = {}): Promise<PaymentSagaResult> {
   const input = parseWorkflowInput(paymentSagaInput, raw, 'payment');
@@ -59,7 +61,10 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
     await steps.validateOrder();
     await saga.step(
       'reserve-stock',
-      () => act.reserveStock({ reservationId: orderId, items: lines, idempotencyKey: key('reserve-stock') }),
+      () =>
+        steps.beforeDeadline('reserve-stock', () =>
+          act.reserveStock({ reservationId: orderId, items: lines, idempotencyKey: key('reserve-stock') }),
+        ),
       { compensate: () => undo.releaseStock({ reservationId: orderId, idempotencyKey: key('reserve-stock:undo') }) },
     );
     let discount = 0;
@@ -67,7 +72,10 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
     if (code !== undefined) {
       const coupon = await saga.step(
         'lock-coupon',
-        () => act.lockCoupon({ code, orderId, idempotencyKey: key('lock-coupon') }),
+        () =>
+          steps.beforeDeadline('lock-coupon', () =>
+            act.lockCoupon({ code, orderId, idempotencyKey: key('lock-coupon') }),
+          ),
         { compensate: () => undo.releaseCoupon({ code, orderId, idempotencyKey: key('lock-coupon:undo') }) },
       );
       discount = Math.min(coupon.discountCents, subtotal);
