@@ -158,8 +158,10 @@ describe('paymentSaga with mocked activities', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(state.status).toBe('CANCELLED');
-    // The charge may have gone through before the cancel: it is refunded too.
-    expect(compensationsIn(calls)).toEqual(['refundCharge', 'releaseCoupon', 'releaseStock', 'cancelOrder']);
+    // The charge may have gone through before the cancel: it is refunded too, beside the coupon's release.
+    const undone = compensationsIn(calls);
+    expect(new Set(undone.slice(0, 2))).toEqual(new Set(['refundCharge', 'releaseCoupon']));
+    expect(undone.slice(2)).toEqual(['releaseStock', 'cancelOrder']);
     expect(calls).not.toContain('awardPoints');
     expect(reasons).toEqual(['cancelled']);
   });
