@@ -18,6 +18,7 @@ import {
   type PaymentTransition,
 } from '../contracts/payment-channel';
 import type { Activities } from '../activities';
+import { within } from './deadline';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, durationMs, outcomeUnknown, type Saga } from './saga';
@@ -140,15 +141,7 @@ export class PaymentChannel {
         nonRetryable: true,
       });
     }
-    const outer = CancellationScope.current();
-    try {
-      return await CancellationScope.withTimeout(left, work);
-    } catch (err) {
-      if (isCancellation(err) && !outer.consideredCancelled) {
-        throw outcomeUnknown('UnpaidDeadline', `${late}; ${step} was still retrying`);
-      }
-      throw err;
-    }
+    return within(left, work, () => outcomeUnknown('UnpaidDeadline', `${late}; ${step} was still retrying`));
   }
 
   private async chargeBeforeDeadline(charge: CardCharge, idempotencyKey: string): Promise<ChargeView> {
