@@ -2,7 +2,7 @@ import { coupon, couponReleased, lockedCoupon, redeemedCoupon, unlockedCoupon } 
 import { tccOutcome } from '../contracts/wire/tcc';
 import { callService, tccCalls, type ServiceClientDeps, type TccCall } from './http';
 
-/** Coupon activities. Refusal: `CouponInvalid` (unknown or already used). */
+/** Coupon activities. Refusals: `CouponInvalid` (unknown or already used), `CouponNotLocked`. */
 export function createCouponActivities(deps: ServiceClientDeps) {
   const path = (code: string, op: string) => `/coupons/${encodeURIComponent(code)}/${op}`;
   return {
@@ -12,6 +12,19 @@ export function createCouponActivities(deps: ServiceClientDeps) {
         {
           method: 'POST',
           path: path(input.code, 'lock'),
+          body: { orderId: input.orderId },
+          idempotencyKey: input.idempotencyKey,
+        },
+        coupon,
+      );
+    },
+    /** Redeems the coupon this order holds locked, after the payment's pivot. Refusal: `CouponNotLocked`. */
+    async redeemCoupon(input: { code: string; orderId: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: path(input.code, 'redeem'),
           body: { orderId: input.orderId },
           idempotencyKey: input.idempotencyKey,
         },

@@ -4,6 +4,7 @@ import {
   reservation,
   returnedItems,
   settledStock,
+  soldReservation,
   type StockLine,
 } from '../contracts/wire/inventory';
 import { tccOutcome } from '../contracts/wire/tcc';
@@ -49,6 +50,21 @@ export function createInventoryActivities(deps: ServiceClientDeps) {
           idempotencyKey: input.idempotencyKey,
         },
         releasedReservation,
+      );
+    },
+    /**
+     * Sells a paid order's reservation (reserved → sold), after the payment's pivot; repeating it
+     * changes nothing. Refusals: `ReservationReleased`, `UnknownReservation`.
+     */
+    async sellStock(input: { reservationId: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: `/reservations/${encodeURIComponent(input.reservationId)}/sell`,
+          idempotencyKey: input.idempotencyKey,
+        },
+        soldReservation,
       );
     },
     /**

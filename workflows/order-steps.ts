@@ -13,7 +13,8 @@ export function orderSteps(
   calls: { local?: boolean } = {},
 ) {
   const channel = new PaymentChannel(payment, calls);
-  const act = narratedActivities(presets.serviceCall, calls);
+  // Before the pivot each step races the unpaid deadline (`beforeDeadline`); after it, forward only.
+  const act = narratedActivities(presets.untilDeadline, calls);
   const undo = narratedActivities(presets.compensation, calls);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
   const { orderId, customerId } = input;
@@ -23,12 +24,24 @@ export function orderSteps(
     undo,
     key,
     lines,
+    /**
+     * A step before the pivot, retried through transient faults until the unpaid deadline (see
+     * `PaymentChannel.beforeDeadline`): only a refusal or the deadline fails it.
+     */
+    beforeDeadline: <T>(step: string, work: () => Promise<T>) => channel.beforeDeadline(step, work),
     /** Creates or checks the order; undone by cancelling it with the reason of the failure. */
     validateOrder: () =>
-      saga.step('validate-order', () => act.validateOrder({ ...input, idempotencyKey: key('validate-order') }), {
-        compensate: (cause) =>
-          undo.cancelOrder({ orderId, reason: describeError(cause), idempotencyKey: key('validate-order:undo') }),
-      }),
+      saga.step(
+        'validate-order',
+        () =>
+          channel.beforeDeadline('validate-order', () =>
+            act.validateOrder({ ...input, idempotencyKey: key('validate-order') }),
+          ),
+        {
+          compensate: (cause) =>
+            undo.cancelOrder({ orderId, reason: describeError(cause), idempotencyKey: key('validate-order:undo') }),
+        },
+      ),
     /** Charges the card and waits until it settles: the pivot (see PaymentChannel.chargeStep). */
     chargeCard: (chargeId: string, amountCents: number) =>
       channel.chargeStep(

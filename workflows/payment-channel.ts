@@ -18,6 +18,7 @@ import {
   type PaymentTransition,
 } from '../contracts/payment-channel';
 import type { Activities } from '../activities';
+import { within } from './deadline';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, durationMs, outcomeUnknown, type Saga } from './saga';
@@ -48,6 +49,18 @@ export const asyncGatewayPatch = 'async-gateway-callbacks';
 /** The patch that checks the unpaid deadline before creating a charge, so no money moves past it. */
 export const deadlineBeforeChargePatch = 'unpaid-deadline-before-charge';
 
+/**
+ * The patch that lets the charge's undo run on its own: the order, its stock and its coupon are
+ * released at once, and only the money waits for a gateway that cannot stop a pending charge.
+ */
+export const detachedChargeUndoPatch = 'detached-charge-undo';
+
+/**
+ * The patch that retries the steps before the charge through any transient fault until the unpaid
+ * deadline, instead of failing them after a fixed number of attempts.
+ */
+export const transientUntilDeadlinePatch = 'transient-until-deadline';
+
 const settledStatus = (c: ChargeView | undefined) => c !== undefined && isSettled(c.status);
 
 /**
@@ -57,6 +70,8 @@ const settledStatus = (c: ChargeView | undefined) => c !== undefined && isSettle
  */
 export class PaymentChannel {
   private readonly act: Activities;
+  /** The gateway's charge calls, retried through transient faults until the deadline or the undo ends. */
+  private readonly gateway: Activities;
   private readonly undo: Activities;
   private readonly charges = new Map<string, ChargeView>();
   private readonly seen = new Set<string>();
@@ -70,6 +85,7 @@ export class PaymentChannel {
     calls: { local?: boolean } = {},
   ) {
     this.act = narratedActivities(presets.serviceCall, calls);
+    this.gateway = narratedActivities(presets.untilDeadline, calls);
     this.undo = narratedActivities(presets.compensation, calls);
     setHandler(paymentEventSignal, (event) => {
       if (event.type !== 'refund.succeeded') return this.apply(event, 'callback', event.eventId);
@@ -92,13 +108,40 @@ export class PaymentChannel {
    * unpaid deadline. A declined charge is a refusal (nothing to undo); a deadline that passes while
    * the charge is awaited fails with `UnpaidDeadline` and the charge is undone with the rest of the
    * saga; a deadline already past when the step starts fails with `UnpaidDeadline` at once, as a
-   * refusal: no charge is created, so there is none to undo.
+   * refusal: no charge is created, so there is none to undo. The undo is detached: the rest of the
+   * unwind (coupon, stock, the order's cancel) does not wait for a charge the gateway cannot void
+   * while pending; that charge is refunded once it settles, and the saga ends after that.
    */
   chargeStep(saga: Saga, charge: CardCharge, key: (step: string) => string): Promise<ChargeView> {
     return saga.step('charge-card', () => this.chargeBeforeDeadline(charge, key('charge-card')), {
       pivot: true,
       compensate: () => this.undoCharge(charge.chargeId, key),
+      // Runs from before the patch unwound the charge first and waited for it.
+      detachedCompensation: () => patched(detachedChargeUndoPatch),
     });
+  }
+
+  /**
+   * Runs a step before the pivot within the unpaid deadline: its calls retry transient faults for
+   * as long as the deadline allows, and only a refusal or the deadline fails it. Already past the
+   * deadline, it fails with `UnpaidDeadline` at once, as a refusal (nothing was called, nothing to
+   * undo); when the deadline passes while it runs, it is cancelled and fails with `UnpaidDeadline`
+   * as an outcome unknown, so the saga undoes it too.
+   */
+  async beforeDeadline<T>(step: string, work: () => Promise<T>): Promise<T> {
+    // Runs started before gave up after the preset's attempts, with no deadline timer here.
+    if (!patched(transientUntilDeadlinePatch)) return work();
+    const limitMs = durationMs(this.options.unpaidDeadline ?? '15 minutes');
+    const left = workflowInfo().startTime.getTime() + limitMs - Date.now();
+    const late = `order not paid within ${limitMs / 1000} s of its start`;
+    if (left <= 0) {
+      throw ApplicationFailure.create({
+        type: 'UnpaidDeadline',
+        message: `${late}; the deadline passed before ${step}, not called`,
+        nonRetryable: true,
+      });
+    }
+    return within(left, work, () => outcomeUnknown('UnpaidDeadline', `${late}; ${step} was still retrying`));
   }
 
   private async chargeBeforeDeadline(charge: CardCharge, idempotencyKey: string): Promise<ChargeView> {
@@ -135,7 +178,7 @@ export class PaymentChannel {
   /** Creates the charge; `withReference` false sends the body runs before the patch sent, key for key. */
   private async create(charge: CardCharge, idempotencyKey: string, withReference = true): Promise<ChargeView> {
     const reference = withReference ? { reference: workflowInfo().workflowId } : {};
-    const created = await this.act.chargeCard({ ...charge, ...reference, idempotencyKey });
+    const created = await this.gateway.chargeCard({ ...charge, ...reference, idempotencyKey });
     this.apply(created, 'create');
     return this.charges.get(charge.chargeId)!;
   }
@@ -175,7 +218,7 @@ export class PaymentChannel {
     await this.waitFor(
       `charge ${chargeId}`,
       () => settledStatus(this.charges.get(chargeId)),
-      async () => this.apply(await this.act.getCharge({ chargeId }), 'poll'),
+      async () => this.apply(await this.gateway.getCharge({ chargeId }), 'poll'),
     );
     return this.charges.get(chargeId)!;
   }

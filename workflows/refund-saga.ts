@@ -1,9 +1,10 @@
-import { ApplicationFailure, executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { pointsFor } from '../contracts/payment';
 import { refundInput, type RefundInput, type RefundPolicy, type RefundResult } from '../contracts/refund';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { approvalFlow } from './approval-flow';
+import { within } from './deadline';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
@@ -15,7 +16,15 @@ import { appSagaOptions } from './saga-options';
 /** How a refund runs; whether it needs an approval is the worker's policy (refundPolicyOf), never an option. */
 export type RefundOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backoff'> & {
   payment?: PaymentWaitOptions;
+  /**
+   * A refund has no unpaid deadline: how long (ms) reading the order may retry transient faults before
+   * the refund gives up with `ParticipantUnavailable`, nothing moved (default 10 minutes).
+   */
+  checkBoundMs?: number;
 };
+
+/** The patch that retries the order's read through transient faults for `checkBoundMs`, not 8 attempts. */
+export const refundCheckBoundPatch = 'refund-check-bound';
 
 export const refundSagaPlan = ['check-order', 'approval', 'refund-money', 'revoke-points', 'restock', 'record-refund'];
 const refundable = ['PAID', 'PARTIALLY_REFUNDED'];
@@ -37,17 +46,34 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
     { key: AmountCents, value: amountCents },
   ]);
   const { approvalThresholdCents, ...policy } = await refundPolicyOf(options);
-  const { payment, ...sagaOptions } = options;
+  const { payment, checkBoundMs, ...sagaOptions } = options;
   const saga = new Saga({ ...appSagaOptions(flows.refundSaga.type), plan: refundSagaPlan, ...sagaOptions });
   const channel = new PaymentChannel(payment);
   const act = narratedActivities(presets.serviceCall);
+  // Reading the order changes nothing, and after the pivot the saga only goes forward: both are
+  // retried through transient faults without an attempt limit (the read within `checkBoundMs`).
+  const patient = patched(refundCheckBoundPatch);
+  const settle = patient ? narratedActivities(presets.untilDeadline) : act;
+  const boundMs = checkBoundMs ?? 600_000;
+  const readOrder = () =>
+    patient
+      ? within(
+          boundMs,
+          () => settle.getOrder({ orderId }),
+          () =>
+            ApplicationFailure.nonRetryable(
+              `order ${orderId} could not be read within ${boundMs / 1000} s; nothing was refunded`,
+              'ParticipantUnavailable',
+            ),
+        )
+      : act.getOrder({ orderId });
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
   let approval: RefundResult['approval'];
 
   return saga.run(
     async () => {
       const order = await saga.step('check-order', async () => {
-        const o = await act.getOrder({ orderId });
+        const o = await readOrder();
         const left = (o.cardCents ?? 0) - o.refundedCents;
         if (!refundable.includes(o.status) || o.chargeId === null) {
           throw ApplicationFailure.nonRetryable(
@@ -77,15 +103,15 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
       const points = pointsFor(amountCents);
       const revoke = { entryId: `refund:${refundId}`, customerId: order.customerId, orderId, points };
       const revoked = await saga.forward('revoke-points', () =>
-        act.revokePoints({ ...revoke, idempotencyKey: key('revoke-points') }),
+        settle.revokePoints({ ...revoke, idempotencyKey: key('revoke-points') }),
       );
       if (items.length > 0) {
         await saga.forward('restock', () =>
-          act.returnItems({ reservationId: orderId, returnId: refundId, items, idempotencyKey: key('restock') }),
+          settle.returnItems({ reservationId: orderId, returnId: refundId, items, idempotencyKey: key('restock') }),
         );
       }
       const updated = await saga.forward('record-refund', () =>
-        act.recordRefund({ orderId, refundId, amountCents, idempotencyKey: key('record-refund') }),
+        settle.recordRefund({ orderId, refundId, amountCents, idempotencyKey: key('record-refund') }),
       );
       // An operator may have skipped a step after the money moved: its part of the result is then unknown.
       const { revoked: pointsRevoked, debt: pointsDebt } = revoked === SKIPPED ? { revoked: 0, debt: 0 } : revoked;

@@ -22,13 +22,15 @@ export type StockLine = z.infer<typeof stockLine>;
 
 export const reservation = z.object({
   reservationId: z.string(),
-  status: z.enum(['RESERVED', 'RELEASED']),
+  status: z.enum(['RESERVED', 'SOLD', 'RELEASED']),
   items: z.array(stockLine),
 });
 export type Reservation = z.infer<typeof reservation>;
 
 /** A release: the reservation, and whether this call put its items back. */
 export const releasedReservation = reservation.extend({ returned: z.boolean() });
+/** A sale of a paid order's reservation: the reservation, and whether this call sold it. */
+export const soldReservation = reservation.extend({ sold: z.boolean() });
 
 export const returnedItems = z.object({ reservationId: z.string(), returnId: z.string(), items: z.array(stockLine) });
 

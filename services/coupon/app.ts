@@ -32,21 +32,46 @@ async function lock(client: PoolClient, code: string, orderId: string): Promise<
   if (released.rowCount) throw new BusinessError('CouponReleased', `coupon ${code} was released for ${orderId}`);
   const updated = await client.query(
     `UPDATE coupon.coupons SET status = 'LOCKED', order_id = $2, updated_at = now()
-     WHERE code = $1 AND (status = 'AVAILABLE' OR order_id = $2)`,
+     WHERE code = $1 AND (status = 'AVAILABLE' OR (status = 'LOCKED' AND order_id = $2))`,
     [code, orderId],
   );
   if (updated.rowCount === 0) {
     const coupon = await load(client, code);
+    // Redeemed by this very order: the lock already did its work.
+    if (coupon?.status === 'REDEEMED' && coupon.orderId === orderId) return coupon;
     throw new BusinessError('CouponInvalid', coupon ? `coupon ${code} is already used` : `unknown coupon ${code}`);
   }
   return (await load(client, code))!;
 }
 
-/** Unlocks the coupon if this order holds it; otherwise records a tombstone that refuses a late lock. */
+/**
+ * Redeems the coupon this order holds locked, once its payment is past the pivot; redeeming it
+ * again for the same order answers it unchanged. Refused with CouponNotLocked (409) when the order
+ * does not hold it (never locked, released, or held by another order).
+ */
+async function redeem(client: PoolClient, code: string, orderId: string): Promise<Coupon> {
+  await lockRow(client, code);
+  await client.query(
+    `UPDATE coupon.coupons SET status = 'REDEEMED', updated_at = now()
+     WHERE code = $1 AND order_id = $2 AND status = 'LOCKED'`,
+    [code, orderId],
+  );
+  const coupon = await load(client, code);
+  if (coupon?.status !== 'REDEEMED' || coupon.orderId !== orderId) {
+    throw new BusinessError('CouponNotLocked', `coupon ${code} is not locked for ${orderId}`, 409);
+  }
+  return coupon;
+}
+
+/**
+ * Unlocks the coupon if this order holds it locked; otherwise records a tombstone that refuses a
+ * late lock. A redeemed coupon stays redeemed: it belongs to a paid order.
+ */
 async function release(client: PoolClient, code: string, orderId: string) {
   await lockRow(client, code);
   const updated = await client.query(
-    `UPDATE coupon.coupons SET status = 'AVAILABLE', order_id = NULL, updated_at = now() WHERE code = $1 AND order_id = $2`,
+    `UPDATE coupon.coupons SET status = 'AVAILABLE', order_id = NULL, updated_at = now()
+     WHERE code = $1 AND order_id = $2 AND status = 'LOCKED'`,
     [code, orderId],
   );
   if (updated.rowCount === 0) {
@@ -58,7 +83,7 @@ async function release(client: PoolClient, code: string, orderId: string) {
   return { code, released: updated.rowCount === 1 };
 }
 
-/** Coupons: `PUT /coupons/:code` (seed), `POST /coupons/:code/lock`, `/release`, `GET /coupons/:code`. */
+/** Coupons: `PUT /coupons/:code` (seed), `POST /coupons/:code/lock`, `/redeem`, `/release`, `GET /coupons/:code`. */
 export function buildCouponApp(pool: Pool, logger: Logger): FastifyInstance {
   const app = createServiceApp('coupon', pool, logger);
   const base = { pool, schema: 'coupon' };
@@ -74,6 +99,9 @@ export function buildCouponApp(pool: Pool, logger: Logger): FastifyInstance {
   });
   mutation(app, { ...base, url: '/coupons/:code/lock', body: couponOrderRequest }, (c, i, p) =>
     lock(c, code(p), i.orderId),
+  );
+  mutation(app, { ...base, url: '/coupons/:code/redeem', body: couponOrderRequest }, (c, i, p) =>
+    redeem(c, code(p), i.orderId),
   );
   mutation(app, { ...base, url: '/coupons/:code/release', body: couponOrderRequest }, (c, i, p) =>
     release(c, code(p), i.orderId),

@@ -5,7 +5,7 @@ import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../sha
 import { empty } from '../../contracts/fields';
 import { businessId, sku } from '../../contracts/fields';
 import { freezeRequest, reserveRequest, returnRequest, stockLevelRequest } from '../../contracts/wire/inventory';
-import { getStock, release, reserve, returnItems, setStock } from './store';
+import { getStock, release, reserve, returnItems, sell, setStock } from './store';
 import { cancelFrozen, confirmFrozen, tryFreeze } from './tcc';
 
 /**
@@ -14,6 +14,7 @@ import { cancelFrozen, confirmFrozen, tryFreeze } from './tcc';
  * - `GET /stock/:sku` reads it;
  * - `POST /reservations` reserves items (idempotent on Idempotency-Key);
  * - `POST /reservations/:id/release` returns them (idempotent; a no-op for an unknown id);
+ * - `POST /reservations/:id/sell` sells a paid order's reservation (reserved → sold, once);
  * - `POST /reservations/:id/returns` takes items of a paid order back into stock (refunds);
  * - `POST /tcc/:gid/branches/:branch/try|confirm|cancel`: a TCC branch through the barrier.
  */
@@ -33,6 +34,10 @@ export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
   );
   mutation(app, { ...base, url: '/reservations/:id/release', body: empty }, (client, _input, p) =>
     release(client, parseInput(businessId, p.id)),
+  );
+
+  mutation(app, { ...base, url: '/reservations/:id/sell', body: empty }, (client, _input, p) =>
+    sell(client, parseInput(businessId, p.id)),
   );
 
   mutation(app, { ...base, url: '/reservations/:id/returns', body: returnRequest, status: 201 }, (client, input, p) =>

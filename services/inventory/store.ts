@@ -88,6 +88,10 @@ export async function release(client: PoolClient, reservationId: string): Promis
   const current = await readReservation(client, reservationId);
   if (current === undefined) throw new Error(`reservation ${reservationId} vanished`);
   if (current.status === 'RELEASED') return { ...current, returned: false };
+  // Sold belongs to a paid order, which only goes forward: its items come back by a return.
+  if (current.status === 'SOLD') {
+    throw new BusinessError('ReservationSold', `reservation ${reservationId} was sold; return its items instead`);
+  }
   // Items already returned by a refund are back in `available`: release only what is left.
   const left = await client.query<{ sku: string; quantity: number }>(
     `SELECT sku, quantity - returned AS quantity FROM inventory.reservation_lines
@@ -108,9 +112,40 @@ export async function release(client: PoolClient, reservationId: string): Promis
 }
 
 /**
+ * Sells a paid order's reservation: what it still holds (less any returned items) moves from
+ * `reserved` to `sold`, once; a sold reservation answers unchanged (`sold: false`). Refuses
+ * `ReservationReleased` for a released one and `UnknownReservation` (404) for an unknown id.
+ */
+export async function sell(client: PoolClient, reservationId: string): Promise<Reservation & { sold: boolean }> {
+  const current = await readReservation(client, reservationId); // locks the reservation row
+  if (current === undefined) throw new BusinessError('UnknownReservation', `unknown reservation ${reservationId}`, 404);
+  if (current.status === 'RELEASED') {
+    throw new BusinessError('ReservationReleased', `reservation ${reservationId} was released`);
+  }
+  if (current.status === 'SOLD') return { ...current, sold: false };
+  const left = await client.query<{ sku: string; quantity: number }>(
+    `SELECT sku, quantity - returned AS quantity FROM inventory.reservation_lines
+     WHERE reservation_id = $1 AND quantity > returned ORDER BY sku COLLATE "C"`,
+    [reservationId],
+  );
+  for (const { sku, quantity } of left.rows) {
+    await client.query(
+      `UPDATE inventory.stock SET sold = sold + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
+      [sku, quantity],
+    );
+  }
+  await client.query(`UPDATE inventory.reservations SET status = 'SOLD', sold_at = now() WHERE reservation_id = $1`, [
+    reservationId,
+  ]);
+  return { ...current, status: 'SOLD', sold: true };
+}
+
+/**
  * Takes returned items of a (paid) reservation back into `available`, once per return id: a return
- * id seen before answers its first result. Refuses `ReturnExceedsReservation` when an item was not
- * reserved in that quantity (counting earlier returns), and `ReservationReleased` for a released one.
+ * id seen before answers its first result. The items leave `sold` when the reservation was sold,
+ * else `reserved` (orders paid before reservations were sold). Refuses `ReturnExceedsReservation`
+ * when an item was not reserved in that quantity (counting earlier returns), and
+ * `ReservationReleased` for a released one.
  */
 export async function returnItems(
   client: PoolClient,
@@ -139,8 +174,9 @@ export async function returnItems(
         `reservation ${reservationId} holds fewer than ${quantity} of ${sku}`,
       );
     }
+    const from = current.status === 'SOLD' ? 'sold' : 'reserved';
     await client.query(
-      `UPDATE inventory.stock SET available = available + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
+      `UPDATE inventory.stock SET available = available + $2, ${from} = ${from} - $2, updated_at = now() WHERE sku = $1`,
       [sku, quantity],
     );
   }

@@ -263,7 +263,7 @@ describe('saga CLI', () => {
         const status = await saga('status', 'payment:cli-na');
         expect(status.stdout).toContain('NEEDS_ATTENTION');
         expect(status.stdout).toContain('Stocktake');
-        expect(await db.stockOf('CLI-NA-a')).toEqual({ available: 8, reserved: 2 }); // still held
+        expect(await db.stockOf('CLI-NA-a')).toEqual({ available: 8, reserved: 2, sold: 0 }); // still held
         expect((await saga('skip', 'payment:cli-na', '--by', 'ops')).code).toBe(2); // a skip needs --reason
 
         stocktake = false;
@@ -277,8 +277,8 @@ describe('saga CLI', () => {
         const skipped = await saga('skip', 'payment:cli-na', '--by', 'ops', '--reason', 'late');
         expect(skipped.stderr.trim()).toMatch(/^payment:cli-na is closed: it FAILED/);
       });
-      expect(await db.stockOf('CLI-NA-a')).toEqual({ available: 10, reserved: 0 });
-      expect(await db.stockOf('CLI-NA-b')).toEqual({ available: 10, reserved: 0 });
+      expect(await db.stockOf('CLI-NA-a')).toEqual({ available: 10, reserved: 0, sold: 0 });
+      expect(await db.stockOf('CLI-NA-b')).toEqual({ available: 10, reserved: 0, sold: 0 });
       expect((await db.orderOf('cli-na')).status).toBe('CANCELLED');
     } finally {
       await new Promise((r) => proxy.close(r));

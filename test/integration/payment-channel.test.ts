@@ -15,7 +15,9 @@ import { testWebhookSecret } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
-const stack = useStack();
+// Roomy enough that a loaded machine still reaches the charge step before the short unpaid
+// deadlines below: the late capture 15 s after its create, the hanging create 8 s.
+const stack = useStack({ gatewayTimings: { lateMs: 15_000, hangMs: 8000 } });
 const db = shop(
   () => stack.services.pool,
   (name) => stack.url(name),
@@ -143,26 +145,27 @@ describe('payment saga against every gateway behaviour (real dev server, service
 
   it('success after the unpaid deadline: the order is cancelled, stock released, and the late capture refunded', async () => {
     const { error, state } = await pay('pc-late', testCards.lateSuccess, {
-      unpaidDeadline: '1500 ms',
+      unpaidDeadline: '5 seconds',
       callbackTimeout: '10 seconds',
     });
     expect(error?.cause?.message).toMatch(/failed at charge-card: UnpaidDeadline/);
     expect(state.steps.find((s) => s.name === 'charge-card')).toMatchObject({ status: 'compensated' });
     expect(await db.orderOf('pc-late')).toMatchObject({ status: 'CANCELLED' });
-    expect(await db.stockOf('pc-late-a')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('pc-late-a')).toEqual({ available: 10, reserved: 0, sold: 0 });
     await expect
       .poll(() => db.chargesOf('pc-late'), { timeout: 10_000 })
       .toEqual([{ chargeId: 'charge:pc-late', amountCents: 5000, status: 'REFUNDED' }]);
   });
 
   it('unpaid deadline while the create call hangs: the charge is voided first, so it can never be captured', async () => {
-    const { error } = await pay('pc-void', testCards.createTimeout, { unpaidDeadline: '1 second' });
+    // Within the first call's 4 s request timeout: the deadline passes while the create hangs.
+    const { error } = await pay('pc-void', testCards.createTimeout, { unpaidDeadline: '3 seconds' });
     expect(error?.cause?.message).toMatch(/UnpaidDeadline/);
     expect(await db.orderOf('pc-void')).toMatchObject({ status: 'CANCELLED' });
     // Past the hang and any retry of the create: still nothing captured.
-    await new Promise((r) => setTimeout(r, 6000));
+    await new Promise((r) => setTimeout(r, 9000));
     expect((await db.chargesOf('pc-void')).filter((c) => c.status === 'CAPTURED')).toEqual([]);
-    expect(await db.stockOf('pc-void-a')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('pc-void-a')).toEqual({ available: 10, reserved: 0, sold: 0 });
   });
 
   it('a forged callback is refused and changes nothing; the genuine one then pays the order', async () => {

@@ -34,9 +34,9 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     });
 
     expect(await handle.result()).toMatchObject({ status: 'PAID', amountCents: 4500, discountCents: 500, points: 45 });
-    expect(await db.stockOf('PS-1a')).toEqual({ available: 8, reserved: 2 });
-    expect(await db.stockOf('PS-1b')).toEqual({ available: 9, reserved: 1 });
-    expect(await db.couponOf('PS-1-SAVE')).toEqual({ status: 'LOCKED', orderId: 'ps-1' });
+    expect(await db.stockOf('PS-1a')).toEqual({ available: 8, reserved: 0, sold: 2 });
+    expect(await db.stockOf('PS-1b')).toEqual({ available: 9, reserved: 0, sold: 1 });
+    expect(await db.couponOf('PS-1-SAVE')).toEqual({ status: 'REDEEMED', orderId: 'ps-1' });
     expect(await db.pointsOf('cust-ps-1')).toBe(45);
     expect(await db.shipmentsOf('ps-1')).toEqual([{ status: 'CREATED' }]);
     expect(await db.chargesOf('ps-1')).toEqual([{ chargeId: 'charge:ps-1', amountCents: 4500, status: 'CAPTURED' }]);
@@ -51,6 +51,8 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       'Award 45 points to cust-ps-1 for order ps-1',
       'Create shipment shipment:ps-1 for order ps-1: 3 units',
       'Mark order ps-1 paid: 4500 minor units (charge charge:ps-1)',
+      'Sell the stock reserved for order ps-1',
+      'Redeem coupon PS-1-SAVE for order ps-1',
     ]);
   });
 
@@ -64,7 +66,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       return started;
     });
     expect(await handle.result()).toMatchObject({ status: 'PAID', amountCents: 5000, points: 50 });
-    expect(await db.stockOf('PS-L-a')).toEqual({ available: 8, reserved: 2 });
+    expect(await db.stockOf('PS-L-a')).toEqual({ available: 8, reserved: 0, sold: 2 });
     expect(await db.chargesOf('ps-local')).toEqual([
       { chargeId: 'charge:ps-local', amountCents: 5000, status: 'CAPTURED' },
     ]);
@@ -101,8 +103,8 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       expect.stringMatching(/^Cancel order ps-2: .*CardDeclined/),
     ]);
     expect(state.status).toBe('COMPENSATED');
-    expect(await db.stockOf('PS-2a')).toEqual({ available: 10, reserved: 0 });
-    expect(await db.stockOf('PS-2b')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('PS-2a')).toEqual({ available: 10, reserved: 0, sold: 0 });
+    expect(await db.stockOf('PS-2b')).toEqual({ available: 10, reserved: 0, sold: 0 });
     expect(await db.couponOf('PS-2-SAVE')).toEqual({ status: 'AVAILABLE', orderId: null });
     expect(await db.pointsOf('cust-ps-2')).toBe(0);
     // The gateway declined it (by callback): a FAILED charge, no money taken.
@@ -128,7 +130,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     });
     expect(new Set(runIds).size).toBe(1);
     expect(await db.chargesOf('ps-3')).toHaveLength(1);
-    expect(await db.stockOf('PS-3a')).toEqual({ available: 8, reserved: 2 });
+    expect(await db.stockOf('PS-3a')).toEqual({ available: 8, reserved: 0, sold: 2 });
   });
 
   it('cancelled while a slow charge is in flight: the order is cancelled and no money stays taken', async () => {
@@ -149,7 +151,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       await new Promise((r) => setTimeout(r, 3500));
     });
     expect((await db.chargesOf('ps-6')).filter((c) => c.status === 'CAPTURED')).toEqual([]);
-    expect(await db.stockOf('PS-6a')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('PS-6a')).toEqual({ available: 10, reserved: 0, sold: 0 });
     expect((await db.orderOf('ps-6')).status).toBe('CANCELLED');
   });
 
@@ -206,8 +208,8 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       process.kill(-second.pid!, 'SIGTERM');
     }
     expect(await db.chargesOf('ps-5')).toHaveLength(1);
-    expect(await db.stockOf('PS-5a')).toEqual({ available: 8, reserved: 2 });
-    expect(await db.stockOf('PS-5b')).toEqual({ available: 9, reserved: 1 });
+    expect(await db.stockOf('PS-5a')).toEqual({ available: 8, reserved: 0, sold: 2 });
+    expect(await db.stockOf('PS-5b')).toEqual({ available: 9, reserved: 0, sold: 1 });
     expect(await db.orderOf('ps-5')).toMatchObject({ status: 'PAID' });
   });
 });

@@ -52,6 +52,7 @@ describe('refundSaga on the real stack', () => {
   it('a partial refund returns items, revokes their points and leaves the order PARTIALLY_REFUNDED; the rest makes it REFUNDED', async () => {
     await worker(async () => {
       await paidOrder('rf-1');
+      expect(await db.stockOf('rf-1-a')).toEqual({ available: 8, reserved: 0, sold: 2 });
       const first = await (
         await startRefund(stack.client, refundOf('rf-1', 'rf-1-a', 1500, [{ sku: 'rf-1-a', quantity: 1 }]), {
           taskQueue,
@@ -64,7 +65,7 @@ describe('refundSaga on the real stack', () => {
         pointsDebt: 0,
         orderStatus: 'PARTIALLY_REFUNDED',
       });
-      expect(await db.stockOf('rf-1-a')).toEqual({ available: 9, reserved: 1 });
+      expect(await db.stockOf('rf-1-a')).toEqual({ available: 9, reserved: 0, sold: 1 });
       expect(await wallet('cust-rf-1')).toEqual({ points: 35, debt: 0 });
       expect(await db.chargesOf('rf-1')).toEqual([{ chargeId: 'charge:rf-1', amountCents: 5000, status: 'CAPTURED' }]);
 
@@ -85,8 +86,8 @@ describe('refundSaga on the real stack', () => {
       { refundId: 'rf-1-b', amountCents: 3500, status: 'SUCCEEDED' },
     ]);
     expect(await db.chargesOf('rf-1')).toEqual([{ chargeId: 'charge:rf-1', amountCents: 5000, status: 'REFUNDED' }]);
-    expect(await db.stockOf('rf-1-a')).toEqual({ available: 10, reserved: 0 });
-    expect(await db.stockOf('rf-1-b')).toEqual({ available: 10, reserved: 0 });
+    expect(await db.stockOf('rf-1-a')).toEqual({ available: 10, reserved: 0, sold: 0 });
+    expect(await db.stockOf('rf-1-b')).toEqual({ available: 10, reserved: 0, sold: 0 });
     expect(await wallet('cust-rf-1')).toEqual({ points: 0, debt: 0 });
     expect(await db.orderOf('rf-1')).toMatchObject({ status: 'REFUNDED' });
   });
@@ -190,7 +191,7 @@ describe('refundSaga on the real stack', () => {
       reason: expect.stringContaining('item was used'),
     });
     expect(await gatewayRefunds('rf-5')).toEqual([]);
-    expect(await db.stockOf('rf-5-a')).toEqual({ available: 8, reserved: 2 });
+    expect(await db.stockOf('rf-5-a')).toEqual({ available: 8, reserved: 0, sold: 2 });
     expect(await db.orderOf('rf-5')).toMatchObject({ status: 'PAID' });
     expect(await wallet('cust-rf-5')).toEqual({ points: 50, debt: 0 });
     expect(await gatewayRefunds('rf-6')).toEqual([{ refundId: 'rf-6-a', amountCents: 2000, status: 'SUCCEEDED' }]);

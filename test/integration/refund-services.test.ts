@@ -83,6 +83,40 @@ describe('what a refund touches, service by service', () => {
     expect((await get('inventory', '/stock/RS-1')).body).toMatchObject({ available: 10, reserved: 0 });
   });
 
+  it('inventory: a sold reservation stays sold; returned items go from sold to available, every unit counted', async () => {
+    await http('PUT', `${stack.url('inventory')}/stock/RS-2`, { available: 10 });
+    const line = (quantity: number) => [{ sku: 'RS-2', quantity }];
+    await post('inventory', '/reservations', { reservationId: 'rs-o4', items: line(3) }, 'k-rs4-res');
+    const sold = await post('inventory', '/reservations/rs-o4/sell', {}, 'k-rs4-sell');
+    expect(sold).toMatchObject({ status: 200, body: { status: 'SOLD', sold: true } });
+    const again = await post('inventory', '/reservations/rs-o4/sell', {}, 'k-rs4-sell-again');
+    expect(again.body).toMatchObject({ status: 'SOLD', sold: false });
+    expect((await get('inventory', '/stock/RS-2')).body).toMatchObject({ available: 7, reserved: 0, sold: 3 });
+    // A paid order only goes forward: its sold stock is not released, only returned.
+    const released = await post('inventory', '/reservations/rs-o4/release', {}, 'k-rs4-rel');
+    expect(released.status).toBe(422);
+    expect(released.body.error.type).toBe('ReservationSold');
+    const back = (returnId: string, quantity: number) =>
+      post('inventory', '/reservations/rs-o4/returns', { returnId, items: line(quantity) }, `k-${returnId}`);
+    expect((await back('rs4-ret-1', 2)).status).toBe(201);
+    expect((await back('rs4-ret-2', 2)).body.error.type).toBe('ReturnExceedsReservation');
+    expect((await get('inventory', '/stock/RS-2')).body).toEqual({
+      sku: 'RS-2',
+      available: 9,
+      reserved: 0,
+      frozen: 0,
+      sold: 1,
+      stocked: 10,
+    });
+    // Sold after a return: only what is left moves to sold.
+    await post('inventory', '/reservations', { reservationId: 'rs-o5', items: line(4) }, 'k-rs5-res');
+    await post('inventory', '/reservations/rs-o5/returns', { returnId: 'rs5-ret', items: line(1) }, 'k-rs5-ret');
+    await post('inventory', '/reservations/rs-o5/sell', {}, 'k-rs5-sell');
+    expect((await get('inventory', '/stock/RS-2')).body).toMatchObject({ available: 6, reserved: 0, sold: 4 });
+    const unknown = await post('inventory', '/reservations/rs-none/sell', {}, 'k-rs-none-sell');
+    expect(unknown.status).toBe(404);
+  });
+
   it('order: refunds are recorded once each, PARTIALLY_REFUNDED then REFUNDED, never above the card amount', async () => {
     const items = [{ sku: 'RS-2', quantity: 1, unitPriceCents: 5000 }];
     await post('order', '/orders/rs-o4/validate', { customerId: 'rs-c4', currency: 'EUR', items }, 'k-rs-o4');

@@ -104,6 +104,25 @@ describe('an undo that arrives before its call leaves a tombstone the late call 
     expect(await count(`SELECT count(*) AS n FROM payments.charges WHERE charge_id = 'ch-late'`)).toBe(0);
   });
 
+  it('coupon: a paid order redeems the coupon it locked; a redeemed coupon is neither released nor locked again', async () => {
+    const coupon = async () => (await http('GET', `${stack.url('coupon')}/coupons/RED-1`)).body as object;
+    await http('PUT', `${stack.url('coupon')}/coupons/RED-1`, { discountCents: 100 });
+    const notLocked = await post('coupon', '/coupons/RED-1/redeem', { orderId: 'o-red' }, 'k-red-early');
+    expect(notLocked.status).toBe(409);
+    expect(notLocked.body.error.type).toBe('CouponNotLocked');
+    await post('coupon', '/coupons/RED-1/lock', { orderId: 'o-red' }, 'k-red-lock');
+    const redeemed = await post('coupon', '/coupons/RED-1/redeem', { orderId: 'o-red' }, 'k-red');
+    expect(redeemed.body).toMatchObject({ status: 'REDEEMED', orderId: 'o-red' });
+    expect((await post('coupon', '/coupons/RED-1/redeem', { orderId: 'o-red' }, 'k-red-2')).status).toBe(200);
+    expect((await post('coupon', '/coupons/RED-1/redeem', { orderId: 'o-other' }, 'k-red-3')).status).toBe(409);
+    expect((await post('coupon', '/coupons/RED-1/release', { orderId: 'o-red' }, 'k-red-rel')).body).toEqual({
+      code: 'RED-1',
+      released: false,
+    });
+    expect((await post('coupon', '/coupons/RED-1/lock', { orderId: 'o-other' }, 'k-red-lock-2')).status).toBe(422);
+    expect(await coupon()).toMatchObject({ status: 'REDEEMED', orderId: 'o-red' });
+  });
+
   it('coupon: a release before the lock refuses the late lock and leaves the coupon available', async () => {
     await http('PUT', `${stack.url('coupon')}/coupons/LATE-1`, { discountCents: 100 });
     await post('coupon', '/coupons/LATE-1/release', { orderId: 'o-late' }, 'k-late-release');

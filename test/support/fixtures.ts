@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
-import { freshDatabase, startTestServices } from './services';
+import { freshDatabase, startTestServices, type TestServiceOptions } from './services';
 import { devServerConnections, timeSkippingEnv } from './temporal';
 
 type Services = Awaited<ReturnType<typeof startTestServices>> & {
@@ -34,12 +34,15 @@ export function useServices(): Services {
  * The services plus client and worker connections to the run's dev server; the callback receiver
  * signals the workflows there.
  */
-export function useStack(): Services & { client: Client; nativeConnection: NativeConnection } {
-  return useServiceStack(async () => devServerConnections());
+export function useStack(
+  options: Pick<TestServiceOptions, 'gatewayTimings'> = {},
+): Services & { client: Client; nativeConnection: NativeConnection } {
+  return useServiceStack(async () => devServerConnections(), options);
 }
 
 function useServiceStack<T extends { client: Client; nativeConnection: NativeConnection; close(): Promise<void> }>(
   connect: (() => Promise<T>) | undefined,
+  options: TestServiceOptions = {},
 ): Services & { client: Client; nativeConnection: NativeConnection } {
   const ctx = {} as Services & { client: Client; nativeConnection: NativeConnection };
   const stops: (() => Promise<void>)[] = [];
@@ -52,7 +55,7 @@ function useServiceStack<T extends { client: Client; nativeConnection: NativeCon
     }
     const db = await freshDatabase();
     stops.push(() => db.drop());
-    const services = await startTestServices(ctx.client, db.url);
+    const services = await startTestServices(ctx.client, db.url, options);
     stops.push(() => services.services.close());
     Object.assign(ctx, services, { databaseUrl: db.url });
   });

@@ -72,6 +72,7 @@ function defaults(): Activities {
     markOrderPaid: async (i) => anOrder({ orderId: i.orderId, chargeId: i.chargeId, paidCents: i.amountCents }),
     reserveStock: async (i) => ({ reservationId: i.reservationId, status: 'RESERVED', items: i.items }),
     releaseStock: async (i) => aRelease({ reservationId: i.reservationId }),
+    sellStock: async (i) => ({ reservationId: i.reservationId, status: 'SOLD', items: [], sold: true }),
     // A gateway that settles at once: flows then never wait for a callback unless a test says so.
     chargeCard: async (i) => aCharge({ ...i, reference: i.reference ?? `payment:${i.orderId}` }),
     getCharge: async (i) => aCharge({ chargeId: i.chargeId }),
@@ -103,6 +104,7 @@ function defaults(): Activities {
     }),
     awardPoints: async (i) => ({ entryId: i.entryId, points: i.points, awarded: true }),
     lockCoupon: async (i) => ({ code: i.code, discountCents: 500, status: 'LOCKED', orderId: i.orderId }),
+    redeemCoupon: async (i) => ({ code: i.code, discountCents: 500, status: 'REDEEMED', orderId: i.orderId }),
     releaseCoupon: async (i) => ({ code: i.code, released: true }),
     createShipment: async (i) => ({ shipmentId: i.shipmentId, orderId: i.orderId, items: i.items, status: 'CREATED' }),
     tryFreezeStock: async () => ({ outcome: 'applied' }),

@@ -14,14 +14,21 @@ export const testGatewayTimings = { settleMs: 50, callbackDelayMs: 1500, lateMs:
 export const testRequestTimeoutMs = 4000;
 export const testWebhookSecret = devWebhookSecret;
 
+/** How a file's services differ from the defaults: the gateway's timings, fixed ports (a restart). */
+export interface TestServiceOptions {
+  gatewayTimings?: Partial<typeof testGatewayTimings>;
+  ports?: Partial<Record<keyof ServiceDeps, number>>;
+}
+
 /**
- * Every participant service, in this process on free ports, over the run's test database, plus
- * the real activities pointed at them over HTTP. With a Temporal client the callback receiver
- * signals workflows; without one it keeps every callback as an orphan.
+ * Every participant service, in this process on free ports (or `ports`), over the run's test
+ * database, plus the real activities pointed at them over HTTP. With a Temporal client the
+ * callback receiver signals workflows; without one it keeps every callback as an orphan.
  */
 export async function startTestServices(
   client: Client | undefined,
   databaseUrl: string,
+  options: TestServiceOptions = {},
 ): Promise<{
   services: RunningServices;
   activities: ReturnType<typeof createActivities>;
@@ -29,11 +36,15 @@ export async function startTestServices(
 }> {
   const services = await startServices({
     databaseUrl,
-    services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
+    services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: options.ports?.[name] ?? 0 })),
     logger: createLogger('test-services', 'silent'),
     poolSize: 10,
     links: {
-      gateway: { secret: testWebhookSecret, toleranceSeconds: 300, timings: testGatewayTimings },
+      gateway: {
+        secret: testWebhookSecret,
+        toleranceSeconds: 300,
+        timings: { ...testGatewayTimings, ...options.gatewayTimings },
+      },
       deliver: client ? temporalDelivery(client) : keepAsOrphans,
     },
   });

@@ -13,8 +13,10 @@ export function shop(pool: () => Pool, url: (name: 'inventory' | 'coupon') => st
       await http('PUT', `${url('coupon')}/coupons/${code}`, { discountCents });
     },
     async stockOf(sku: string) {
-      const { rows } = await pool().query('SELECT available, reserved FROM inventory.stock WHERE sku = $1', [sku]);
-      return rows[0] as { available: number; reserved: number };
+      const { rows } = await pool().query('SELECT available, reserved, sold FROM inventory.stock WHERE sku = $1', [
+        sku,
+      ]);
+      return rows[0] as { available: number; reserved: number; sold: number };
     },
     async couponOf(code: string) {
       const { rows } = await pool().query('SELECT status, order_id AS "orderId" FROM coupon.coupons WHERE code = $1', [

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import type { GatewayEvent } from '../../contracts/gateway';
-import { paymentEventSignal, type PaymentChannelState, type SagaState } from '../../workflows';
+import { paymentEventSignal, sagaStateQuery, type PaymentChannelState, type SagaState } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
 import { chargeSucceeded } from '../support/gateway-events';
 import { aCharge, compensationsIn, mockActivities } from '../support/mock-activities';
@@ -80,7 +80,10 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     const failure = (error as WorkflowFailedError).cause!;
     expect(rootCause(failure).type).toBe('UnpaidDeadline');
     expect(failure.message).toContain('compensated: charge-card, lock-coupon, reserve-stock, validate-order');
-    expect(compensationsIn(calls)).toEqual(['refundCharge', 'releaseCoupon', 'releaseStock', 'cancelOrder']);
+    // The charge's undo runs beside the others: it and the coupon's release start together.
+    const undone = compensationsIn(calls);
+    expect(new Set(undone.slice(0, 2))).toEqual(new Set(['refundCharge', 'releaseCoupon']));
+    expect(undone.slice(2)).toEqual(['releaseStock', 'cancelOrder']);
     expect(state.status).toBe('COMPENSATED');
     expect(calls).not.toContain('awardPoints');
     expect(moves(payment).at(-1)).toEqual(['PENDING', 'VOIDED', 'undo']);
@@ -89,30 +92,53 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     expect(payment.polls).toBeLessThan(25);
   });
 
-  it('past the unpaid deadline before the charge step starts, moves no money and cancels the order', async () => {
+  it('a participant down past the unpaid deadline: given up at the deadline, before any money moves', async () => {
     let reserveAttempts = 0;
-    const healthy = mockActivities().activities;
     const { calls, activities } = mockActivities({
-      // A participant that is down for a while: five transient faults hold the saga about 6 s in
-      // activity retries (200 ms doubling), past the 5 s deadline, before the charge step starts.
-      reserveStock: async (i) => {
-        if (++reserveAttempts <= 5) throw new Error('connection refused');
-        return healthy.reserveStock(i);
+      // Down for good: only the 5 s deadline ends the retries (200 ms doubling, capped at 10 s).
+      reserveStock: async () => {
+        reserveAttempts += 1;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:4101');
       },
     });
     const options = { ...fast, payment: { unpaidDeadline: '5 seconds' } };
     const { error, state, payment } = await runSaga(activities, anOrderForUnitTests(), options);
-    expect(reserveAttempts).toBe(6);
+    expect(reserveAttempts).toBe(5); // 0, 0.2, 0.6, 1.4, 3 s; the sixth would start past 5 s
     expect(calls).not.toContain('chargeCard');
     expect(calls).not.toContain('refundCharge');
-    expect(rootCause((error as WorkflowFailedError).cause).type).toBe('UnpaidDeadline');
-    expect(state).toMatchObject({ status: 'COMPENSATED', failure: { step: 'charge-card' } });
-    // Nothing was created at the gateway, so only the steps before the charge are undone.
-    expect(compensationsIn(calls)).toEqual(['releaseCoupon', 'releaseStock', 'cancelOrder']);
+    const failure = rootCause((error as WorkflowFailedError).cause);
+    expect(failure.type).toBe('UnpaidDeadline');
+    expect(failure.message).toMatch(/reserve-stock was still retrying/);
+    expect(state).toMatchObject({ status: 'COMPENSATED', failure: { step: 'reserve-stock' } });
+    // The reserve may have landed before its answer was lost: it is released with the rest.
+    expect(compensationsIn(calls)).toEqual(['releaseStock', 'cancelOrder']);
     expect(payment.transitions).toEqual([]);
   });
 
-  it('refunds a success that arrives after the order was given up', async () => {
+  it('before the pivot, a transient fault is retried until it passes, never taken for a refusal', async () => {
+    let lockAttempts = 0;
+    let firstAt = 0;
+    const healthy = mockActivities().activities;
+    const { calls, activities } = mockActivities({
+      // Ten minutes of connection refused (the coupon service down), inside the 15-minute deadline.
+      lockCoupon: async (i) => {
+        lockAttempts += 1;
+        const at = Context.current().info.currentAttemptScheduledTimestampMs;
+        firstAt ||= at;
+        if (at - firstAt < 600_000) {
+          throw new Error('connect ECONNREFUSED 127.0.0.1:4104');
+        }
+        return healthy.lockCoupon(i);
+      },
+    });
+    const { result, state } = await runSaga(activities, anOrderForUnitTests(), fast);
+    expect(result).toMatchObject({ status: 'PAID', discountCents: 500 });
+    expect(lockAttempts).toBeGreaterThan(50); // every 10 s at the cap, for ten minutes
+    expect(compensationsIn(calls)).toEqual([]);
+    expect(state.steps.find((s) => s.name === 'lock-coupon')).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('at the deadline releases the order, stock and coupon at once; only the money waits, refunded once captured', async () => {
     const keys: string[] = [];
     let capturedLate = false;
     const { calls, activities } = mockActivities({
@@ -132,18 +158,28 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
     const { error, state } = await runSaga(activities, input, options, async (handle) => {
       await until(handle, (s) => s.status === 'COMPENSATING');
       await ts.env.sleep('1 hour');
+      // An hour past the deadline the gateway still holds the charge pending: the order is
+      // cancelled and its stock and coupon released already; only the charge's undo waits.
+      expect(new Set(compensationsIn(calls))).toEqual(
+        new Set(['refundCharge', 'releaseCoupon', 'releaseStock', 'cancelOrder']),
+      );
+      const held = await handle.query(sagaStateQuery);
+      expect(held.status).toBe('COMPENSATING');
+      expect(held.steps.filter((s) => s.status === 'compensated').map((s) => s.name)).toEqual([
+        'validate-order',
+        'reserve-stock',
+        'lock-coupon',
+      ]);
+      expect(held.steps.find((s) => s.name === 'charge-card')?.status).toBe('compensating');
       capturedLate = true;
       await handle.signal(paymentEventSignal, event(input.orderId));
     });
     expect(rootCause((error as WorkflowFailedError).cause).type).toBe('UnpaidDeadline');
     expect(keys).toEqual([`payment:${input.orderId}:charge-card:undo`, `payment:${input.orderId}:charge-card:undo:2`]);
-    expect(compensationsIn(calls)).toEqual([
-      'refundCharge',
-      'refundCharge',
-      'releaseCoupon',
-      'releaseStock',
-      'cancelOrder',
-    ]);
+    // The second undo, once captured, refunds it: the last call of the run.
+    expect(compensationsIn(calls)).toHaveLength(5);
+    expect(compensationsIn(calls).at(-1)).toBe('refundCharge');
+    expect(state.status).toBe('COMPENSATED');
     expect(state.steps.find((s) => s.name === 'charge-card')?.status).toBe('compensated');
   });
 

@@ -32,6 +32,8 @@ describe('paymentSaga with mocked activities', () => {
       'awardPoints',
       'createShipment',
       'markOrderPaid',
+      'sellStock',
+      'redeemCoupon',
     ]);
     expect(result).toMatchObject({ status: 'PAID', amountCents: 4500, discountCents: 500, points: 45 });
     expect(state.status).toBe('COMPLETED');
@@ -156,8 +158,10 @@ describe('paymentSaga with mocked activities', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(state.status).toBe('CANCELLED');
-    // The charge may have gone through before the cancel: it is refunded too.
-    expect(compensationsIn(calls)).toEqual(['refundCharge', 'releaseCoupon', 'releaseStock', 'cancelOrder']);
+    // The charge may have gone through before the cancel: it is refunded too, beside the coupon's release.
+    const undone = compensationsIn(calls);
+    expect(new Set(undone.slice(0, 2))).toEqual(new Set(['refundCharge', 'releaseCoupon']));
+    expect(undone.slice(2)).toEqual(['releaseStock', 'cancelOrder']);
     expect(calls).not.toContain('awardPoints');
     expect(reasons).toEqual(['cancelled']);
   });
@@ -175,6 +179,31 @@ describe('paymentSaga with mocked activities', () => {
     expect(calls.filter((c) => c === 'awardPoints')).toHaveLength(3);
     expect(compensationsIn(calls)).toEqual([]);
     expect(state.steps.find((s) => s.name === 'award-points')).toMatchObject({ status: 'done', attempts: 3 });
+  });
+
+  it('a paid order settles its holds forward only: a failing sale is retried, never compensated', async () => {
+    let failures = 0;
+    const { calls, activities } = mockActivities({
+      sellStock: async (i) => {
+        if (++failures <= 2) throw ApplicationFailure.nonRetryable('inventory says no, for now', 'Unavailable');
+        return { reservationId: i.reservationId, status: 'SOLD', items: [], sold: true };
+      },
+    });
+    const { result, state } = await runSaga(activities, order(), fast);
+    expect(result).toMatchObject({ status: 'PAID' });
+    expect(calls.filter((c) => c === 'sellStock')).toHaveLength(3);
+    expect(calls.at(-1)).toBe('redeemCoupon');
+    expect(compensationsIn(calls)).toEqual([]);
+    expect(state.steps.find((s) => s.name === 'sell-stock')).toMatchObject({ status: 'done', attempts: 3 });
+    expect(state.steps.find((s) => s.name === 'redeem-coupon')).toMatchObject({ status: 'done' });
+  });
+
+  it('a cancelled or refused order never sells its stock nor redeems its coupon', async () => {
+    const { calls, activities } = mockActivities({ chargeCard: refusal('CardDeclined') });
+    await runSaga(activities);
+    expect(calls).not.toContain('sellStock');
+    expect(calls).not.toContain('redeemCoupon');
+    expect(compensationsIn(calls)).toEqual(['releaseCoupon', 'releaseStock', 'cancelOrder']);
   });
 
   it('unwinds in parallel when asked: every compensation starts before any finishes', async () => {

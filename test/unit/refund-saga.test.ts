@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import type { RefundInput } from '../../contracts/refund';
@@ -116,6 +117,27 @@ describe('refundSaga with mocked activities', () => {
     // Shown and counted as what it is: an aborted refund, not a compensated failure.
     const { typedSearchAttributes } = await ts.env.client.workflow.getHandle(`refund:${input.refundId}`).describe();
     expect(typedSearchAttributes.get(SagaStatus)).toBe('ABORTED');
+  });
+
+  it('an order service down for minutes delays the refund, never refuses it; down past the bound, nothing moves', async () => {
+    const healthy = mockActivities().activities;
+    let firstAt = 0;
+    const downFor = (ms: number) => async (i: { orderId: string }) => {
+      const at = Context.current().info.currentAttemptScheduledTimestampMs;
+      firstAt ||= at;
+      if (at - firstAt < ms) throw new Error('connect ECONNREFUSED 127.0.0.1:4100');
+      return healthy.getOrder(i);
+    };
+    const back = mockActivities({ getOrder: downFor(5 * 60_000) });
+    const { result } = await run(back.activities, refund(2000));
+    expect(result).toMatchObject({ status: 'REFUNDED', amountCents: 2000 });
+    expect(moneyCalls(back.calls)).toEqual(['createRefund', 'revokePoints', 'returnItems', 'recordRefund']);
+
+    firstAt = 0;
+    const gone = mockActivities({ getOrder: downFor(Number.POSITIVE_INFINITY) });
+    const { error } = await run(gone.activities, refund(2000), { ...fast, checkBoundMs: 120_000 });
+    expect(rootCause(error).type).toBe('ParticipantUnavailable');
+    expect(moneyCalls(gone.calls)).toEqual([]);
   });
 
   it('refuses an order that is not paid, before any money moves', async () => {

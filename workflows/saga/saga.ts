@@ -51,6 +51,12 @@ export interface StepOptions {
   compensate?: (cause: Error) => Promise<unknown>;
   /** After a pivot succeeds the saga never unwinds: later steps are retried forward. */
   pivot?: boolean;
+  /**
+   * The compensation may run on its own (money that waits for a gateway, say): the unwind starts
+   * it and goes on with the others at once, without waiting for it; the saga ends only once it
+   * finished too. Read when the unwind starts (a function, so it may be a `patched` check).
+   */
+  detachedCompensation?: boolean | (() => boolean);
 }
 
 /** How a saga that ended with a business outcome (see `Saga.abort`) was left. */
@@ -71,6 +77,7 @@ export class SagaAbort {
 
 interface Compensation {
   record: StepRecord;
+  detached?: () => boolean;
   /** Runs the undo until it succeeds (or is skipped); resolves with the names it undid. */
   undo: (cause: Error) => Promise<string[]>;
 }
@@ -204,7 +211,8 @@ export class Saga {
     if (this.pastPivot) throw new Error(`step ${name} comes after the pivot: run it with saga.forward()`);
     const record = this.record(name);
     record.pivot = options.pivot === true;
-    const compensation = options.compensate && this.compensate(record, options.compensate);
+    const compensation =
+      options.compensate && this.compensate(record, options.compensate, options.detachedCompensation);
     try {
       const result = await this.attempt(record, work);
       if (options.pivot) this.pastPivot = true;
@@ -268,9 +276,14 @@ export class Saga {
     record.finishedAt = nowIso();
   }
 
-  private compensate(record: StepRecord, run: (cause: Error) => Promise<unknown>): Compensation {
+  private compensate(
+    record: StepRecord,
+    run: (cause: Error) => Promise<unknown>,
+    detached: StepOptions['detachedCompensation'] = false,
+  ): Compensation {
     const compensation: Compensation = {
       record,
+      detached: typeof detached === 'function' ? detached : () => detached,
       undo: async (cause) =>
         (await this.persist(record, 'compensation', () => run(cause))) === SKIPPED ? [] : [record.name],
     };
@@ -326,17 +339,24 @@ export class Saga {
     return record;
   }
 
-  /** Compensates every registered step; returns the names whose compensation ran to the end. */
+  /**
+   * Compensates every registered step; returns the names whose compensation ran to the end, in
+   * unwind order. Detached compensations start first and run beside the others.
+   */
   private async unwind(cause: Error): Promise<string[]> {
     this.setStatus('COMPENSATING');
     const pending = [...this.compensations].reverse();
+    const detached = new Map(pending.filter((c) => c.detached?.() === true).map((c) => [c, c.undo(cause)]));
+    const inline = pending.filter((c) => !detached.has(c));
     const done = this.options.parallelUnwind
-      ? await Promise.all(pending.map((c) => c.undo(cause)))
-      : await pending.reduce<Promise<string[][]>>(
+      ? await Promise.all(inline.map((c) => c.undo(cause)))
+      : await inline.reduce<Promise<string[][]>>(
           async (acc, c) => [...(await acc), await c.undo(cause)],
           Promise.resolve([]),
         );
-    return done.flat();
+    const byCompensation = new Map(inline.map((c, i) => [c, done[i]!]));
+    for (const [c, undone] of detached) byCompensation.set(c, await undone);
+    return pending.flatMap((c) => byCompensation.get(c) ?? []);
   }
 
   /**
