@@ -14,7 +14,7 @@ const cases = [
   ['checkout', { orderId: 'o 1' }, /^invalid checkout input: orderId: must be 1-200 letters/],
   ['flashSalePurchase', { orderId: 'o 1' }, /^invalid flash sale input: orderId: must be 1-200/],
   ['refundSaga', { refundId: 'r 1' }, /^invalid refund input: refundId: must be 1-200 letters/],
-  ['approvalFlow', { requestId: 'a 1' }, /^invalid approval input: requestId: must be 1-200/],
+  ['approvalFlow', { requestId: 'a 1' }, /^invalid approval input: requestId: must be 1-256/],
   ['reconciliation', { lookbackMs: -5 }, /^invalid reconciliation input: lookbackMs: must be at least 1 ms/],
 ] as const;
 
