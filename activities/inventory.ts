@@ -2,6 +2,7 @@ import {
   frozenStock,
   releasedReservation,
   reservation,
+  returnableItems,
   returnedItems,
   settledStock,
   soldReservation,
@@ -65,6 +66,14 @@ export function createInventoryActivities(deps: ServiceClientDeps) {
           idempotencyKey: input.idempotencyKey,
         },
         soldReservation,
+      );
+    },
+    /** What a reservation could still take back; changes nothing. Refusal: `UnknownReservation`. */
+    async returnableItems(input: { reservationId: string }) {
+      return callService(
+        deps,
+        { method: 'GET', path: `/reservations/${encodeURIComponent(input.reservationId)}/returnable` },
+        returnableItems,
       );
     },
     /**

@@ -29,6 +29,7 @@ const narrators: Narrators = {
   reserveStock: (i) => `Reserve stock for order ${i.reservationId}: ${skus(i.items)}`,
   releaseStock: (i) => `Release the stock reserved for order ${i.reservationId}`,
   sellStock: (i) => `Sell the stock reserved for order ${i.reservationId}`,
+  returnableItems: (i) => `Check what order ${i.reservationId} can take back`,
   returnItems: (i) => `Return ${units(i.items)} to stock (${i.returnId})`,
   tryFreezeStock: (i) => `Try: freeze stock ${skus(i.items)} (${i.gid})`,
   confirmFrozenStock: (i) => `Confirm: take the frozen stock (${i.gid})`,

@@ -1,4 +1,11 @@
-import { ApplicationFailure, executeChild, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  executeChild,
+  patched,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { pointsFor } from '../contracts/payment';
 import { refundInput, type RefundInput, type RefundPolicy, type RefundResult } from '../contracts/refund';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
@@ -23,6 +30,9 @@ export type RefundOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'backo
   checkBoundMs?: number;
 };
 
+/** The patch that checks, before any money moves, that the items to return can be returned. */
+export const refundChecksReturnsPatch = 'refund-checks-returns';
+
 /** The patch that retries the order's read through transient faults for `checkBoundMs`, not 8 attempts. */
 export const refundCheckBoundPatch = 'refund-check-bound';
 
@@ -36,7 +46,8 @@ const refundable = ['PAID', 'PARTIALLY_REFUNDED'];
  * settle [pivot]; revokes the points of the refunded part (debt for points already spent), returns
  * the items to stock, and marks the order PARTIALLY_REFUNDED or REFUNDED. A rejection ends the
  * saga with status REJECTED and nothing changed; a refusal (`OrderNotRefundable`,
- * `RefundExceedsCapture`) fails it before any money moves. The same refund id never refunds twice.
+ * `RefundExceedsCapture`, `ReturnNotPossible` for items the order cannot take back) fails it before
+ * any money moves. The same refund id never refunds twice.
  */
 export async function refundSaga(raw: RefundInput, options: RefundOptions = {}): Promise<RefundResult> {
   const input = parseWorkflowInput(refundInput, raw, 'refund');
@@ -68,6 +79,23 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
         )
       : act.getOrder({ orderId });
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
+  const checkReturnable = async () => {
+    const held = await act.returnableItems({ reservationId: orderId }).catch((err: unknown) => {
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === 'UnknownReservation') return undefined;
+      }
+      throw err;
+    });
+    const left = new Map((held?.returnable ?? []).map((l) => [l.sku, l.quantity]));
+    const impossible = items.filter((i) => (left.get(i.sku) ?? 0) < i.quantity);
+    if (impossible.length > 0) {
+      const what = impossible.map((i) => `${i.quantity} × ${i.sku} (${left.get(i.sku) ?? 0} returnable)`).join(', ');
+      throw ApplicationFailure.nonRetryable(
+        `order ${orderId} cannot take back ${what}; nothing was refunded`,
+        'ReturnNotPossible',
+      );
+    }
+  };
   let approval: RefundResult['approval'];
 
   return saga.run(
@@ -87,6 +115,8 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
             'RefundExceedsCapture',
           );
         }
+        // Everything after the pivot must be possible before the money moves: the items to return.
+        if (items.length > 0 && patched(refundChecksReturnsPatch)) await checkReturnable();
         return { ...o, chargeId: o.chargeId };
       });
       upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);

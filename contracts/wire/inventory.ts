@@ -32,6 +32,10 @@ export const releasedReservation = reservation.extend({ returned: z.boolean() })
 /** A sale of a paid order's reservation: the reservation, and whether this call sold it. */
 export const soldReservation = reservation.extend({ sold: z.boolean() });
 
+/** What a reservation could still take back: each line less what earlier returns took. */
+export const returnableItems = reservation.extend({ returnable: z.array(stockLine) });
+export type ReturnableItems = z.infer<typeof returnableItems>;
+
 export const returnedItems = z.object({ reservationId: z.string(), returnId: z.string(), items: z.array(stockLine) });
 
 /** TCC results: what a try froze, what a confirm sold or a cancel unfroze. */

@@ -5,7 +5,7 @@ import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../sha
 import { empty } from '../../contracts/fields';
 import { businessId, sku } from '../../contracts/fields';
 import { freezeRequest, reserveRequest, returnRequest, stockLevelRequest } from '../../contracts/wire/inventory';
-import { getStock, release, reserve, returnItems, sell, setStock } from './store';
+import { getStock, release, reserve, returnable, returnItems, sell, setStock } from './store';
 import { cancelFrozen, confirmFrozen, tryFreeze } from './tcc';
 
 /**
@@ -15,6 +15,7 @@ import { cancelFrozen, confirmFrozen, tryFreeze } from './tcc';
  * - `POST /reservations` reserves items (idempotent on Idempotency-Key);
  * - `POST /reservations/:id/release` returns them (idempotent; a no-op for an unknown id);
  * - `POST /reservations/:id/sell` sells a paid order's reservation (reserved → sold, once);
+ * - `GET /reservations/:id/returnable` says what a refund could still return, changing nothing;
  * - `POST /reservations/:id/returns` takes items of a paid order back into stock (refunds);
  * - `POST /tcc/:gid/branches/:branch/try|confirm|cancel`: a TCC branch through the barrier.
  */
@@ -40,6 +41,9 @@ export function buildInventoryApp(pool: Pool, logger: Logger): FastifyInstance {
     sell(client, parseInput(businessId, p.id)),
   );
 
+  query(app, '/reservations/:id/returnable', 'UnknownReservation', (p) =>
+    returnable(pool, parseInput(businessId, p.id)),
+  );
   mutation(app, { ...base, url: '/reservations/:id/returns', body: returnRequest, status: 201 }, (client, input, p) =>
     returnItems(client, parseInput(businessId, p.id), input),
   );

@@ -1,6 +1,6 @@
 import { BusinessError } from '../shared/errors';
 import type { Pool, PoolClient } from '../shared/db';
-import type { Reservation, ReserveRequest, StockLine } from '../../contracts/wire/inventory';
+import type { Reservation, ReserveRequest, ReturnableItems, StockLine } from '../../contracts/wire/inventory';
 import type { StockLevel } from './schema';
 import { bySku } from './schema';
 
@@ -138,6 +138,33 @@ export async function sell(client: PoolClient, reservationId: string): Promise<R
     reservationId,
   ]);
   return { ...current, status: 'SOLD', sold: true };
+}
+
+/**
+ * What a reservation could still take back (each line less its earlier returns), without changing
+ * anything: a refund asks before any money moves. Undefined for an unknown reservation.
+ */
+export async function returnable(pool: Pool, reservationId: string): Promise<ReturnableItems | undefined> {
+  const { rows } = await pool.query<{ status: Reservation['status'] }>(
+    'SELECT status FROM inventory.reservations WHERE reservation_id = $1',
+    [reservationId],
+  );
+  if (rows[0] === undefined) return undefined;
+  const lines = await pool.query<{ sku: string; quantity: number; returned: number }>(
+    `SELECT sku, quantity, returned FROM inventory.reservation_lines WHERE reservation_id = $1 ORDER BY sku COLLATE "C"`,
+    [reservationId],
+  );
+  return {
+    reservationId,
+    status: rows[0].status,
+    items: lines.rows.map(({ sku, quantity }) => ({ sku, quantity })),
+    returnable:
+      rows[0].status === 'RELEASED'
+        ? []
+        : lines.rows
+            .filter((l) => l.quantity > l.returned)
+            .map((l) => ({ sku: l.sku, quantity: l.quantity - l.returned })),
+  };
 }
 
 /**

@@ -124,6 +124,30 @@ describe('refundSaga on the real stack', () => {
     expect(await wallet('cust-rf-3')).toEqual({ points: 20, debt: 0 });
   });
 
+  it('a refund listing a SKU not on the order, or more than was sold, is refused before any money moves', async () => {
+    const outcomes = await worker(async () => {
+      await paidOrder('rf-9');
+      await db.stock('rf-9-other', 10);
+      const notOnOrder = refundOf('rf-9', 'rf-9-x', 1000, [{ sku: 'rf-9-other', quantity: 1 }]);
+      const tooMany = refundOf('rf-9', 'rf-9-y', 1000, [{ sku: 'rf-9-a', quantity: 3 }]); // 2 were sold
+      return Promise.allSettled([
+        (await startRefund(stack.client, notOnOrder, { taskQueue, options })).result(),
+        (await startRefund(stack.client, tooMany, { taskQueue, options })).result(),
+      ]);
+    });
+    for (const o of outcomes) {
+      expect(o.status).toBe('rejected');
+      expect(String(((o as PromiseRejectedResult).reason as Error & { cause?: Error }).cause?.message)).toMatch(
+        /ReturnNotPossible/,
+      );
+    }
+    expect(await gatewayRefunds('rf-9')).toEqual([]);
+    expect(await db.orderOf('rf-9')).toMatchObject({ status: 'PAID' });
+    expect(await db.stockOf('rf-9-a')).toEqual({ available: 8, reserved: 0, sold: 2 });
+    expect(await db.stockOf('rf-9-other')).toEqual({ available: 10, reserved: 0, sold: 0 });
+    expect(await wallet('cust-rf-9')).toEqual({ points: 50, debt: 0 });
+  });
+
   it('the same refund id twice refunds once', async () => {
     await worker(async () => {
       await paidOrder('rf-4');

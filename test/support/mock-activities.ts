@@ -89,6 +89,14 @@ function defaults(): Activities {
     getOrder: async (i) => anOrder({ orderId: i.orderId }),
     recordRefund: async (i) => anOrder({ orderId: i.orderId, status: 'PARTIALLY_REFUNDED' }),
     revokePoints: async (i) => ({ entryId: i.entryId, points: i.points, revoked: i.points, debt: 0 }),
+    // A sold order of 5 × A and 5 × B, nothing returned yet.
+    returnableItems: async (i) => {
+      const lines = [
+        { sku: 'A', quantity: 5 },
+        { sku: 'B', quantity: 5 },
+      ];
+      return { reservationId: i.reservationId, status: 'SOLD', items: lines, returnable: lines };
+    },
     returnItems: async (i) => ({ reservationId: i.reservationId, returnId: i.returnId, items: i.items }),
     holdBudget: async (i) => ({ holdId: i.holdId, status: 'HELD' }),
     commitBudget: async (i) => ({ holdId: i.holdId, status: 'COMMITTED' }),

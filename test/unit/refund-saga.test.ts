@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import type { RefundInput } from '../../contracts/refund';
@@ -60,6 +61,27 @@ describe('refundSaga with mocked activities', () => {
     expect(result).toMatchObject({ status: 'REFUNDED', amountCents: 2000, pointsRevoked: 20 });
     expect(moneyCalls(calls)).toEqual(['createRefund', 'revokePoints', 'returnItems', 'recordRefund']);
     expect(calls).not.toContain('notify'); // no approval was asked for
+  });
+
+  it('refuses a return the order cannot take back before any money moves', async () => {
+    for (const items of [
+      [{ sku: 'NOT-ON-ORDER', quantity: 1 }],
+      [{ sku: 'A', quantity: 6 }], // 5 were sold
+    ]) {
+      const { calls, activities } = mockActivities();
+      const { error } = await run(activities, refund(1000, { items }));
+      expect(rootCause(error)).toMatchObject({ type: 'ReturnNotPossible' });
+      expect(moneyCalls(calls)).toEqual([]);
+    }
+    // An order that holds no reservation at all (no items to take back) is refused the same way.
+    const { calls, activities } = mockActivities({
+      returnableItems: async () => {
+        throw ApplicationFailure.nonRetryable('unknown reservation', 'UnknownReservation');
+      },
+    });
+    const { error } = await run(activities, refund(1000));
+    expect(rootCause(error)).toMatchObject({ type: 'ReturnNotPossible' });
+    expect(moneyCalls(calls)).toEqual([]);
   });
 
   it('waits for the refund to settle: takes its callback without polling', async () => {
