@@ -34,7 +34,10 @@ export function createActivities(deps: ServiceDeps, client?: Client) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-/** Service dependencies from configuration (or any name → URL map, as tests have). */
-export function serviceDeps(urls: Record<ServiceName, string>): ServiceDeps {
-  return Object.fromEntries(serviceNames.map((n) => [n, { baseUrl: urls[n] }])) as ServiceDeps;
+/**
+ * Service dependencies from configuration (or any name → URL map, as tests have), every call
+ * carrying `token`, the calling process's bearer token.
+ */
+export function serviceDeps(urls: Record<ServiceName, string>, token: string): ServiceDeps {
+  return Object.fromEntries(serviceNames.map((n) => [n, { baseUrl: urls[n], token }])) as ServiceDeps;
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { apiClients, devApiClient, type ApiClient } from './api-clients';
+import { serviceTokensFile, type ServiceTokens } from './service-tokens';
 import { serviceNames, type ServiceName } from '../contracts/services';
 import { defaultRouting, routingConfig, type RoutingConfig } from '../contracts/approval';
 
@@ -103,6 +105,7 @@ const envSchema = z
       .max(65535, 'must be a port number from 1 to 65535, or 0 for no metrics endpoint')
       .default(9464),
     API_TOKENS_FILE: optional(existingFile),
+    SERVICE_TOKENS_FILE: optional(existingFile),
     REFUND_APPROVAL_THRESHOLD_CENTS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be whole cents')
@@ -196,6 +199,11 @@ export interface AppConfig {
   reconciliation: { intervalMs: number; lookbackMs: number; unpaidPolicy: 'refund' | 'complete' };
   /** Where the worker serves Prometheus metrics (`host:port`); undefined when METRICS_PORT=0. */
   metricsAddress?: string;
+  /**
+   * The bearer tokens between our processes and the services (SERVICE_TOKENS_FILE, or the dev
+   * stack's `<DATA_DIR>/service-tokens.json` when that exists); undefined when neither is there.
+   */
+  serviceTokens?: ServiceTokens;
   /** The HTTP API (`npm run api`) and the calling services allowed to use it. */
   api: { host: string; port: number; url: string; clients: ApiClient[] };
   /** Approvals: routing rules (validated) and timers, for refunds above the threshold and internal requests. */
@@ -256,6 +264,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return [s, { host: e.SERVICES_HOST, port: p, url }];
     }),
   ) as AppConfig['services'];
+  const tokensPath = e.SERVICE_TOKENS_FILE ?? devServiceTokensPath(e.DATA_DIR);
+  const serviceTokens = existsSync(tokensPath)
+    ? { file: tokensPath, ...readJsonFile('SERVICE_TOKENS_FILE', tokensPath, serviceTokensFile, { callers: {} }) }
+    : undefined;
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -288,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     payment,
     ...(e.METRICS_PORT > 0 ? { metricsAddress: `${e.SERVICES_HOST}:${e.METRICS_PORT}` } : {}),
+    ...(serviceTokens !== undefined ? { serviceTokens } : {}),
     api: {
       host: e.SERVICES_HOST,
       port: e.API_PORT,
@@ -308,6 +321,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       unpaidPolicy: e.RECONCILE_UNPAID_POLICY,
     },
   };
+}
+
+/** Where the dev stack keeps the service tokens it generates, unless SERVICE_TOKENS_FILE says otherwise. */
+export function devServiceTokensPath(dataDir: string): string {
+  return join(dataDir, 'service-tokens.json');
+}
+
+/**
+ * The service tokens, or a ConfigError naming SERVICE_TOKENS_FILE: a process that serves or calls
+ * the participant services cannot start without them.
+ */
+export function requireServiceTokens(config: AppConfig): ServiceTokens {
+  if (config.serviceTokens !== undefined) return config.serviceTokens;
+  throw new ConfigError(
+    `SERVICE_TOKENS_FILE: must be set (or ${devServiceTokensPath(config.dataDir)} exist; npm start writes one)`,
+  );
+}
+
+/** The bearer token `caller` sends to the services, or a ConfigError naming the missing caller. */
+export function serviceTokenOf(config: AppConfig, caller: string): string {
+  const tokens = requireServiceTokens(config);
+  const token = tokens.callers[caller];
+  if (token === undefined)
+    throw new ConfigError(`SERVICE_TOKENS_FILE: callers: has no token for ${caller} (in ${tokens.file})`);
+  return token;
 }
 
 /** Each service's base URL, as activities reach it. */
