@@ -7,6 +7,7 @@ import { createInventoryActivities, createInventoryTccActivities } from './inven
 import { createOrderActivities } from './order';
 import { createPaymentsActivities } from './payments';
 import { createReconciliationActivities } from './reconciliation';
+import { createRetentionActivities } from './retention';
 import { createShippingActivities } from './shipping';
 import { createWalletActivities, createWalletTccActivities } from './wallet';
 
@@ -19,6 +20,7 @@ export type ServiceDeps = Record<ServiceName, ServiceClientDeps>;
 export function createActivities(deps: ServiceDeps, client?: Client) {
   return {
     ...createReconciliationActivities({ ...deps, client }),
+    ...createRetentionActivities(deps),
     ...createOrderActivities(deps.order),
     ...createInventoryActivities(deps.inventory),
     ...createInventoryTccActivities(deps.inventory),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { apiClients, devApiClient, type ApiClient } from './api-clients';
 import { serviceTokensFile, type ServiceTokens } from './service-tokens';
+import type { RetentionWindows } from '../contracts/retention';
 import { serviceNames, type ServiceName } from '../contracts/services';
 import { defaultRouting, routingConfig, type RoutingConfig } from '../contracts/approval';
 
@@ -97,6 +98,16 @@ const envSchema = z
     RECONCILE_INTERVAL: duration.prefault('1h'),
     RECONCILE_LOOKBACK: optional(duration),
     RECONCILE_UNPAID_POLICY: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).default('refund'),
+    RETENTION_INTERVAL: duration.prefault('1d'),
+    RETENTION_BATCH_SIZE: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(10, 'must be from 10 to 10000')
+      .max(10_000, 'must be from 10 to 10000')
+      .default(1000),
+    RETAIN_IDEMPOTENCY_KEYS: duration.prefault('30d'),
+    RETAIN_TCC_BARRIER: duration.prefault('30d'),
+    RETAIN_CALLBACKS: duration.prefault('90d'),
     API_PORT: port.default(4200),
     METRICS_PORT: z.coerce
       .number({ error: 'must be a number' })
@@ -117,6 +128,16 @@ const envSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    // A flow may still retry a call with its key, or send a late try, until its approval deadline.
+    for (const name of ['RETAIN_IDEMPOTENCY_KEYS', 'RETAIN_TCC_BARRIER'] as const) {
+      if (env[name] < env.APPROVAL_DEADLINE) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'must be at least APPROVAL_DEADLINE (a flow may retry that late)',
+        });
+      }
+    }
     if ((env.TEMPORAL_TLS_CERT_PATH === undefined) !== (env.TEMPORAL_TLS_KEY_PATH === undefined)) {
       const missing = env.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its certificate/key pair' });
@@ -197,6 +218,8 @@ export interface AppConfig {
   /** How flows wait for their payment (workflow inputs, in milliseconds). */
   payment: { unpaidDeadline: number; callbackTimeout: number; poll: { initial: number; max: number } };
   reconciliation: { intervalMs: number; lookbackMs: number; unpaidPolicy: 'refund' | 'complete' };
+  /** The `retention` Schedule: how often, how many rows per table per batch, how long each table keeps rows. */
+  retention: { intervalMs: number; batchSize: number; windows: RetentionWindows };
   /** Where the worker serves Prometheus metrics (`host:port`); undefined when METRICS_PORT=0. */
   metricsAddress?: string;
   /**
@@ -314,6 +337,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       approvalSlaPerLevelMs: e.APPROVAL_SLA_PER_LEVEL,
       approvalDeadlineMs: e.APPROVAL_DEADLINE,
       payment,
+    },
+    retention: {
+      intervalMs: e.RETENTION_INTERVAL,
+      batchSize: e.RETENTION_BATCH_SIZE,
+      windows: {
+        idempotencyKeys: e.RETAIN_IDEMPOTENCY_KEYS,
+        tccBarrier: e.RETAIN_TCC_BARRIER,
+        callbacks: e.RETAIN_CALLBACKS,
+      },
     },
     reconciliation: {
       intervalMs: e.RECONCILE_INTERVAL,

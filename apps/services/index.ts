@@ -6,6 +6,9 @@ import { buildApprovalsApp } from '../../services/approvals/app';
 import { buildBillingApp } from '../../services/billing/app';
 import { gatewayCallbackRoute, type DeliverEvent } from '../../services/billing/callbacks';
 import { requireCallers } from '../../services/shared/auth';
+import { retentionRoute, type RetentionStep } from '../../services/shared/retention';
+import { settledCallbacks } from '../../services/billing/retention';
+import type { RetentionTable } from '../../contracts/retention';
 import { callersOf, type ServiceTokensFile } from '../../config/service-tokens';
 import { buildCouponApp } from '../../services/coupon/app';
 import { buildInventoryApp } from '../../services/inventory/app';
@@ -49,6 +52,11 @@ const builders: Record<ServiceName, Builder> = {
 /** Routes that check a credential of their own instead of a service token. */
 const selfAuthenticated: Partial<Record<ServiceName, string[]>> = { billing: [gatewayCallbackRoute] };
 
+/** Tables a service trims besides its idempotency keys and barrier rows (see `retentionRoute`). */
+const retainedTables: Partial<Record<ServiceName, Partial<Record<RetentionTable, RetentionStep>>>> = {
+  billing: { callbacks: settledCallbacks },
+};
+
 export interface RunningServices {
   /** Base URL of each started service. */
   urls: Partial<Record<ServiceName, string>>;
@@ -82,6 +90,8 @@ export async function startServices(opts: {
     for (const s of opts.services) {
       const app = builders[s.name](pool, opts.logger, opts.links, urls);
       apps.push(app);
+      // Each service's schema is named after it.
+      retentionRoute(app, { pool, schema: s.name, extra: retainedTables[s.name] ?? {} });
       requireCallers(app, callersOf(opts.tokens, s.name), selfAuthenticated[s.name]);
       await app.listen({ host: s.host, port: s.port });
       const address = app.server.address();

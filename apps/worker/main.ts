@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ensureReconciliationSchedule } from '../../client/reconciliation';
+import { ensureRetentionSchedule } from '../../client/retention';
 import { createActivities, serviceDeps } from '../../activities';
 import { loadConfig, serviceTokenOf, serviceUrls } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
@@ -22,6 +23,7 @@ async function run(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   try {
     await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.reconciliation });
+    await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.retention });
     const worker = await createSagaWorker({
       connection,
       namespace: config.temporal.namespace,
