@@ -15,12 +15,12 @@ export type ServiceDeps = Record<ServiceName, ServiceClientDeps>;
 
 /**
  * Every activity the worker registers, built from each service's base URL; `client` lets
- * reconciliation ask whether a charge's workflow still runs.
+ * reconciliation ask whether a charge's workflow still runs; `api` lets retention reach the HTTP API.
  */
-export function createActivities(deps: ServiceDeps, client?: Client) {
+export function createActivities(deps: ServiceDeps, client?: Client, api?: ServiceClientDeps) {
   return {
     ...createReconciliationActivities({ ...deps, client }),
-    ...createRetentionActivities(deps),
+    ...createRetentionActivities({ ...deps, ...(api ? { api } : {}) }),
     ...createOrderActivities(deps.order),
     ...createInventoryActivities(deps.inventory),
     ...createInventoryTccActivities(deps.inventory),

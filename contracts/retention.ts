@@ -15,8 +15,9 @@ export type RetentionTable = (typeof retentionTables)[number];
 
 const window = z.number().int('must be whole milliseconds').min(1, 'must be longer than zero');
 
-/** The services a retention run visits by default: all of them, one after the other. */
-export const retainingServices: readonly ServiceName[] = serviceNames;
+/** Where retention runs: every participant service, and the HTTP API (`api`) for its stored answers. */
+export const retentionTargets = [...serviceNames, 'api'] as const;
+export type RetentionTarget = ServiceName | 'api';
 
 /** How long each table keeps its rows, in milliseconds. */
 export const retentionWindows = z.object({ idempotencyKeys: window, tccBarrier: window, callbacks: window });
@@ -31,7 +32,8 @@ export const retentionInput = z.object({
   windows: retentionWindows,
   batchSize: retentionBatchSize.default(1000),
   maxBatches: z.number().int().min(1).max(10_000).default(100),
-  services: z.array(z.enum(serviceNames)).min(1).optional(),
+  /** Where to run, one after the other (default: every target). */
+  services: z.array(z.enum(retentionTargets)).min(1).optional(),
 });
 export type RetentionInput = z.input<typeof retentionInput>;
 
@@ -44,10 +46,12 @@ export interface RetentionReport {
   reportId: string;
   windows: RetentionWindows;
   batchSize: number;
-  removed: Partial<Record<ServiceName, Removed>>;
+  removed: Partial<Record<RetentionTarget, Removed>>;
   total: number;
-  /** Batches called per service. */
-  batches: Partial<Record<ServiceName, number>>;
-  /** False when a service still had rows past its window after `maxBatches` (the next run goes on). */
+  /** Batches called per target. */
+  batches: Partial<Record<RetentionTarget, number>>;
+  /** Targets that kept failing, and why; the others were trimmed all the same. */
+  failed: Partial<Record<RetentionTarget, string>>;
+  /** False when a target failed or still had rows past its window after `maxBatches` (the next run goes on). */
   complete: boolean;
 }

@@ -28,7 +28,10 @@ async function run(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities(serviceDeps(serviceUrls(config.services), token), client),
+      activities: createActivities(serviceDeps(serviceUrls(config.services), token), client, {
+        baseUrl: config.api.url,
+        token,
+      }),
       policy: workerPolicy(config),
       tuning: smallMachineTuning,
       ...(config.temporal.workflowBundlePath

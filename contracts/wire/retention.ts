@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { serviceNames } from '../services';
-import { retentionBatchSize, retentionTables, retentionWindows, type RetentionReport } from '../retention';
+import {
+  retentionBatchSize,
+  retentionTables,
+  retentionTargets,
+  retentionWindows,
+  type RetentionReport,
+} from '../retention';
 
 /** `POST /retention` on a service: remove at most `batchSize` rows of each of its tables past its window. */
 export const retentionRequest = z.object({ windows: retentionWindows, batchSize: retentionBatchSize }).strict();
@@ -19,8 +24,9 @@ export const retentionReport: z.ZodType<RetentionReport> = z.object({
   reportId: z.string().min(1).max(300),
   windows: retentionWindows,
   batchSize: retentionBatchSize,
-  removed: z.partialRecord(z.enum(serviceNames), removed),
+  removed: z.partialRecord(z.enum(retentionTargets), removed),
   total: z.number().int().min(0),
-  batches: z.partialRecord(z.enum(serviceNames), z.number().int().min(0)),
+  batches: z.partialRecord(z.enum(retentionTargets), z.number().int().min(0)),
+  failed: z.partialRecord(z.enum(retentionTargets), z.string().max(1000)),
   complete: z.boolean(),
 });

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ensureRetentionSchedule, retentionScheduleId, startRetention, ValidationError } from '../../client';
 import type { RetentionWindows } from '../../contracts/retention';
+import { createActivities, serviceDeps } from '../../activities';
+import { buildApiApp } from '../../apps/api/app';
+import { defaultRouting } from '../../contracts/approval';
+import { apiMigrations } from '../../apps/api/migrations';
+import { serviceNames, type ServiceName } from '../../config';
+import { createLogger } from '../../config/logger';
+import { migrate } from '../../services/migrations';
 import { useStack } from '../support/fixtures';
-import { http } from '../support/services';
+import { http, testServiceTokens } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
 const stack = useStack();
@@ -118,7 +125,15 @@ describe('retention: each service removes what is past its window, and only that
     const report = await withWorker(
       { connection: stack.nativeConnection, taskQueue, activities: stack.activities },
       async () =>
-        (await startRetention(stack.client, { taskQueue, runId: 'ret-run', windows, batchSize: 10 })).result(),
+        (
+          await startRetention(stack.client, {
+            taskQueue,
+            runId: 'ret-run',
+            windows,
+            batchSize: 10,
+            services: [...serviceNames],
+          })
+        ).result(),
     );
     expect(await keysLike('coupon', 'ret-batch-')).toEqual([]);
     expect(report.removed.coupon?.idempotencyKeys).toBe(15);
@@ -155,6 +170,52 @@ describe('retention: each service removes what is past its window, and only that
       expect(await keysLike('shipping', 'ret-scheduled')).toEqual([]);
     } finally {
       await handle.delete();
+    }
+  });
+
+  it('trims the HTTP API’s stored answers too, and a target it cannot reach does not stop the others', async () => {
+    await migrate(stack.databaseUrl, { info: () => undefined }, [apiMigrations]);
+    const worker = testServiceTokens.callers.worker;
+    const api = buildApiApp({
+      client: stack.client,
+      start: { taskQueue: 'none' },
+      logger: createLogger('test-api', 'silent'),
+      approvals: { routing: defaultRouting, slaPerLevelMs: 86_400_000, deadlineMs: 7 * 86_400_000 },
+      clients: [{ name: 'backoffice', token: 'backoffice-token-0123456789', scopes: ['*'] }],
+      pool: stack.services.pool,
+      retention: { callers: [{ name: 'worker', token: worker }] },
+    });
+    await api.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const apiUrl = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+      await oldKey('api', 'ret-api-old', 31);
+      await oldKey('api', 'ret-api-new', 1);
+      const body = { windows, batchSize: 10 };
+      expect((await http('POST', `${apiUrl}/retention`, body, { authorization: null })).status).toBe(401);
+      const apiToken = { authorization: 'Bearer backoffice-token-0123456789' }; // an API token is no service token
+      expect((await http('POST', `${apiUrl}/retention`, body, apiToken)).status).toBe(401);
+      expect(await keysLike('api', 'ret-api-')).toEqual(['ret-api-new', 'ret-api-old']);
+
+      const urls = Object.fromEntries(serviceNames.map((n) => [n, stack.url(n)])) as Record<ServiceName, string>;
+      const activities = createActivities(serviceDeps(urls, worker), stack.client, { baseUrl: apiUrl, token: worker });
+      const taskQueue = uniqueTaskQueue('int-retention-api');
+      const run = (runId: string, acts: typeof activities) =>
+        withWorker({ connection: stack.nativeConnection, taskQueue, activities: acts }, async () =>
+          (await startRetention(stack.client, { taskQueue, runId, windows, services: ['api', 'order'] })).result(),
+        );
+      const reached = await run('ret-api', activities);
+      expect(reached.removed.api).toEqual({ idempotencyKeys: 1 });
+      expect(reached.failed).toEqual({});
+      expect(await keysLike('api', 'ret-api-')).toEqual(['ret-api-new']);
+
+      // Without the API's URL the run still trims the order service, and says what it could not do.
+      await oldKey('order', 'ret-after-api', 31);
+      const unreached = await run('ret-no-api', stack.activities);
+      expect(unreached.failed.api).toContain('no URL for api');
+      expect(unreached.complete).toBe(false);
+      expect(await keysLike('order', 'ret-after-api')).toEqual([]);
+    } finally {
+      await api.close();
     }
   });
 
