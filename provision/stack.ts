@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
@@ -193,13 +193,15 @@ async function run(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   // Services and their callers share one token file; the first start writes it, owner-only.
   const tokensFile = config.serviceTokens?.file ?? devServiceTokensPath(dataDir);
-  const wroteTokens = ensureServiceTokensFile(tokensFile);
-  console.log(`tokens       ${tokensFile} (${wroteTokens ? 'generated' : 'kept'}; the operator token seeds data)`);
+  if (parts.some((p) => p === 'services' || p === 'worker' || p === 'api')) {
+    const wrote = ensureServiceTokensFile(tokensFile);
+    console.log(`tokens       ${tokensFile} (${wrote ? 'generated' : 'kept'}; the operator token seeds data)`);
+  }
   // The dev stack reconciles every two minutes unless told otherwise, so its reports show up soon.
   const env = {
     ...process.env,
     DATABASE_URL: config.database.url,
-    SERVICE_TOKENS_FILE: tokensFile,
+    ...(existsSync(tokensFile) ? { SERVICE_TOKENS_FILE: tokensFile } : {}),
     RECONCILE_INTERVAL: process.env.RECONCILE_INTERVAL ?? '2m',
   };
   const abort = new AbortController();
