@@ -115,6 +115,9 @@ describe('devServerArgs', () => {
     ],
     [{ PAYMENTS_WEBHOOK_SECRET: 'short' }, 'PAYMENTS_WEBHOOK_SECRET: must be at least 16 characters'],
     [{ RECONCILE_UNPAID_POLICY: 'keep' }, 'RECONCILE_UNPAID_POLICY: must be refund or complete'],
+    [{ RETAIN_IDEMPOTENCY_KEYS: '1d' }, 'RETAIN_IDEMPOTENCY_KEYS: must be at least APPROVAL_DEADLINE'],
+    [{ RETAIN_TCC_BARRIER: '6d' }, 'RETAIN_TCC_BARRIER: must be at least APPROVAL_DEADLINE'],
+    [{ RETENTION_BATCH_SIZE: '5' }, 'RETENTION_BATCH_SIZE: must be from 10 to 10000'],
   ])('refuses %o naming the variable', (env, message) => {
     expect((errorOf(env) as Error).message).toContain(message);
   });
@@ -144,6 +147,18 @@ describe('devServerArgs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads the retention windows per table, with defaults', () => {
+    const day = 86_400_000;
+    expect(loadConfig({}).retention).toEqual({
+      intervalMs: day,
+      batchSize: 1000,
+      windows: { idempotencyKeys: 30 * day, tccBarrier: 30 * day, callbacks: 90 * day },
+    });
+    const set = loadConfig({ RETAIN_CALLBACKS: '1h', RETAIN_TCC_BARRIER: '8d', RETENTION_BATCH_SIZE: '50' }).retention;
+    expect(set.windows).toEqual({ idempotencyKeys: 30 * day, tccBarrier: 8 * day, callbacks: 3_600_000 });
+    expect(set.batchSize).toBe(50);
   });
 
   it('reads the service tokens, refuses short or shared tokens and unknown callers, and names the field', () => {
