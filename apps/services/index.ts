@@ -67,8 +67,9 @@ export interface RunningServices {
 /**
  * Migrates and starts the named services in this process, each on its own port, sharing one pool,
  * each accepting only the callers `tokens` allows it (see `requireCallers`; `/health` and the
- * gateway's signed callbacks stay open). Port 0 picks a free port (tests). Throws if a migration fails or a port is taken; services that
- * did start are closed again before it throws.
+ * gateway's signed callbacks stay open) and trimming its tables on `POST /retention`. Port 0 picks
+ * a free port (tests). Throws if a migration fails or a port is taken; services that did start are
+ * closed again before it throws.
  */
 export async function startServices(opts: {
   databaseUrl: string;
