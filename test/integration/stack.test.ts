@@ -65,7 +65,7 @@ describe('npm start', () => {
 
   async function startStack(ports: Record<string, number>) {
     const env = {
-      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS'),
+      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS', 'SERVICE_TOKENS_FILE'),
       DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_UI_PORT: String(ports.ui),

@@ -2,6 +2,9 @@ import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dropDatabase, recreateDatabase } from '../../provision/postgres';
 import { startServices, type RunningServices } from '../../apps/services';
 import { keepAsOrphans, temporalDelivery } from '../../apps/services/temporal-delivery';
@@ -18,6 +21,14 @@ export const testWebhookSecret = devWebhookSecret;
 export const testServiceTokens = generateServiceTokens();
 /** The header a test sends to a service as the operator. */
 export const operatorAuth = { authorization: `Bearer ${testServiceTokens.callers.operator}` };
+/**
+ * The same tokens as a file, named by this process's SERVICE_TOKENS_FILE, so that a process a test
+ * starts with this environment (a worker) calls the test's services with them. Removed on exit.
+ */
+export const testServiceTokensFile = join(mkdtempSync(join(tmpdir(), 'saga-test-tokens-')), 'service-tokens.json');
+writeFileSync(testServiceTokensFile, JSON.stringify(testServiceTokens), { mode: 0o600 });
+process.env.SERVICE_TOKENS_FILE = testServiceTokensFile;
+process.once('exit', () => rmSync(join(testServiceTokensFile, '..'), { recursive: true, force: true }));
 
 /**
  * Every participant service, in this process on free ports, over the run's test database, plus
