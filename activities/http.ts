@@ -16,6 +16,8 @@ export interface ServiceCall {
 /** How an activity reaches one participant service. `fetch` is injectable for tests. */
 export interface ServiceClientDeps {
   baseUrl: string;
+  /** This process's bearer token for the services (SERVICE_TOKENS_FILE); a call without it is a 401. */
+  token: string;
   fetch?: typeof fetch;
   /** Per-request timeout; the activity's own start-to-close timeout bounds the whole attempt. */
   requestTimeoutMs?: number;
@@ -62,7 +64,7 @@ export async function callService<S extends z.ZodType>(
   } catch {
     // not inside an activity (scripts, tests): only the timeout applies
   }
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${deps.token}` };
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
   const url = new URL(call.path, deps.baseUrl);

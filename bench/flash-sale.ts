@@ -19,10 +19,11 @@ async function run(): Promise<void> {
   const { services } = stack;
   const pgDurability = await durability(services.pool);
   const base = services.urls.inventory!;
+  const authorization = `Bearer ${stack.tokens.callers.operator}`;
   const post = (path: string, body: unknown, key: string) =>
     fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization },
       body: JSON.stringify(body),
     });
   try {
@@ -32,7 +33,7 @@ async function run(): Promise<void> {
       const sku = `HOT-${round}`;
       await fetch(`${base}/stock/${sku}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({ available: UNITS }),
       });
       const t0 = performance.now();

@@ -38,7 +38,11 @@ async function run(): Promise<void> {
           const id = `bench-${i + k}`;
           const res = await fetch(orderUrl, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': `create:${id}` },
+            headers: {
+              'content-type': 'application/json',
+              'idempotency-key': `create:${id}`,
+              authorization: `Bearer ${stack.tokens.callers.operator}`,
+            },
             body: JSON.stringify({
               orderId: id,
               customerId: 'bench',

@@ -54,11 +54,11 @@ async function run(): Promise<void> {
     for (const sku of ['BENCH-A', 'BENCH-B', 'BENCH-CHAIN']) {
       await fetch(`${stack.urls.inventory}/stock/${sku}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.callers.operator!}` },
         body: JSON.stringify({ available: 1_000_000_000 }),
       });
     }
-    const act = createActivities(serviceDeps(stack.urls));
+    const act = createActivities(serviceDeps(stack.urls, stack.tokens.callers.worker!));
     const ctx: BenchContext = { stack, meters, act, systems: baseSystems(stack.temporal.client, act), settings };
     const wanted = (w: string) => settings.workloads.includes(w);
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, serviceDeps } from '../activities';
-import { loadConfig, serviceUrls } from '../config';
+import { loadConfig, serviceTokenOf, serviceUrls } from '../config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../config/entry';
 import { workflowBundlePath } from '../apps/worker/bundle';
@@ -24,7 +24,10 @@ async function run(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: { ...createActivities(serviceDeps(serviceUrls(config.services))), ...createBenchActivities() },
+    activities: {
+      ...createActivities(serviceDeps(serviceUrls(config.services), serviceTokenOf(config, 'worker'))),
+      ...createBenchActivities(),
+    },
     ...(build
       ? { workflowsPath: benchWorkflowsPath }
       : { workflowBundle: { codePath: await workflowBundlePath(benchWorkflowsPath) } }),

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './payment';
 export * from './start';
 export * from './reconciliation';
+export * from './retention';
 export * from './approval';
 export * from './refund';
 export * from './cancel';

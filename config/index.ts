@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { apiClients, devApiClient, type ApiClient } from './api-clients';
+import { serviceTokensFile, type ServiceTokens } from './service-tokens';
+import type { RetentionWindows } from '../contracts/retention';
 import { serviceNames, type ServiceName } from '../contracts/services';
 import { defaultRouting, routingConfig, type RoutingConfig } from '../contracts/approval';
 
@@ -95,6 +98,16 @@ const envSchema = z
     RECONCILE_INTERVAL: duration.prefault('1h'),
     RECONCILE_LOOKBACK: optional(duration),
     RECONCILE_UNPAID_POLICY: z.enum(['refund', 'complete'], { error: 'must be refund or complete' }).default('refund'),
+    RETENTION_INTERVAL: duration.prefault('1d'),
+    RETENTION_BATCH_SIZE: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(10, 'must be from 10 to 10000')
+      .max(10_000, 'must be from 10 to 10000')
+      .default(1000),
+    RETAIN_IDEMPOTENCY_KEYS: duration.prefault('30d'),
+    RETAIN_TCC_BARRIER: duration.prefault('30d'),
+    RETAIN_CALLBACKS: duration.prefault('90d'),
     API_PORT: port.default(4200),
     METRICS_PORT: z.coerce
       .number({ error: 'must be a number' })
@@ -103,6 +116,7 @@ const envSchema = z
       .max(65535, 'must be a port number from 1 to 65535, or 0 for no metrics endpoint')
       .default(9464),
     API_TOKENS_FILE: optional(existingFile),
+    SERVICE_TOKENS_FILE: optional(existingFile),
     REFUND_APPROVAL_THRESHOLD_CENTS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be whole cents')
@@ -114,6 +128,16 @@ const envSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    // A flow may still retry a call with its key, or send a late try, until its approval deadline.
+    for (const name of ['RETAIN_IDEMPOTENCY_KEYS', 'RETAIN_TCC_BARRIER'] as const) {
+      if (env[name] < env.APPROVAL_DEADLINE) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'must be at least APPROVAL_DEADLINE (a flow may retry that late)',
+        });
+      }
+    }
     if ((env.TEMPORAL_TLS_CERT_PATH === undefined) !== (env.TEMPORAL_TLS_KEY_PATH === undefined)) {
       const missing = env.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its certificate/key pair' });
@@ -194,8 +218,15 @@ export interface AppConfig {
   /** How flows wait for their payment (workflow inputs, in milliseconds). */
   payment: { unpaidDeadline: number; callbackTimeout: number; poll: { initial: number; max: number } };
   reconciliation: { intervalMs: number; lookbackMs: number; unpaidPolicy: 'refund' | 'complete' };
+  /** The `retention` Schedule: how often, how many rows per table per batch, how long each table keeps rows. */
+  retention: { intervalMs: number; batchSize: number; windows: RetentionWindows };
   /** Where the worker serves Prometheus metrics (`host:port`); undefined when METRICS_PORT=0. */
   metricsAddress?: string;
+  /**
+   * The bearer tokens between our processes and the services (SERVICE_TOKENS_FILE, or the dev
+   * stack's `<DATA_DIR>/service-tokens.json` when that exists); undefined when neither is there.
+   */
+  serviceTokens?: ServiceTokens;
   /** The HTTP API (`npm run api`) and the calling services allowed to use it. */
   api: { host: string; port: number; url: string; clients: ApiClient[] };
   /** Approvals: routing rules (validated) and timers, for refunds above the threshold and internal requests. */
@@ -256,6 +287,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return [s, { host: e.SERVICES_HOST, port: p, url }];
     }),
   ) as AppConfig['services'];
+  const tokensPath = e.SERVICE_TOKENS_FILE ?? devServiceTokensPath(e.DATA_DIR);
+  const serviceTokens = existsSync(tokensPath)
+    ? { file: tokensPath, ...readJsonFile('SERVICE_TOKENS_FILE', tokensPath, serviceTokensFile, { callers: {} }) }
+    : undefined;
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -288,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     payment,
     ...(e.METRICS_PORT > 0 ? { metricsAddress: `${e.SERVICES_HOST}:${e.METRICS_PORT}` } : {}),
+    ...(serviceTokens !== undefined ? { serviceTokens } : {}),
     api: {
       host: e.SERVICES_HOST,
       port: e.API_PORT,
@@ -302,12 +338,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       approvalDeadlineMs: e.APPROVAL_DEADLINE,
       payment,
     },
+    retention: {
+      intervalMs: e.RETENTION_INTERVAL,
+      batchSize: e.RETENTION_BATCH_SIZE,
+      windows: {
+        idempotencyKeys: e.RETAIN_IDEMPOTENCY_KEYS,
+        tccBarrier: e.RETAIN_TCC_BARRIER,
+        callbacks: e.RETAIN_CALLBACKS,
+      },
+    },
     reconciliation: {
       intervalMs: e.RECONCILE_INTERVAL,
       lookbackMs: e.RECONCILE_LOOKBACK ?? 2 * e.RECONCILE_INTERVAL,
       unpaidPolicy: e.RECONCILE_UNPAID_POLICY,
     },
   };
+}
+
+/** Where the dev stack keeps the service tokens it generates, unless SERVICE_TOKENS_FILE says otherwise. */
+export function devServiceTokensPath(dataDir: string): string {
+  return join(dataDir, 'service-tokens.json');
+}
+
+/**
+ * The service tokens, or a ConfigError naming SERVICE_TOKENS_FILE: a process that serves or calls
+ * the participant services cannot start without them.
+ */
+export function requireServiceTokens(config: AppConfig): ServiceTokens {
+  if (config.serviceTokens !== undefined) return config.serviceTokens;
+  throw new ConfigError(
+    `SERVICE_TOKENS_FILE: must be set (or ${devServiceTokensPath(config.dataDir)} exist; npm start writes one)`,
+  );
+}
+
+/** The bearer token `caller` sends to the services, or a ConfigError naming the missing caller. */
+export function serviceTokenOf(config: AppConfig, caller: string): string {
+  const tokens = requireServiceTokens(config);
+  const token = tokens.callers[caller];
+  if (token === undefined)
+    throw new ConfigError(`SERVICE_TOKENS_FILE: callers: has no token for ${caller} (in ${tokens.file})`);
+  return token;
 }
 
 /** Each service's base URL, as activities reach it. */

@@ -107,6 +107,16 @@ export const flows = {
     queries: {},
     updates: {},
   }),
+  /** `retention:<runId>` for a manual run; the schedule's runs are `retention` alone. */
+  retention: defineFlow({
+    type: 'retention',
+    prefix: 'retention',
+    searchAttributes: [FlowType],
+    awaitsGateway: false,
+    signals: {},
+    queries: {},
+    updates: {},
+  }),
 } as const;
 
 export type FlowName = keyof typeof flows;

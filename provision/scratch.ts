@@ -3,10 +3,19 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startServices, type RunningServices } from '../apps/services';
 import { keepAsOrphans, temporalDelivery } from '../apps/services/temporal-delivery';
-import { loadConfig, serviceNames, type AppConfig, type ServiceName } from '../config';
+import {
+  devServiceTokensPath,
+  loadConfig,
+  requireServiceTokens,
+  serviceNames,
+  type AppConfig,
+  type ServiceName,
+} from '../config';
+import { generateServiceTokens, type DevCaller, type ServiceTokensFile } from '../config/service-tokens';
 import { createLogger } from '../config/logger';
 import { ensureLocalPostgres, recreateDatabase, type LocalPostgres } from './postgres';
 import { freePort, startTsProcess, waitUntil, type ManagedProcess } from './process';
+import { ensureServiceTokensFile } from './service-tokens';
 import { startTemporalDev, type DevServer } from './temporal-dev';
 import { projectRoot } from './tools';
 
@@ -19,6 +28,8 @@ export interface ScratchTemporal {
 export interface ScratchStack {
   databaseUrl: string;
   services: RunningServices;
+  /** The tokens the services accept, made for this stack: `worker` for activities, `operator` for seeding. */
+  tokens: ServiceTokensFile & { callers: Record<DevCaller, string> };
   /** Set when asked for: an in-memory dev server on a free port and a client to it. */
   temporal?: ScratchTemporal;
   close(): Promise<void>;
@@ -103,7 +114,9 @@ export async function scratchStack(opts: {
   return withStops(async (stops) => {
     const { databaseUrl } = await scratchDatabase(config, opts.database, stops);
     const temporal = opts.temporal ? await scratchTemporal(opts.database, {}, stops) : undefined;
+    const tokens = generateServiceTokens();
     const services = await startServices({
+      tokens,
       databaseUrl,
       services: opts.services.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
       logger: createLogger('scratch', 'silent'),
@@ -119,7 +132,7 @@ export async function scratchStack(opts: {
       ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),
     });
     stops.push(() => services.close());
-    return { databaseUrl, services, ...(temporal ? { temporal } : {}) };
+    return { databaseUrl, services, tokens, ...(temporal ? { temporal } : {}) };
   });
 }
 
@@ -132,7 +145,9 @@ export interface ProcessStack {
   /** Every service, in one services-host process (apps/services/main.ts). */
   services: ManagedProcess;
   urls: Record<ServiceName, string>;
-  /** The environment that points a process (a worker) at this stack. */
+  /** The service tokens (the dev stack's file, written on first use): each caller's bearer token. */
+  tokens: ServiceTokensFile;
+  /** The environment that points a process (a worker) at this stack, SERVICE_TOKENS_FILE included. */
   env: NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
@@ -154,6 +169,9 @@ export async function scratchProcessStack(opts: {
     const { cluster, databaseUrl } = await scratchDatabase(config, opts.database, stops);
     const postmasterPid = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const temporal = await scratchTemporal(opts.database, opts.temporal, stops);
+    const tokensFile = config.serviceTokens?.file ?? devServiceTokensPath(join(projectRoot, config.dataDir));
+    ensureServiceTokensFile(tokensFile);
+    const tokens = requireServiceTokens(loadConfig({ ...process.env, SERVICE_TOKENS_FILE: tokensFile }));
     const ports = Object.fromEntries(await Promise.all(serviceNames.map(async (n) => [n, await freePort()] as const)));
     const urls = Object.fromEntries(serviceNames.map((n) => [n, `http://127.0.0.1:${ports[n]}`])) as Record<
       ServiceName,
@@ -165,6 +183,7 @@ export async function scratchProcessStack(opts: {
       TEMPORAL_ADDRESS: temporal.server.address,
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
+      SERVICE_TOKENS_FILE: tokensFile,
       ...opts.env,
       ...Object.fromEntries(
         serviceNames.flatMap((n) => [
@@ -187,6 +206,6 @@ export async function scratchProcessStack(opts: {
       process: services,
       timeoutMs: 60_000,
     });
-    return { databaseUrl, cluster, postmasterPid, temporal, services, urls, env };
+    return { databaseUrl, cluster, postmasterPid, temporal, services, urls, tokens, env };
   });
 }

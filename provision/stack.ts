@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { ConfigError, loadConfig, serviceNames, type AppConfig } from '../config';
+import { ConfigError, devServiceTokensPath, loadConfig, serviceNames, type AppConfig } from '../config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../config/entry';
 import { ensureLocalPostgres } from './postgres';
 import { killAllProcesses, startTsProcess, waitUntil, type ManagedProcess } from './process';
+import { ensureServiceTokensFile } from './service-tokens';
 import { onStopSignals } from './stop-signals';
 import { startTemporalDev, temporalReady } from './temporal-dev';
 import { projectRoot } from './tools';
@@ -190,10 +191,17 @@ async function run(): Promise<void> {
   const dataDir = resolve(config.dataDir);
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  // Services and their callers share one token file; the first start writes it, owner-only.
+  const tokensFile = config.serviceTokens?.file ?? devServiceTokensPath(dataDir);
+  if (parts.some((p) => p === 'services' || p === 'worker' || p === 'api')) {
+    const wrote = ensureServiceTokensFile(tokensFile);
+    console.log(`tokens       ${tokensFile} (${wrote ? 'generated' : 'kept'}; the operator token seeds data)`);
+  }
   // The dev stack reconciles every two minutes unless told otherwise, so its reports show up soon.
   const env = {
     ...process.env,
     DATABASE_URL: config.database.url,
+    ...(existsSync(tokensFile) ? { SERVICE_TOKENS_FILE: tokensFile } : {}),
     RECONCILE_INTERVAL: process.env.RECONCILE_INTERVAL ?? '2m',
   };
   const abort = new AbortController();

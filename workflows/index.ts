@@ -6,3 +6,4 @@ export * from './payment-channel';
 export * from './reconciliation';
 export * from './approval-flow';
 export * from './refund-saga';
+export * from './retention';

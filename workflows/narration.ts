@@ -43,6 +43,8 @@ const narrators: Narrators = {
   gatherReconciliationData: (i) => `Gather statement, orders and events ${i.from} to ${i.to}`,
   storeReconciliationReport: (i) =>
     `Store report ${i.reportId}: ${i.findings.length} findings, ${i.repaired.length} repaired, ${i.deferredOrderIds.length} deferred`,
+  storeRetentionReport: (i) => `Store retention report ${i.reportId}: ${i.total} rows removed`,
+  purgeExpired: (i) => `Remove up to ${i.batchSize} rows per table past retention at ${i.service}`,
   awardPoints: (i) => `Award ${i.points} points to ${i.customerId} for order ${i.orderId}`,
   revokePoints: (i) => `Revoke ${i.points} points from ${i.customerId} for order ${i.orderId}`,
   tryFreezeBalance: (i) => `Try: freeze ${money(i.amountCents)} of ${i.customerId}'s balance (${i.gid})`,

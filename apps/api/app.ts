@@ -2,7 +2,10 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Pool } from '../../services/shared/db';
+import { inTransaction, type Pool } from '../../services/shared/db';
+import { callerOf, type Caller } from '../../services/shared/auth';
+import { expiredKeys } from '../../services/shared/retention';
+import { retentionRequest } from '../../contracts/wire/retention';
 import { BusinessError } from '../../services/shared/errors';
 import { idempotent } from '../../services/shared/idempotency';
 import { answerUnknownRoutes } from '../../services/shared/unknown-routes';
@@ -27,6 +30,8 @@ export interface ApiOptions {
   clients: ApiClient[];
   /** Where POSTs with an Idempotency-Key keep their answers (schema `api`, migrated beforehand). */
   pool: Pool;
+  /** Who may trim those answers (`POST /retention`, with a service token); unset: no such route. */
+  retention?: { callers: readonly Caller[] };
 }
 
 const actions = ['approve', 'reject', 'delegate', 'comment', 'withdraw'] as const;
@@ -137,6 +142,7 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
   };
 
   app.get('/health', () => ({ status: 'ok', part: 'api' }));
+  if (opts.retention) retentionRoute(app, opts.pool, opts.retention.callers);
   const document = openApiDocument();
   app.get('/openapi.json', () => document);
 
@@ -171,4 +177,27 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
     );
   });
   return app;
+}
+
+/**
+ * `POST /retention`, for the retention workflow, not in the OpenAPI document: with a service token
+ * (not an API token; 401 without one, before the body is read), removes at most `batchSize` of
+ * the stored answers older than `windows.idempotencyKeys`, oldest first, and answers
+ * `{ removed: { idempotencyKeys }, more }`. Removing twice is harmless, so it keeps no answer itself.
+ */
+function retentionRoute(app: FastifyInstance, pool: Pool, callers: readonly Caller[]): void {
+  const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+    const caller = callerOf(callers, request.headers.authorization);
+    if (caller !== undefined) return;
+    const message = request.headers.authorization === undefined ? 'missing bearer token' : 'unknown bearer token';
+    request.log.warn({ url: request.url, reason: message }, 'api call refused');
+    return reply.status(401).send({ error: { type: 'Unauthorized', message } });
+  };
+  app.post('/retention', { onRequest }, async (request) => {
+    const input = validate(retentionRequest, request.body ?? {});
+    const removed = await inTransaction(pool, (c) =>
+      expiredKeys('api')(c, input.windows.idempotencyKeys, input.batchSize),
+    );
+    return { removed: { idempotencyKeys: removed }, more: removed >= input.batchSize };
+  });
 }

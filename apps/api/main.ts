@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../config';
+import { loadConfig, requireServiceTokens } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
@@ -13,6 +13,7 @@ import { apiMigrations } from './migrations';
 /** `npm run api`: the HTTP API for services in other languages, until SIGINT/SIGTERM. */
 async function run(): Promise<void> {
   const config = loadConfig();
+  const tokens = requireServiceTokens(config);
   const logger = createLogger('api', config.logLevel);
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -25,6 +26,8 @@ async function run(): Promise<void> {
     approvals: config.approvals,
     clients: config.api.clients,
     pool,
+    // Every service caller may trim the API's answers: the retention workflow calls as `worker`.
+    retention: { callers: Object.entries(tokens.callers).map(([name, token]) => ({ name, token })) },
   });
   if (config.api.clients.some((c) => c.token === devApiClient.token)) {
     logger.warn('the API accepts the dev token; set API_TOKENS_FILE anywhere but a dev machine');

@@ -4,7 +4,12 @@ import type { AppConfig, ServiceName } from '../../config';
 import { createPool, type Pool } from '../../services/shared/db';
 import { buildApprovalsApp } from '../../services/approvals/app';
 import { buildBillingApp } from '../../services/billing/app';
-import type { DeliverEvent } from '../../services/billing/callbacks';
+import { gatewayCallbackRoute, type DeliverEvent } from '../../services/billing/callbacks';
+import { requireCallers } from '../../services/shared/auth';
+import { retentionRoute, type RetentionStep } from '../../services/shared/retention';
+import { settledCallbacks } from '../../services/billing/retention';
+import type { RetentionTable } from '../../contracts/retention';
+import { callersOf, type ServiceTokensFile } from '../../config/service-tokens';
 import { buildCouponApp } from '../../services/coupon/app';
 import { buildInventoryApp } from '../../services/inventory/app';
 import { buildOrderApp } from '../../services/order/app';
@@ -44,6 +49,14 @@ const builders: Record<ServiceName, Builder> = {
     buildBillingApp(pool, logger, { secret: gateway.secret, toleranceSeconds: gateway.toleranceSeconds, deliver }),
 };
 
+/** Routes that check a credential of their own instead of a service token. */
+const selfAuthenticated: Partial<Record<ServiceName, string[]>> = { billing: [gatewayCallbackRoute] };
+
+/** Tables a service trims besides its idempotency keys and barrier rows (see `retentionRoute`). */
+const retainedTables: Partial<Record<ServiceName, Partial<Record<RetentionTable, RetentionStep>>>> = {
+  billing: { callbacks: settledCallbacks },
+};
+
 export interface RunningServices {
   /** Base URL of each started service. */
   urls: Partial<Record<ServiceName, string>>;
@@ -52,15 +65,18 @@ export interface RunningServices {
 }
 
 /**
- * Migrates and starts the named services in this process, each on its own port, sharing one pool.
- * Port 0 picks a free port (tests). Throws if a migration fails or a port is taken; services that
- * did start are closed again before it throws.
+ * Migrates and starts the named services in this process, each on its own port, sharing one pool,
+ * each accepting only the callers `tokens` allows it (see `requireCallers`; `/health` and the
+ * gateway's signed callbacks stay open) and trimming its tables on `POST /retention`. Port 0 picks
+ * a free port (tests). Throws if a migration fails or a port is taken; services that did start are
+ * closed again before it throws.
  */
 export async function startServices(opts: {
   databaseUrl: string;
   services: { name: ServiceName; host: string; port: number }[];
   logger: Logger;
   links: PaymentLinks;
+  tokens: ServiceTokensFile;
   poolSize?: number;
 }): Promise<RunningServices> {
   await migrate(opts.databaseUrl, opts.logger, serviceMigrations(opts.services.map((s) => s.name)));
@@ -75,6 +91,9 @@ export async function startServices(opts: {
     for (const s of opts.services) {
       const app = builders[s.name](pool, opts.logger, opts.links, urls);
       apps.push(app);
+      // Each service's schema is named after it.
+      retentionRoute(app, { pool, schema: s.name, extra: retainedTables[s.name] ?? {} });
+      requireCallers(app, callersOf(opts.tokens, s.name), selfAuthenticated[s.name]);
       await app.listen({ host: s.host, port: s.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : s.port;

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, serviceNames, type ServiceName, ConfigError } from '../../config';
+import { loadConfig, requireServiceTokens, serviceNames, type ServiceName, ConfigError } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { temporalDelivery } from './temporal-delivery';
 import { runMain } from '../../config/entry';
@@ -14,6 +14,7 @@ async function run(): Promise<void> {
   if (unknown.length > 0)
     throw new ConfigError(`services: unknown ${unknown.join(', ')} (known: ${serviceNames.join(', ')})`);
   const names = (wanted.length > 0 ? wanted : [...serviceNames]) as ServiceName[];
+  const tokens = requireServiceTokens(config);
   const logger = createLogger('services', config.logLevel);
   // The callback receiver signals workflows; it connects on first use, so the services start even
   // while Temporal is still coming up (a callback meanwhile gets a 503 and is sent again).
@@ -24,8 +25,9 @@ async function run(): Promise<void> {
     services: names.map((name) => ({ name, host: config.services[name].host, port: config.services[name].port })),
     logger,
     links: { gateway: config.gateway, deliver: temporalDelivery(client) },
+    tokens,
   });
-  logger.info({ urls: running.urls }, 'services listening');
+  logger.info({ urls: running.urls, callers: Object.keys(tokens.callers), tokens: tokens.file }, 'services listening');
   const shutdown = () => {
     logger.info('stopping services');
     void running

@@ -1,8 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ensureReconciliationSchedule } from '../../client/reconciliation';
+import { ensureRetentionSchedule } from '../../client/retention';
 import { createActivities, serviceDeps } from '../../activities';
-import { loadConfig, serviceUrls } from '../../config';
+import { loadConfig, serviceTokenOf, serviceUrls } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
@@ -14,6 +15,7 @@ import { workerPolicy } from '../start-options';
 /** `npm run worker`: polls the saga task queue of the configured cluster until SIGINT/SIGTERM. */
 async function run(): Promise<void> {
   const config = loadConfig();
+  const token = serviceTokenOf(config, 'worker');
   const logger = createLogger('worker', config.logLevel);
   installTelemetry(logger, config.metricsAddress);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
@@ -21,11 +23,15 @@ async function run(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   try {
     await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.reconciliation });
+    await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.retention });
     const worker = await createSagaWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities(serviceDeps(serviceUrls(config.services)), client),
+      activities: createActivities(serviceDeps(serviceUrls(config.services), token), client, {
+        baseUrl: config.api.url,
+        token,
+      }),
       policy: workerPolicy(config),
       tuning: smallMachineTuning,
       ...(config.temporal.workflowBundlePath

@@ -11,6 +11,9 @@ export type Delivery = 'signalled' | 'workflow-closed' | 'workflow-not-found';
 /** Hands a gateway event to the workflow `reference`; throws when Temporal cannot be reached. */
 export type DeliverEvent = (reference: string, event: GatewayEvent) => Promise<Delivery>;
 
+/** The receiver's route; it checks the gateway's HMAC signature, not a service token. */
+export const gatewayCallbackRoute = '/callbacks/gateway';
+
 export interface ReceiverOptions {
   secret: string;
   /** How far a callback's signed timestamp may be from now (seconds, default 300). */
@@ -40,7 +43,7 @@ export function callbackRoutes(app: FastifyInstance, pool: Pool, options: Receiv
         parsed(new BusinessError('InvalidRequest', 'body is not JSON', 400), undefined);
       }
     });
-    scope.post('/callbacks/gateway', async (request, reply) => {
+    scope.post(gatewayCallbackRoute, async (request, reply) => {
       const raw = (request as { rawBody?: string }).rawBody ?? '';
       const header = request.headers[signatureHeader];
       const check = verifyCallback(

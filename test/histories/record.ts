@@ -249,7 +249,7 @@ async function run(): Promise<void> {
       const [service, path] = target.split(' ') as [ServiceName, string];
       await fetch(`${urls[service]}${path}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.callers.operator}` },
         body: JSON.stringify(body),
       });
     };
@@ -258,7 +258,7 @@ async function run(): Promise<void> {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities(serviceDeps(urls), client),
+      activities: createActivities(serviceDeps(urls, stack.tokens.callers.worker), client),
       // Between the two refunds: the partial one goes through, the other waits for its approval.
       policy: { refund: { ...testPolicy.refund, approvalThresholdCents: 2000 } },
     });

@@ -13,7 +13,7 @@ import { testCards } from '../../simulators/gateway/cards';
 import { serviceNames, type ServiceName } from '../../config';
 import { useStack } from '../support/fixtures';
 import { runEntry } from '../support/run';
-import { testRequestTimeoutMs } from '../support/services';
+import { testRequestTimeoutMs, testServiceTokens } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -232,7 +232,9 @@ describe('saga CLI', () => {
           return reply(422, JSON.stringify({ error: { type: 'Stocktake', message: 'stock is being counted' } }));
         }
         const headers = Object.fromEntries(
-          ['content-type', 'idempotency-key'].flatMap((h) => (req.headers[h] ? [[h, String(req.headers[h])]] : [])),
+          ['content-type', 'idempotency-key', 'authorization'].flatMap((h) =>
+            req.headers[h] ? [[h, String(req.headers[h])]] : [],
+          ),
         );
         const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
         fetch(`${inventory}${req.url}`, { method: req.method, headers, body })
@@ -242,7 +244,10 @@ describe('saga CLI', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const urls = Object.fromEntries(serviceNames.map((n) => [n, stack.url(n)])) as Record<ServiceName, string>;
-    const deps = serviceDeps({ ...urls, inventory: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const deps = serviceDeps(
+      { ...urls, inventory: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+      testServiceTokens.callers.worker,
+    );
     deps.payments.requestTimeoutMs = testRequestTimeoutMs;
     try {
       await db.stock('CLI-NA-a', 10);

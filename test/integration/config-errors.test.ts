@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
@@ -25,6 +25,25 @@ describe('a bad configuration value stops every entry point before anything star
     expect(result.stdout).toBe('');
     // Nothing was started: not even the data folder was created.
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('the services, the worker and the API do not start without service tokens', () => {
+  it.each(['apps/services/main.ts', 'apps/worker/main.ts', 'apps/api/main.ts'])('%s', async (entry) => {
+    const parent = mkdtempSync(join(tmpdir(), 'saga-tokens-'));
+    onTestFinished(() => rmSync(parent, { recursive: true, force: true }));
+    const env = { ...envWithout('DATABASE_URL', 'SERVICE_TOKENS_FILE'), DATA_DIR: join(parent, 'data') };
+    const none = await runEntry(entry, env);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toBe(
+      `configuration error: SERVICE_TOKENS_FILE: must be set (or ${join(parent, 'data', 'service-tokens.json')} exist; npm start writes one)`,
+    );
+    const file = join(parent, 'tokens.json');
+    writeFileSync(file, JSON.stringify({ callers: { worker: 'too-short' } }));
+    const short = await runEntry(entry, { ...env, SERVICE_TOKENS_FILE: file });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('SERVICE_TOKENS_FILE: callers.worker: must be at least 32 characters');
+    expect(existsSync(join(parent, 'data'))).toBe(false);
   });
 });
 

@@ -11,7 +11,7 @@ import { signCallback, signatureHeader } from '../../services/shared/signature';
 import { paymentStatusQuery, sagaStateQuery, type paymentSaga, type PaymentSagaOptions } from '../../workflows';
 import { useStack } from '../support/fixtures';
 import { chargeSucceeded } from '../support/gateway-events';
-import { testWebhookSecret } from '../support/services';
+import { operatorAuth, testWebhookSecret } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -203,7 +203,9 @@ describe('payment saga against every gateway behaviour (real dev server, service
     expect(await callbacksOf('pc-nobody')).toEqual([
       { type: 'charge.succeeded', copies: 1, delivery: 'workflow-not-found' },
     ]);
-    const orphans = await fetch(`${stack.url('billing')}/callbacks/orphaned`).then((r) => r.json() as Promise<any[]>);
+    const orphans = await fetch(`${stack.url('billing')}/callbacks/orphaned`, { headers: operatorAuth }).then(
+      (r) => r.json() as Promise<any[]>,
+    );
     expect(orphans.map((o) => o.eventId)).toEqual(expect.arrayContaining(['evt_pc_closed', 'evt_pc_nobody']));
   });
 

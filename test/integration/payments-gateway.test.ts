@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testCards } from '../../simulators/gateway/cards';
 import { signCallback, signatureHeader } from '../../services/shared/signature';
 import { useServices } from '../support/fixtures';
-import { http, testGatewayTimings, testWebhookSecret } from '../support/services';
+import { http, operatorAuth, testGatewayTimings, testWebhookSecret } from '../support/services';
 
 // The gateway and the billing receiver without Temporal: every accepted callback is stored as an
 // orphan, which lets these tests see exactly what the gateway sent.
@@ -93,7 +93,7 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
     };
     const first = await fetch(payments('/charges'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': 'k-gw-hang' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'k-gw-hang', ...operatorAuth },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(500),
     }).catch((e: unknown) => e);

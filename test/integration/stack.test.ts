@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -65,7 +65,7 @@ describe('npm start', () => {
 
   async function startStack(ports: Record<string, number>) {
     const env = {
-      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS'),
+      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS', 'SERVICE_TOKENS_FILE'),
       DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_UI_PORT: String(ports.ui),
@@ -104,10 +104,17 @@ describe('npm start', () => {
 
     const first = await startStack(ports);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    // The first start wrote the service tokens, readable by their owner only; callers need one.
+    const tokensFile = join(dataDir, 'service-tokens.json');
+    expect(first.output()).toContain(`tokens       ${tokensFile} (generated`);
+    expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
+    const { callers } = JSON.parse(readFileSync(tokensFile, 'utf8')) as { callers: Record<string, string> };
+    const operator = { authorization: `Bearer ${callers.operator}` };
+    expect((await fetch(`${inventory}/stock/STACK-1`)).status).toBe(401);
     for (const sku of ['STACK-1', 'STACK-2']) {
       await fetch(`${inventory}/stock/${sku}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...operator },
         body: JSON.stringify({ available: 5 }),
       });
     }
@@ -116,7 +123,7 @@ describe('npm start', () => {
     // The order goes in through the order service; the outbox relay starts its saga.
     const created = await fetch(`http://127.0.0.1:${ports.order}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': 'create:stack-1' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'create:stack-1', ...operator },
       body: JSON.stringify(anOrder('stack-1', ['STACK-1', 'STACK-2'])),
     });
     expect(created.status).toBe(201);
@@ -159,7 +166,9 @@ describe('npm start', () => {
         },
       )
       .toBe('COMPLETED');
-    const order = (await (await fetch(`http://127.0.0.1:${ports.order}/orders/stack-1`)).json()) as { status: string };
+    const order = (await (
+      await fetch(`http://127.0.0.1:${ports.order}/orders/stack-1`, { headers: operator })
+    ).json()) as { status: string };
     expect(order.status).toBe('PARTIALLY_REFUNDED');
 
     await stopStack('SIGINT to the pid', first, ports);
@@ -176,7 +185,10 @@ describe('npm start', () => {
       const described = await new Client({ connection: again }).workflow.getHandle('payment:stack-1').describe();
       expect(described.status.name).toBe('COMPLETED'); // Temporal state survived in the SQLite file
       await again.close();
-      const stock = (await (await fetch(`${inventory}/stock/STACK-1`)).json()) as { available: number };
+      expect(second.output()).toContain(`tokens       ${tokensFile} (kept`);
+      const stock = (await (await fetch(`${inventory}/stock/STACK-1`, { headers: operator })).json()) as {
+        available: number;
+      };
       expect(stock.available).toBe(4); // PostgreSQL data survived too (3 left, 1 returned)
       expect(second.output()).not.toContain('bootstrap: installing'); // tools were reused
     } finally {

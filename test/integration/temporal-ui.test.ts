@@ -10,7 +10,7 @@ import { startTemporalDev, type DevServer } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
 import { testCards } from '../../simulators/gateway/cards';
 import { sagaStateQuery } from '../../workflows';
-import { freshDatabase, startTestServices } from '../support/services';
+import { freshDatabase, operatorAuth, startTestServices } from '../support/services';
 import { anOrder } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -65,7 +65,7 @@ afterAll(async () => {
 const seed = (sku: string) =>
   fetch(`${services.url('inventory')}/stock/${sku}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...operatorAuth },
     body: JSON.stringify({ available: 10 }),
   });
 

@@ -84,6 +84,8 @@ function defaults(): Activities {
       status: 'PENDING',
     }),
     fetchStatement: async () => [],
+    purgeExpired: async () => ({ removed: {}, more: false }),
+    storeRetentionReport: async (i) => i,
     findOrders: async () => [],
     getRefund: async (i) => ({ refundId: i.refundId, chargeId: 'charge:o-1', amountCents: 1000, status: 'SUCCEEDED' }),
     getOrder: async (i) => anOrder({ orderId: i.orderId }),

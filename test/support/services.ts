@@ -2,10 +2,14 @@ import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dropDatabase, recreateDatabase } from '../../provision/postgres';
 import { startServices, type RunningServices } from '../../apps/services';
 import { keepAsOrphans, temporalDelivery } from '../../apps/services/temporal-delivery';
 import { devWebhookSecret, serviceNames } from '../../config';
+import { generateServiceTokens } from '../../config/service-tokens';
 import { createLogger } from '../../config/logger';
 import './context';
 
@@ -13,6 +17,18 @@ import './context';
 export const testGatewayTimings = { settleMs: 50, callbackDelayMs: 1500, lateMs: 3000, hangMs: 5000 };
 export const testRequestTimeoutMs = 4000;
 export const testWebhookSecret = devWebhookSecret;
+/** The service tokens of this test process: activities send `worker`'s, `http` sends `operator`'s. */
+export const testServiceTokens = generateServiceTokens();
+/** The header a test sends to a service as the operator. */
+export const operatorAuth = { authorization: `Bearer ${testServiceTokens.callers.operator}` };
+/**
+ * The same tokens as a file, named by this process's SERVICE_TOKENS_FILE, so that a process a test
+ * starts with this environment (a worker) calls the test's services with them. Removed on exit.
+ */
+export const testServiceTokensFile = join(mkdtempSync(join(tmpdir(), 'saga-test-tokens-')), 'service-tokens.json');
+writeFileSync(testServiceTokensFile, JSON.stringify(testServiceTokens), { mode: 0o600 });
+process.env.SERVICE_TOKENS_FILE = testServiceTokensFile;
+process.once('exit', () => rmSync(join(testServiceTokensFile, '..'), { recursive: true, force: true }));
 
 /** How a file's services differ from the defaults: the gateway's timings, fixed ports (a restart). */
 export interface TestServiceOptions {
@@ -39,6 +55,7 @@ export async function startTestServices(
     services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: options.ports?.[name] ?? 0 })),
     logger: createLogger('test-services', 'silent'),
     poolSize: 10,
+    tokens: testServiceTokens,
     links: {
       gateway: {
         secret: testWebhookSecret,
@@ -54,7 +71,7 @@ export async function startTestServices(
     return u;
   };
   const urls = Object.fromEntries(serviceNames.map((n) => [n, url(n)])) as Record<keyof ServiceDeps, string>;
-  const deps = serviceDeps(urls);
+  const deps = serviceDeps(urls, testServiceTokens.callers.worker);
   deps.payments.requestTimeoutMs = testRequestTimeoutMs;
   return { services, activities: createActivities(deps, client), url };
 }
@@ -76,16 +93,20 @@ export async function freshDatabase(
   return { url: url.toString(), drop: () => dropDatabase(admin.toString(), name) };
 }
 
-/** JSON over HTTP to a service, as a caller would send it. */
+/**
+ * JSON over HTTP to a service, as a caller would send it: with the operator's service token
+ * unless `headers` has an `authorization` of its own (`null` sends none).
+ */
 export async function http(
   method: 'GET' | 'POST' | 'PUT',
   url: string,
   body?: unknown,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | null> = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
+  const sent = { ...operatorAuth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers };
   const response = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: Object.fromEntries(Object.entries(sent).filter((e): e is [string, string] => e[1] !== null)),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config';
+import { ConfigError, loadConfig, requireServiceTokens, serviceTokenOf } from '../../config';
+import { callersOf } from '../../config/service-tokens';
 import { devServerArgs } from '../../temporal-config/dev-server';
 
 const errorOf = (env: NodeJS.ProcessEnv) => {
@@ -114,6 +115,9 @@ describe('devServerArgs', () => {
     ],
     [{ PAYMENTS_WEBHOOK_SECRET: 'short' }, 'PAYMENTS_WEBHOOK_SECRET: must be at least 16 characters'],
     [{ RECONCILE_UNPAID_POLICY: 'keep' }, 'RECONCILE_UNPAID_POLICY: must be refund or complete'],
+    [{ RETAIN_IDEMPOTENCY_KEYS: '1d' }, 'RETAIN_IDEMPOTENCY_KEYS: must be at least APPROVAL_DEADLINE'],
+    [{ RETAIN_TCC_BARRIER: '6d' }, 'RETAIN_TCC_BARRIER: must be at least APPROVAL_DEADLINE'],
+    [{ RETENTION_BATCH_SIZE: '5' }, 'RETENTION_BATCH_SIZE: must be from 10 to 10000'],
   ])('refuses %o naming the variable', (env, message) => {
     expect((errorOf(env) as Error).message).toContain(message);
   });
@@ -140,6 +144,57 @@ describe('devServerArgs', () => {
       expect((errorOf({ APPROVAL_ROUTING_FILE: file }) as Error).message).toMatch(
         /^APPROVAL_ROUTING_FILE: .* is not JSON/,
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the retention windows per table, with defaults', () => {
+    const day = 86_400_000;
+    expect(loadConfig({}).retention).toEqual({
+      intervalMs: day,
+      batchSize: 1000,
+      windows: { idempotencyKeys: 30 * day, tccBarrier: 30 * day, callbacks: 90 * day },
+    });
+    const set = loadConfig({ RETAIN_CALLBACKS: '1h', RETAIN_TCC_BARRIER: '8d', RETENTION_BATCH_SIZE: '50' }).retention;
+    expect(set.windows).toEqual({ idempotencyKeys: 30 * day, tccBarrier: 8 * day, callbacks: 3_600_000 });
+    expect(set.batchSize).toBe(50);
+  });
+
+  it('reads the service tokens, refuses short or shared tokens and unknown callers, and names the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokens-'));
+    const file = join(dir, 'service-tokens.json');
+    const worker = 'w'.repeat(32);
+    const operator = 'o'.repeat(40);
+    const write = (json: unknown) => writeFileSync(file, JSON.stringify(json));
+    const messageOf = (json: unknown) => {
+      write(json);
+      return (errorOf({ SERVICE_TOKENS_FILE: file }) as Error).message;
+    };
+    try {
+      write({ callers: { worker, operator }, allow: { payments: ['worker'] } });
+      const config = loadConfig({ SERVICE_TOKENS_FILE: file });
+      expect(serviceTokenOf(config, 'worker')).toBe(worker);
+      expect(callersOf(requireServiceTokens(config), 'payments').map((c) => c.name)).toEqual(['worker']);
+      expect(callersOf(requireServiceTokens(config), 'order').map((c) => c.name)).toEqual(['worker', 'operator']);
+      expect(() => serviceTokenOf(config, 'relay')).toThrow('SERVICE_TOKENS_FILE: callers: has no token for relay');
+
+      expect(messageOf({ callers: { worker: 'short' } })).toBe(
+        `SERVICE_TOKENS_FILE: callers.worker: must be at least 32 characters (in ${file})`,
+      );
+      expect(messageOf({ callers: { worker, operator: worker } })).toContain('callers: tokens must differ');
+      expect(messageOf({ callers: { worker }, allow: { order: ['relay'] } })).toContain(
+        'allow.order.0: relay is not in callers',
+      );
+      expect(messageOf({ callers: { worker }, allow: { nowhere: ['worker'] } })).toMatch(
+        /^SERVICE_TOKENS_FILE: allow: .*nowhere/,
+      );
+      expect((errorOf({ SERVICE_TOKENS_FILE: join(dir, 'missing.json') }) as Error).message).toContain(
+        'SERVICE_TOKENS_FILE: must be the path of an existing file',
+      );
+      rmSync(file);
+      const none = loadConfig({ DATA_DIR: dir });
+      expect(() => requireServiceTokens(none)).toThrow(`SERVICE_TOKENS_FILE: must be set (or ${file} exist`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,9 +20,11 @@ function rawFetch(status: number, text: string, contentType = 'text/html') {
   return { sent, fetch: impl };
 }
 
+const token = 'inventory-test-token-of-32-characters';
+
 const reserveWith = (impl: typeof fetch) =>
   new MockActivityEnvironment()
-    .run(createInventoryActivities({ baseUrl: 'http://inventory.test', fetch: impl }).reserveStock, input)
+    .run(createInventoryActivities({ baseUrl: 'http://inventory.test', token, fetch: impl }).reserveStock, input)
     .catch((e: unknown) => e);
 
 const input = { reservationId: 'r1', items: [{ sku: 'A', quantity: 1 }], idempotencyKey: 'hold:r1:reserve-stock' };
@@ -30,16 +32,17 @@ const input = { reservationId: 'r1', items: [{ sku: 'A', quantity: 1 }], idempot
 describe('inventory activities over HTTP', () => {
   it('sends the idempotency key and returns the body', async () => {
     const { sent, fetch } = fakeFetch(201, { reservationId: 'r1', status: 'RESERVED', items: input.items });
-    const activities = createInventoryActivities({ baseUrl: 'http://inventory.test', fetch });
+    const activities = createInventoryActivities({ baseUrl: 'http://inventory.test', token, fetch });
     const result: Reservation = await new MockActivityEnvironment().run(activities.reserveStock, input);
     expect(result.status).toBe('RESERVED');
     expect(sent[0]?.url).toBe('http://inventory.test/reservations');
     expect((sent[0]?.init.headers as Record<string, string>)['idempotency-key']).toBe('hold:r1:reserve-stock');
+    expect((sent[0]?.init.headers as Record<string, string>).authorization).toBe(`Bearer ${token}`);
   });
 
   it('turns a business refusal into a non-retryable failure of the same type', async () => {
     const { fetch } = fakeFetch(422, { error: { type: 'OutOfStock', message: 'not enough stock of A for 1' } });
-    const activities = createInventoryActivities({ baseUrl: 'http://inventory.test', fetch });
+    const activities = createInventoryActivities({ baseUrl: 'http://inventory.test', token, fetch });
     const err = await new MockActivityEnvironment().run(activities.reserveStock, input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'OutOfStock', nonRetryable: true });
@@ -48,14 +51,14 @@ describe('inventory activities over HTTP', () => {
 
   it.each([500, 503, 429, 408])('leaves %i retryable (a plain error)', async (status) => {
     const { fetch } = fakeFetch(status, { error: { type: 'Unavailable', message: 'try later' } });
-    const activities = createInventoryActivities({ baseUrl: 'http://inventory.test', fetch });
+    const activities = createInventoryActivities({ baseUrl: 'http://inventory.test', token, fetch });
     const err = await new MockActivityEnvironment().run(activities.reserveStock, input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(ApplicationFailure);
   });
 
   it('leaves a network error retryable', async () => {
-    const activities = createInventoryActivities({ baseUrl: 'http://127.0.0.1:1', requestTimeoutMs: 2000 });
+    const activities = createInventoryActivities({ baseUrl: 'http://127.0.0.1:1', token, requestTimeoutMs: 2000 });
     const err = await new MockActivityEnvironment().run(activities.releaseStock, input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(ApplicationFailure);
