@@ -1,5 +1,5 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
+import { checkoutRunInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
 import { subtotalCents } from '../contracts/payment';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
@@ -21,7 +21,7 @@ export type CheckoutOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBefo
  * which fails the run with `WalletExceedsTotal` (status ABORTED).
  */
 export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}): Promise<CheckoutResult> {
-  const input = parseWorkflowInput(checkoutInput, raw, 'checkout');
+  const input = parseWorkflowInput(checkoutRunInput, raw, 'checkout');
   const { orderId, customerId, walletCents } = input;
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([

@@ -1,5 +1,10 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../contracts/payment';
+import {
+  paymentSagaRunInput,
+  subtotalCents,
+  type PaymentSagaInput,
+  type PaymentSagaResult,
+} from '../contracts/payment';
 import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
@@ -37,7 +42,7 @@ export type PaymentSagaOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsB
  * <workflowId>:<step>` (compensations `<workflowId>:<step>:undo`).
  */
 export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOptions = {}): Promise<PaymentSagaResult> {
-  const input = parseWorkflowInput(paymentSagaInput, raw, 'payment');
+  const input = parseWorkflowInput(paymentSagaRunInput, raw, 'payment');
   const { orderId, customerId } = input;
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([

@@ -50,6 +50,21 @@ describe('recorded histories replay against the current workflow code', () => {
       expect(patches(load(f))).toContain(asyncGatewayPatch);
   });
 
+  it('keeps the runs started with a card number, and records the current ones with a token only', () => {
+    // Every payload's data, decoded: the JSON the workflow and its activities saw.
+    const decoded = (f: string) =>
+      JSON.stringify(load(f), (k, v: unknown) =>
+        k === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString() : v,
+      );
+    const old = files.filter((f) => f.startsWith('before-payment-methods/'));
+    expect(old.length).toBeGreaterThanOrEqual(3);
+    const withCard = (f: string) => /\\"card\\":\{\\"number\\":\\"\d{16}\\"/.test(decoded(f));
+    expect(old.filter((f) => !withCard(f))).toEqual([]);
+    const current = files.filter((f) => !f.includes('/'));
+    expect(current.filter((f) => withCard(f) || /cardNumber|\d{16}/.test(decoded(f)))).toEqual([]);
+    expect(decoded('payment-saga-success.json')).toContain('\\"paymentMethod\\":\\"pm_card_success\\"');
+  });
+
   it('fails a doctored history with a determinism error', async () => {
     const history = load('payment-saga-success.json');
     const scheduled = history.events.filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
