@@ -1,7 +1,7 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { checkoutRunInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
 import { subtotalCents } from '../contracts/payment';
-import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { AmountCents, CustomerId, customerIdNotSearchablePatch, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
@@ -26,7 +26,7 @@ export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([
     { key: OrderId, value: orderId },
-    { key: CustomerId, value: customerId },
+    ...(patched(customerIdNotSearchablePatch) ? [] : [{ key: CustomerId, value: customerId }]),
     { key: AmountCents, value: subtotal },
   ]);
   const { payment, ...sagaOptions } = options;

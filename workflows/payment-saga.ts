@@ -1,11 +1,11 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   paymentSagaRunInput,
   subtotalCents,
   type PaymentSagaInput,
   type PaymentSagaResult,
 } from '../contracts/payment';
-import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { AmountCents, CustomerId, customerIdNotSearchablePatch, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
@@ -47,7 +47,7 @@ export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOpt
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([
     { key: OrderId, value: orderId },
-    { key: CustomerId, value: customerId },
+    ...(patched(customerIdNotSearchablePatch) ? [] : [{ key: CustomerId, value: customerId }]),
     { key: AmountCents, value: subtotal },
   ]);
 

@@ -1,7 +1,7 @@
-import { ApplicationFailure, executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { pointsFor } from '../contracts/payment';
 import { refundInput, type RefundInput, type RefundPolicy, type RefundResult } from '../contracts/refund';
-import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { AmountCents, CustomerId, customerIdNotSearchablePatch, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { approvalFlow } from './approval-flow';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
@@ -63,7 +63,8 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
         }
         return { ...o, chargeId: o.chargeId };
       });
-      upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);
+      if (!patched(customerIdNotSearchablePatch))
+        upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);
       if (amountCents > approvalThresholdCents) {
         const decision = await saga.step('approval', () => askApproval(input, order.currency, policy));
         approval = { status: decision.status, decidedBy: decision.decidedBy };

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { z } from 'zod';
-import { parseOrThrow } from '../../contracts/validation';
+import type { DataConverter } from '@temporalio/common';
+import { allowCardNumbers, parseOrThrow } from '../../contracts/validation';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundlePath } from '../worker/bundle';
 import { workflowsPath } from '../worker/worker';
@@ -33,9 +34,12 @@ export async function loadHistory(source: { client: Client; workflowId: string }
   return source.client.workflow.getHandle(source.workflowId).fetchHistory();
 }
 
-const historyFile = z.looseObject({
-  events: z.array(z.looseObject({ eventId: z.union([z.string(), z.number()]) })).min(1, 'must list events'),
-});
+// A history recorded before payment-method tokens carries its card number; replaying it is fine.
+const historyFile = allowCardNumbers(
+  z.looseObject({
+    events: z.array(z.looseObject({ eventId: z.union([z.string(), z.number()]) })).min(1, 'must list events'),
+  }),
+);
 
 /**
  * Replays a history against the current workflow code (the cached bundle of `workflows/`, or `bundlePath`)
@@ -47,16 +51,17 @@ const historyFile = z.looseObject({
 export async function replayHistory(
   history: History,
   workflowId: string,
-  opts: { bundlePath?: string; debug?: boolean } = {},
+  opts: { bundlePath?: string; debug?: boolean; dataConverter?: DataConverter } = {},
 ): Promise<ReplayOutcome> {
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   const base = { workflowId, workflowType: started?.workflowType?.name ?? 'unknown', events: events.length };
   // Debugging bundles from the sources (source maps for breakpoints in workflows/*.ts) and lifts the
   // deadlock timeout, so a paused debugger does not fail the replay.
+  const converter = opts.dataConverter ? { dataConverter: opts.dataConverter } : {};
   const code = opts.debug
-    ? { workflowsPath, debugMode: true }
-    : { workflowBundle: { codePath: opts.bundlePath ?? (await workflowBundlePath()) } };
+    ? { workflowsPath, debugMode: true, ...converter }
+    : { workflowBundle: { codePath: opts.bundlePath ?? (await workflowBundlePath()) }, ...converter };
   const replay = async (upTo: number): Promise<string | undefined> => {
     try {
       await Worker.runReplayHistory(code, { ...history, events: events.slice(0, upTo) }, workflowId);

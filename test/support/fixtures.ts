@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
+import type { Logger } from '../../config/logger';
 import { freshDatabase, startTestServices } from './services';
 import { devServerConnections, timeSkippingEnv } from './temporal';
 
@@ -34,12 +36,15 @@ export function useServices(): Services {
  * The services plus client and worker connections to the run's dev server; the callback receiver
  * signals the workflows there.
  */
-export function useStack(): Services & { client: Client; nativeConnection: NativeConnection } {
-  return useServiceStack(async () => devServerConnections());
+export function useStack(
+  opts: { dataConverter?: DataConverter; logger?: Logger } = {},
+): Services & { client: Client; nativeConnection: NativeConnection } {
+  return useServiceStack(async () => devServerConnections(opts.dataConverter), opts.logger);
 }
 
 function useServiceStack<T extends { client: Client; nativeConnection: NativeConnection; close(): Promise<void> }>(
   connect: (() => Promise<T>) | undefined,
+  logger?: Logger,
 ): Services & { client: Client; nativeConnection: NativeConnection } {
   const ctx = {} as Services & { client: Client; nativeConnection: NativeConnection };
   const stops: (() => Promise<void>)[] = [];
@@ -52,7 +57,7 @@ function useServiceStack<T extends { client: Client; nativeConnection: NativeCon
     }
     const db = await freshDatabase();
     stops.push(() => db.drop());
-    const services = await startTestServices(ctx.client, db.url);
+    const services = await startTestServices(ctx.client, db.url, logger);
     stops.push(() => services.services.close());
     Object.assign(ctx, services, { databaseUrl: db.url });
   });

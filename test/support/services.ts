@@ -22,6 +22,7 @@ export const testWebhookSecret = devWebhookSecret;
 export async function startTestServices(
   client: Client | undefined,
   databaseUrl: string,
+  logger = createLogger('test-services', 'silent'),
 ): Promise<{
   services: RunningServices;
   activities: ReturnType<typeof createActivities>;
@@ -30,7 +31,7 @@ export async function startTestServices(
   const services = await startServices({
     databaseUrl,
     services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: 0 })),
-    logger: createLogger('test-services', 'silent'),
+    logger,
     poolSize: 10,
     links: {
       gateway: { secret: testWebhookSecret, toleranceSeconds: 300, timings: testGatewayTimings },
