@@ -95,7 +95,10 @@ const payloadKeys = z.string().transform((v, ctx) => {
 });
 
 /** Variables whose value an error line must not repeat. */
-const secretVariables = new Set(['PAYLOAD_KEYS', 'PAYMENTS_WEBHOOK_SECRET']);
+const secretVariables = new Set(['PAYLOAD_KEYS', 'PAYMENTS_WEBHOOK_SECRET', 'CODEC_SERVER_TOKEN']);
+
+/** The codec server's bearer token on a dev machine; set CODEC_SERVER_TOKEN anywhere else. */
+export const devCodecToken = 'dev-only-codec-token';
 
 /** The webhook secret of the dev stack; set PAYMENTS_WEBHOOK_SECRET anywhere else. */
 export const devWebhookSecret = 'dev-only-webhook-secret';
@@ -147,6 +150,8 @@ const envSchema = z
     APPROVAL_SLA_PER_LEVEL: duration.prefault('1d'),
     APPROVAL_DEADLINE: duration.prefault('7d'),
     PAYLOAD_KEYS: optional(payloadKeys),
+    CODEC_SERVER_PORT: port.default(4300),
+    CODEC_SERVER_TOKEN: z.string().min(16, 'must be at least 16 characters').default(devCodecToken),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -199,6 +204,8 @@ export interface TlsConfig {
 export interface AppConfig {
   /** Payload encryption keys, newest first; empty means payloads are not encrypted. */
   payloadKeys: PayloadKey[];
+  /** Where the codec server listens, its bearer token and the browser origins it answers. */
+  codecServer: { host: string; port: number; url: string; token: string; origins: string[] };
   temporal: {
     address: string;
     namespace: string;
@@ -313,6 +320,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     payloadKeys: e.PAYLOAD_KEYS ?? [],
+    codecServer: {
+      host: e.SERVICES_HOST,
+      port: e.CODEC_SERVER_PORT,
+      url: `http://${e.SERVICES_HOST}:${e.CODEC_SERVER_PORT}`,
+      token: e.CODEC_SERVER_TOKEN,
+      // The dev server's Web UI, by either name of this machine.
+      origins: [`http://127.0.0.1:${e.TEMPORAL_UI_PORT}`, `http://localhost:${e.TEMPORAL_UI_PORT}`],
+    },
     services,
     gateway: {
       secret: e.PAYMENTS_WEBHOOK_SECRET,
