@@ -3,6 +3,7 @@ import { createPool } from '../../services/shared/db';
 import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { dataConverter } from '../../temporal-config/payload-codec';
+import { codecOutboxSealer } from '../outbox-sealer';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { startOptions } from '../start-options';
@@ -23,6 +24,7 @@ async function run(): Promise<void> {
       dataConverter: dataConverter(config.payloadKeys),
     }),
     start: startOptions(config),
+    sealer: codecOutboxSealer(config.payloadKeys),
     logger,
   });
   await relay.start();

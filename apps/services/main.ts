@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, serviceNames, type ServiceName, ConfigError } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { dataConverter } from '../../temporal-config/payload-codec';
+import { codecOutboxSealer } from '../outbox-sealer';
 import { temporalDelivery } from './temporal-delivery';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
@@ -28,7 +29,11 @@ async function run(): Promise<void> {
     databaseUrl: config.database.url,
     services: names.map((name) => ({ name, host: config.services[name].host, port: config.services[name].port })),
     logger,
-    links: { gateway: config.gateway, deliver: temporalDelivery(client) },
+    links: {
+      gateway: config.gateway,
+      deliver: temporalDelivery(client),
+      outbox: codecOutboxSealer(config.payloadKeys),
+    },
   });
   logger.info({ urls: running.urls }, 'services listening');
   const shutdown = () => {

@@ -6,6 +6,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { OutboxRelay } from '../../apps/relay/outbox-relay';
+import { codecOutboxSealer } from '../../apps/outbox-sealer';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../config/logger';
 import { projectRoot } from '../../provision/tools';
@@ -26,7 +27,8 @@ const logFile = join(logDir, 'services.log');
 writeFileSync(logFile, '');
 // Every line the services and the relay write, at debug level, into one file read back below.
 const logger = createLogger('card-data', 'debug', pino.destination({ dest: logFile, sync: true }));
-const stack = useStack({ dataConverter: converter, logger });
+const sealer = codecOutboxSealer(keys);
+const stack = useStack({ dataConverter: converter, logger, outbox: sealer });
 const db = shop(
   () => stack.services.pool,
   (name) => stack.url(name),
@@ -71,6 +73,7 @@ async function tour(orderId: string, customerId: string, number: string, taskQue
     databaseUrl: stack.databaseUrl,
     client: stack.client,
     start: { taskQueue },
+    sealer,
     logger,
   });
   await relay.start();
@@ -148,8 +151,19 @@ describe('card data and customer ids never reach a history, the outbox or a log'
        UNION ALL SELECT row_to_json(p)::text FROM payments.payment_methods p`,
     );
     const stored = rows.rows.map((r) => r.row).join('\n');
-    expect(stored).toContain('pm_card_success');
+    expect(stored).toContain('pm_card_success'); // the charge's token
     for (const n of cardNumbers) expect(stored).not.toContain(n);
+    const outbox = await stack.services.pool.query<{ payload: unknown }>(
+      `SELECT payload FROM "order".outbox WHERE aggregate_id = 'cd-1'`,
+    );
+    const outboxText = JSON.stringify(outbox.rows);
+    for (const c of Object.values(customers)) expect(outboxText).not.toContain(c);
+    expect(outboxText).toContain('sealed');
+    // With the codec the row opens to the request that created the order.
+    expect(await sealer.open(outbox.rows[0]!.payload)).toMatchObject({ customerId: customers.ok });
+    // Sealed rows still tell the same order from another request for its id.
+    const again = { ...(await sealer.open(outbox.rows[0]!.payload)), customerId: 'cust-other' };
+    expect((await post('order', '/orders', again, 'create:cd-1:other')).status).toBe(409);
 
     // Every log of the run: this file's services and relay, and the dev server's.
     const logs = [logFile, join(projectRoot, '.data', 'logs', 'temporal-test.log')].filter((f) => existsSync(f));

@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
 import type { Logger } from '../../config/logger';
+import type { OutboxSealer } from '../../services/order/outbox';
 import { freshDatabase, startTestServices } from './services';
 import { devServerConnections, timeSkippingEnv } from './temporal';
 
@@ -37,14 +38,15 @@ export function useServices(): Services {
  * signals the workflows there.
  */
 export function useStack(
-  opts: { dataConverter?: DataConverter; logger?: Logger } = {},
+  opts: { dataConverter?: DataConverter; logger?: Logger; outbox?: OutboxSealer } = {},
 ): Services & { client: Client; nativeConnection: NativeConnection } {
-  return useServiceStack(async () => devServerConnections(opts.dataConverter), opts.logger);
+  return useServiceStack(async () => devServerConnections(opts.dataConverter), opts.logger, opts.outbox);
 }
 
 function useServiceStack<T extends { client: Client; nativeConnection: NativeConnection; close(): Promise<void> }>(
   connect: (() => Promise<T>) | undefined,
   logger?: Logger,
+  outbox?: OutboxSealer,
 ): Services & { client: Client; nativeConnection: NativeConnection } {
   const ctx = {} as Services & { client: Client; nativeConnection: NativeConnection };
   const stops: (() => Promise<void>)[] = [];
@@ -57,7 +59,7 @@ function useServiceStack<T extends { client: Client; nativeConnection: NativeCon
     }
     const db = await freshDatabase();
     stops.push(() => db.drop());
-    const services = await startTestServices(ctx.client, db.url, logger);
+    const services = await startTestServices(ctx.client, db.url, logger, outbox);
     stops.push(() => services.services.close());
     Object.assign(ctx, services, { databaseUrl: db.url });
   });

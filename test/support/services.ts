@@ -1,3 +1,4 @@
+import type { OutboxSealer } from '../../services/order/outbox';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
@@ -23,6 +24,7 @@ export async function startTestServices(
   client: Client | undefined,
   databaseUrl: string,
   logger = createLogger('test-services', 'silent'),
+  outbox?: OutboxSealer,
 ): Promise<{
   services: RunningServices;
   activities: ReturnType<typeof createActivities>;
@@ -36,6 +38,7 @@ export async function startTestServices(
     links: {
       gateway: { secret: testWebhookSecret, toleranceSeconds: 300, timings: testGatewayTimings },
       deliver: client ? temporalDelivery(client) : keepAsOrphans,
+      ...(outbox ? { outbox } : {}),
     },
   });
   const url = (name: keyof ServiceDeps) => {
