@@ -32,7 +32,9 @@ describe('a bad payload key stops every entry point with exit 2, naming PAYLOAD_
   const short = Buffer.alloc(16, 7).toString('base64');
   const good = Buffer.alloc(32, 9).toString('base64');
   const withCli: [string, string[]][] = [
-    ...[...entries, 'apps/relay/main.ts', 'apps/api/main.ts'].map((e): [string, string[]] => [e, []]),
+    ...[...entries, 'apps/relay/main.ts', 'apps/api/main.ts', 'apps/codec-server/main.ts'].map(
+      (e): [string, string[]] => [e, []],
+    ),
     ['apps/cli/index.ts', ['replay', '--file', 'test/histories/payment-saga-success.json']],
   ];
   it.each(
