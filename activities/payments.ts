@@ -1,5 +1,6 @@
 import { gatewayCharge } from '../contracts/gateway';
-import { gatewayRefund, statement, undoneCharge } from '../contracts/wire/gateway';
+import { gatewayRefund, paymentMethod, statement, undoneCharge } from '../contracts/wire/gateway';
+import type { PaymentSource } from '../contracts/payment';
 import { callService, type ServiceClientDeps } from './http';
 
 /**
@@ -8,20 +9,37 @@ import { callService, type ServiceClientDeps } from './http';
  * retried (a lost answer is safe: the same Idempotency-Key returns the first one).
  */
 export function createPaymentsActivities(deps: ServiceClientDeps) {
+  // Cards of runs started before tokens: the vault needs an expiry, which they never carried; the
+  // end of next year keeps them chargeable (a test card's token does not depend on it).
+  const vault = async (number: string) => {
+    const expYear = new Date().getUTCFullYear() + 1;
+    const card = { number, expMonth: 12, expYear };
+    return (await callService(deps, { method: 'POST', path: '/payment-methods', body: card }, paymentMethod))
+      .paymentMethod;
+  };
   const charge = (chargeId: string, rest = '') => `/charges/${encodeURIComponent(chargeId)}${rest}`;
   return {
-    /** Creates the charge; it answers PENDING and settles later (callback or `getCharge`). */
-    async chargeCard(input: {
-      chargeId: string;
-      orderId: string;
-      /** The workflow id the gateway's callbacks go to (default `payment:<orderId>`). */
-      reference?: string;
-      amountCents: number;
-      currency: string;
-      cardNumber: string;
-      idempotencyKey: string;
-    }) {
-      const { idempotencyKey, ...body } = input;
+    /**
+     * Creates the charge of the payment method's token; it answers PENDING and settles later
+     * (callback or `getCharge`). A run started before tokens passes its card number instead, which
+     * is vaulted first (`POST /payment-methods`) and charged by its token. Refuses
+     * `UnknownPaymentMethod` for a token the vault never issued.
+     */
+    async chargeCard(
+      input: {
+        chargeId: string;
+        orderId: string;
+        /** The workflow id the gateway's callbacks go to (default `payment:<orderId>`). */
+        reference?: string;
+        amountCents: number;
+        currency: string;
+        idempotencyKey: string;
+      } & PaymentSource,
+    ) {
+      const { idempotencyKey, ...rest } = input;
+      const { chargeId, orderId, reference, amountCents, currency } = rest;
+      const token = 'paymentMethod' in rest ? rest.paymentMethod : await vault(rest.cardNumber);
+      const body = { chargeId, orderId, reference, amountCents, currency, paymentMethod: token };
       return callService(deps, { method: 'POST', path: '/charges', body, idempotencyKey }, gatewayCharge);
     },
     /** The charge's current state, for polling when no callback came. */

@@ -1,5 +1,5 @@
 import { flows } from '../contracts/flows';
-import { testCards } from '../simulators/gateway/cards';
+import { testPaymentMethods } from '../simulators/gateway/cards';
 import { scratchStack } from '../provision/scratch';
 import { runMain } from '../config/entry';
 import { createLogger } from '../config/logger';
@@ -48,7 +48,7 @@ async function run(): Promise<void> {
               customerId: 'bench',
               currency: 'EUR',
               items: [{ sku: 'BENCH-1', quantity: 1, unitPriceCents: 1000 }],
-              card: { number: testCards.success },
+              paymentMethod: testPaymentMethods.success,
             }),
           });
           if (res.status !== 201) throw new Error(`order ${id}: ${res.status} ${await res.text()}`);

@@ -37,7 +37,7 @@ export async function plainPayment(
       reference: `plain:${orderId}`,
       amountCents: amount,
       currency: input.currency,
-      cardNumber: input.card.number,
+      paymentMethod: input.paymentMethod,
       idempotencyKey: key('charge-card'),
     });
     while (!isSettled(charge.status)) {

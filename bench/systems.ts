@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { startPayment } from '../client';
 import type { Activities } from '../activities';
 import type { PaymentSagaInput } from '../contracts/payment';
-import { testCards } from '../simulators/gateway/cards';
+import { testPaymentMethods } from '../simulators/gateway/cards';
 import { plainPayment } from './plain';
 import { TASK_QUEUE } from './settings';
 import type { chainSaga, floorSaga } from './workflows';
@@ -29,7 +29,7 @@ export const order = (id: string, fail: boolean): PaymentSagaInput => ({
     { sku: 'BENCH-A', quantity: 2, unitPriceCents: 1500 },
     { sku: 'BENCH-B', quantity: 1, unitPriceCents: 2000 },
   ],
-  card: { number: fail ? testCards.declined : testCards.success },
+  paymentMethod: fail ? testPaymentMethods.declined : testPaymentMethods.success,
 });
 
 /** A saga's end as the benchmark counts it: a compensated saga fails with `SagaFailed`; any other failure throws. */

@@ -4,7 +4,7 @@ import { flashSaleInput, type FlashSaleInput } from '../contracts/flash-sale';
 import { flows } from '../contracts/flows';
 import { formatMoney } from '../contracts/money';
 import { subtotalCents } from '../contracts/payment';
-import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
+import { AmountCents, FlowType, OrderId } from '../contracts/search-attributes';
 import type { checkout, CheckoutOptions, FlashSaleOptions, flashSalePurchase } from '../workflows';
 import { validate } from './errors';
 import { runOptions, type StartOptions } from './options';
@@ -36,7 +36,6 @@ export async function startCheckout(
     typedSearchAttributes: [
       { key: FlowType, value: flow.type },
       { key: OrderId, value: valid.orderId },
-      { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: subtotalCents(valid) },
     ],
     staticSummary: `Checkout ${valid.orderId}: ${formatMoney(subtotalCents(valid), valid.currency)}, ${formatMoney(valid.walletCents, valid.currency)} from the wallet`,
@@ -62,7 +61,6 @@ export async function startFlashSale(
     typedSearchAttributes: [
       { key: FlowType, value: flow.type },
       { key: OrderId, value: valid.orderId },
-      { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: valid.quantity * valid.unitPriceCents },
     ],
     staticSummary: `Flash sale ${valid.orderId}: ${valid.quantity} × ${valid.sku}`,

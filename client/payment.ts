@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { flows } from '../contracts/flows';
 import { formatMoney } from '../contracts/money';
 import { paymentSagaInput, subtotalCents, type PaymentSagaInput } from '../contracts/payment';
-import { AmountCents, CustomerId, FlowType, OrderId } from '../contracts/search-attributes';
+import { AmountCents, FlowType, OrderId } from '../contracts/search-attributes';
 import type { paymentSaga, PaymentSagaOptions } from '../workflows';
 import { validate } from './errors';
 import { runOptions, type StartOptions } from './options';
@@ -35,7 +35,6 @@ export async function startPayment(
     typedSearchAttributes: [
       { key: FlowType, value: flow.type },
       { key: OrderId, value: valid.orderId },
-      { key: CustomerId, value: valid.customerId },
       { key: AmountCents, value: amount },
     ],
     staticSummary: `Order ${valid.orderId}: ${valid.items.length} line(s), ${formatMoney(amount, valid.currency)}`,

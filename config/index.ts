@@ -65,6 +65,44 @@ const duration = z
 const millis = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(86_400_000);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+/** A payload encryption key: its id (kept in each payload's metadata) and its 32 bytes. */
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
+
+/**
+ * `PAYLOAD_KEYS=kid1:<base64>,kid0:<base64>`: AES-256 keys, newest first (new payloads use the
+ * first; the others still decrypt the payloads written under them). Each key is 32 bytes in
+ * standard base64; ids are unique.
+ */
+const payloadKeys = z.string().transform((v, ctx) => {
+  const keys: PayloadKey[] = [];
+  for (const [i, entry] of v.split(',').entries()) {
+    const [id = '', b64 = '', ...rest] = entry.trim().split(':');
+    const validId = /^[A-Za-z0-9_.-]{1,64}$/.test(id);
+    const fail = (message: string) => {
+      // The id only when it is one: a key given without its id must not be echoed.
+      ctx.addIssue({ code: 'custom', message: `key ${i + 1}${validId ? ` (${id})` : ''}: ${message}` });
+      return z.NEVER;
+    };
+    if (!validId || b64 === '' || rest.length > 0)
+      return fail('must be <key id>:<base64 key>, the id 1-64 letters, digits, ".", "_" or "-"');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return fail('must be standard base64');
+    const key = Buffer.from(b64, 'base64');
+    if (key.length !== 32) return fail(`must be 32 bytes (AES-256), got ${key.length}`);
+    if (keys.some((k) => k.id === id)) return fail('key id is listed twice');
+    keys.push({ id, key });
+  }
+  return keys;
+});
+
+/** Variables whose value an error line must not repeat. */
+const secretVariables = new Set(['PAYLOAD_KEYS', 'PAYMENTS_WEBHOOK_SECRET', 'CODEC_SERVER_TOKEN']);
+
+/** The codec server's bearer token on a dev machine; set CODEC_SERVER_TOKEN anywhere else. */
+export const devCodecToken = 'dev-only-codec-token';
+
 /** The webhook secret of the dev stack; set PAYMENTS_WEBHOOK_SECRET anywhere else. */
 export const devWebhookSecret = 'dev-only-webhook-secret';
 
@@ -125,6 +163,9 @@ const envSchema = z
     APPROVAL_ROUTING_FILE: optional(existingFile),
     APPROVAL_SLA_PER_LEVEL: duration.prefault('1d'),
     APPROVAL_DEADLINE: duration.prefault('7d'),
+    PAYLOAD_KEYS: optional(payloadKeys),
+    CODEC_SERVER_PORT: port.default(4300),
+    CODEC_SERVER_TOKEN: z.string().min(16, 'must be at least 16 characters').default(devCodecToken),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -161,7 +202,7 @@ function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.inf
   const name = String(issue?.path[0] ?? 'environment');
   const got = env[name];
   throw new ConfigError(
-    `${name}: ${issue?.message ?? 'invalid'}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
+    `${name}: ${issue?.message ?? 'invalid'}${got === undefined || secretVariables.has(name) ? '' : ` (got ${JSON.stringify(got)})`}`,
   );
 }
 
@@ -185,6 +226,10 @@ export interface TlsConfig {
 }
 
 export interface AppConfig {
+  /** Payload encryption keys, newest first; empty means payloads are not encrypted. */
+  payloadKeys: PayloadKey[];
+  /** Where the codec server listens, its bearer token and the browser origins it answers. */
+  codecServer: { host: string; port: number; url: string; token: string; origins: string[] };
   temporal: {
     address: string;
     namespace: string;
@@ -309,6 +354,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    payloadKeys: e.PAYLOAD_KEYS ?? [],
+    codecServer: {
+      host: e.SERVICES_HOST,
+      port: e.CODEC_SERVER_PORT,
+      url: `http://${e.SERVICES_HOST}:${e.CODEC_SERVER_PORT}`,
+      token: e.CODEC_SERVER_TOKEN,
+      // The dev server's Web UI, by either name of this machine.
+      origins: [`http://127.0.0.1:${e.TEMPORAL_UI_PORT}`, `http://localhost:${e.TEMPORAL_UI_PORT}`],
+    },
     services,
     gateway: {
       secret: e.PAYMENTS_WEBHOOK_SECRET,

@@ -59,10 +59,34 @@ export function luhnValid(number: string): boolean {
   return sum % 10 === 0;
 }
 
+/** A card number: 12-19 digits passing the Luhn check. Only the gateway's vault accepts one. */
 export const cardNumber = z
   .string()
   .regex(/^\d{12,19}$/, 'must be 12-19 digits')
   .refine(luhnValid, 'must be a valid card number (Luhn check)');
+
+/**
+ * Whether a string reads as a card number: 12-19 digits (single spaces or dashes between groups
+ * allowed) that pass the Luhn check. Every edge but the vault refuses such a value in any field.
+ */
+export function looksLikeCardNumber(value: string): boolean {
+  if (!/^\d[\d -]{10,36}\d$/.test(value) || /[ -]{2}/.test(value)) return false;
+  const digits = value.replace(/[ -]/g, '');
+  return digits.length >= 12 && digits.length <= 19 && luhnValid(digits);
+}
+
+/** What an edge says of a card number where it takes none. */
+export const cardNumberRefusal =
+  'must not be a card number: create a payment method at the gateway (POST /payment-methods) and send its pm_ token';
+
+/**
+ * A payment-method token from the gateway's vault (`pm_…`): what every flow charges instead of a
+ * card number, which it refuses with its own message.
+ */
+export const paymentMethodToken = z
+  .string()
+  .refine((v) => !looksLikeCardNumber(v), { message: cardNumberRefusal, abort: true })
+  .regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'must be a payment-method token: pm_ followed by 1-100 letters, digits or "_"');
 
 /** Whether every line names another SKU: item lists refuse a SKU listed twice with this rule. */
 export const eachSkuOnce = (items: { sku: string }[]): boolean =>

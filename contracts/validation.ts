@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { cardNumberRefusal, looksLikeCardNumber } from './fields';
 
 /** One refused field: its dotted path (or a placeholder for the whole value) and the rule it broke. */
 export interface FieldError {
@@ -30,13 +31,47 @@ export class ValidationError extends Error {
   }
 }
 
-/** Parses `value` with `schema`, or throws a ValidationError listing every failing field. */
+/** The schemas that may carry a card number: the gateway vault's request, a recorded history. */
+const cardNumbersAllowed = new WeakSet<z.ZodType>();
+
+/** Marks `schema` as one whose values may hold card numbers, so `parseOrThrow` does not refuse them. */
+export function allowCardNumbers<T extends z.ZodType>(schema: T): T {
+  cardNumbersAllowed.add(schema);
+  return schema;
+}
+
+/** Every string in `value` (at any depth) that reads as a card number, as a refused field. */
+export function cardNumberFields(value: unknown, root = '(input)'): FieldError[] {
+  const found: FieldError[] = [];
+  const walk = (v: unknown, path: (string | number)[], depth: number) => {
+    if (typeof v === 'string') {
+      if (looksLikeCardNumber(v))
+        found.push({ path: path.length > 0 ? path.join('.') : root, message: cardNumberRefusal });
+    } else if (depth < 32 && Array.isArray(v)) {
+      v.forEach((item, i) => walk(item, [...path, i], depth + 1));
+    } else if (depth < 32 && typeof v === 'object' && v !== null) {
+      for (const [k, item] of Object.entries(v)) walk(item, [...path, k], depth + 1);
+    }
+  };
+  walk(value, [], 0);
+  return found;
+}
+
+/**
+ * Parses `value` with `schema`, or throws a ValidationError listing every failing field. A card
+ * number in any field is refused first (unless the schema is `allowCardNumbers`), so no caller
+ * can pass one on by mistake.
+ */
 export function parseOrThrow<T extends z.ZodType>(
   schema: T,
   value: unknown,
   what = 'input',
   root = '(input)',
 ): z.infer<T> {
+  if (!cardNumbersAllowed.has(schema)) {
+    const cards = cardNumberFields(value, root);
+    if (cards.length > 0) throw new ValidationError(cards, what);
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ValidationError(fieldErrors(result.error, root), what);

@@ -12,7 +12,7 @@ import { onStopSignals } from './stop-signals';
 import { startTemporalDev, temporalReady } from './temporal-dev';
 import { projectRoot } from './tools';
 
-const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay', 'api'] as const;
+const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay', 'api', 'codec'] as const;
 type PartName = (typeof allParts)[number];
 
 /**
@@ -66,6 +66,8 @@ async function startTemporal({ config, dataDir, logDir }: Context): Promise<Star
     ip: host,
     port,
     uiPort,
+    // The UI asks the codec server to decode payloads (it answers only with the bearer token).
+    ...(config.payloadKeys.length > 0 ? { uiCodecEndpoint: `${config.codecServer.url}/codec` } : {}),
     namespace,
     dbFile,
     logFile: join(logDir, 'temporal.log'),
@@ -167,6 +169,21 @@ const startApi = (ctx: Context): Promise<Started> =>
     console.log(`api          ${url}`);
   });
 
+const startCodecServer = async (ctx: Context): Promise<Started> => {
+  if (ctx.config.payloadKeys.length === 0) {
+    console.log('codec        off: PAYLOAD_KEYS is not set, payloads are NOT encrypted');
+    return undefined;
+  }
+  return startChild(ctx, 'codec-server', 'apps/codec-server/main.ts', async (_since, proc) => {
+    const { url } = ctx.config.codecServer;
+    await waitUntil(`codec server at ${url}`, async () => (await fetch(new URL('/health', url))).ok, {
+      process: proc,
+      signal: ctx.signal,
+    });
+    console.log(`codec        ${url} (Web UI decodes with its bearer token)`);
+  });
+};
+
 const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   postgres: startPostgres,
   temporal: startTemporal,
@@ -174,6 +191,7 @@ const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   worker: startWorker,
   relay: startRelay,
   api: startApi,
+  codec: startCodecServer,
 };
 
 /**

@@ -29,6 +29,8 @@ export interface DevServerOptions {
   port: number;
   /** Web UI port; omit for a headless server (tests). */
   uiPort?: number;
+  /** The codec server the Web UI sends payloads to for decoding (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   namespace: string;
   /** SQLite file that keeps state across restarts; omit for an in-memory server (tests). */
   dbFile?: string;
@@ -45,6 +47,8 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   args.push('--log-level', opts.logLevel ?? 'warn');
   if (opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-ip', opts.ip, '--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
+  if (opts.uiPort !== undefined && opts.uiCodecEndpoint !== undefined)
+    args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile !== undefined) args.push('--db-filename', opts.dbFile);
   for (const key of searchAttributes) args.push('--search-attribute', `${key.name}=${cliTypeName[key.type]}`);
   for (const [key, value] of Object.entries(opts.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${key}=${value}`);

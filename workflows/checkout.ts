@@ -1,7 +1,7 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
-import { checkoutInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { checkoutRunInput, type CheckoutInput, type CheckoutResult } from '../contracts/checkout';
 import { subtotalCents } from '../contracts/payment';
-import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { AmountCents, CustomerId, customerIdNotSearchablePatch, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
@@ -21,12 +21,12 @@ export type CheckoutOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsBefo
  * which fails the run with `WalletExceedsTotal` (status ABORTED).
  */
 export async function checkout(raw: CheckoutInput, options: CheckoutOptions = {}): Promise<CheckoutResult> {
-  const input = parseWorkflowInput(checkoutInput, raw, 'checkout');
+  const input = parseWorkflowInput(checkoutRunInput, raw, 'checkout');
   const { orderId, customerId, walletCents } = input;
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([
     { key: OrderId, value: orderId },
-    { key: CustomerId, value: customerId },
+    ...(patched(customerIdNotSearchablePatch) ? [] : [{ key: CustomerId, value: customerId }]),
     { key: AmountCents, value: subtotal },
   ]);
   const { payment, ...sagaOptions } = options;

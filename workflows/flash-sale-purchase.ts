@@ -1,5 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { flashSaleInput, type FlashSaleInput, type FlashSaleResult } from '../contracts/flash-sale';
+import { flashSaleRunInput, type FlashSaleInput, type FlashSaleResult } from '../contracts/flash-sale';
+import { paymentSourceOf } from '../contracts/payment';
 import { flows } from '../contracts/flows';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
@@ -18,7 +19,7 @@ export type FlashSaleOptions = Pick<SagaOptions, 'attemptsBeforeAttention' | 'ba
  * card, cancels the freeze, so no unit stays frozen; a confirm is retried until it succeeds.
  */
 export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleOptions = {}): Promise<FlashSaleResult> {
-  const input = parseWorkflowInput(flashSaleInput, raw, 'flash sale');
+  const input = parseWorkflowInput(flashSaleRunInput, raw, 'flash sale');
   const act = narratedActivities(presets.serviceCall);
   const settle = narratedActivities(presets.compensation);
   const gid = workflowInfo().workflowId;
@@ -53,7 +54,7 @@ export async function flashSalePurchase(raw: FlashSaleInput, options: FlashSaleO
       { tryTimeout: input.tryTimeoutMs ?? 30_000 },
     );
     const card = { chargeId, orderId: input.orderId, amountCents: amount, currency: input.currency };
-    await channel.chargeStep(saga, { ...card, cardNumber: input.card.number }, key);
+    await channel.chargeStep(saga, { ...card, ...paymentSourceOf(input) }, key);
     await saga.confirm('confirm-stock', freeze);
     return { orderId: input.orderId, status: 'PAID', chargeId, amountCents: amount };
   });

@@ -1,14 +1,23 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
-import { pointsFor, type PaymentSagaInput } from '../contracts/payment';
+import { paymentSourceOf, pointsFor, type PaymentSagaRunInput } from '../contracts/payment';
 import { PaymentChannel, type PaymentWaitOptions } from './payment-channel';
 import { narratedActivities } from './narration';
 import { presets } from './presets';
 import { describeError, type Saga } from './saga';
 
+/** What the order service is told of an order: never how it is paid. */
+const orderOf = ({ orderId, customerId, currency, items, couponCode }: PaymentSagaRunInput) => ({
+  orderId,
+  customerId,
+  currency,
+  items,
+  ...(couponCode !== undefined ? { couponCode } : {}),
+});
+
 /** The steps every order flow shares, with idempotency keys `<workflowId>:<step>`. */
 export function orderSteps(
   saga: Saga,
-  input: PaymentSagaInput,
+  input: PaymentSagaRunInput,
   payment: PaymentWaitOptions = {},
   calls: { local?: boolean } = {},
 ) {
@@ -35,7 +44,7 @@ export function orderSteps(
         'validate-order',
         () =>
           channel.beforeDeadline('validate-order', () =>
-            act.validateOrder({ ...input, idempotencyKey: key('validate-order') }),
+            act.validateOrder({ ...orderOf(input), idempotencyKey: key('validate-order') }),
           ),
         {
           compensate: (cause) =>
@@ -46,7 +55,7 @@ export function orderSteps(
     chargeCard: (chargeId: string, amountCents: number) =>
       channel.chargeStep(
         saga,
-        { chargeId, orderId, amountCents, currency: input.currency, cardNumber: input.card.number },
+        { chargeId, orderId, amountCents, currency: input.currency, ...paymentSourceOf(input) },
         key,
       ),
     /** After the pivot: award points, create the shipment, mark the order paid (forward only). */

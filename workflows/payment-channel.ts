@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { isSettled } from '../contracts/gateway';
+import type { PaymentSource } from '../contracts/payment';
 import {
   paymentEventSignal,
   paymentStatusQuery,
@@ -35,13 +36,12 @@ export interface PaymentWaitOptions {
   unpaidDeadline?: Duration;
 }
 
-export interface CardCharge {
+export type CardCharge = {
   chargeId: string;
   orderId: string;
   amountCents: number;
   currency: string;
-  cardNumber: string;
-}
+} & PaymentSource;
 
 /** The patch that brought callbacks, polling and the unpaid deadline to the charge step. */
 export const asyncGatewayPatch = 'async-gateway-callbacks';

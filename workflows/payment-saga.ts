@@ -1,6 +1,11 @@
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { paymentSagaInput, subtotalCents, type PaymentSagaInput, type PaymentSagaResult } from '../contracts/payment';
-import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import {
+  paymentSagaRunInput,
+  subtotalCents,
+  type PaymentSagaInput,
+  type PaymentSagaResult,
+} from '../contracts/payment';
+import { AmountCents, CustomerId, customerIdNotSearchablePatch, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { orderSteps } from './order-steps';
 import type { PaymentWaitOptions } from './payment-channel';
@@ -44,12 +49,12 @@ export type PaymentSagaOptions = Pick<SagaOptions, 'parallelUnwind' | 'attemptsB
  * carries `Idempotency-Key: <workflowId>:<step>` (compensations `<workflowId>:<step>:undo`).
  */
 export async function paymentSaga(raw: PaymentSagaInput, options: PaymentSagaOptions = {}): Promise<PaymentSagaResult> {
-  const input = parseWorkflowInput(paymentSagaInput, raw, 'payment');
+  const input = parseWorkflowInput(paymentSagaRunInput, raw, 'payment');
   const { orderId, customerId } = input;
   const subtotal = subtotalCents(input);
   upsertSearchAttributes([
     { key: OrderId, value: orderId },
-    { key: CustomerId, value: customerId },
+    ...(patched(customerIdNotSearchablePatch) ? [] : [{ key: CustomerId, value: customerId }]),
     { key: AmountCents, value: subtotal },
   ]);
 

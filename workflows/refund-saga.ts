@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import { pointsFor } from '../contracts/payment';
 import { refundInput, type RefundInput, type RefundPolicy, type RefundResult } from '../contracts/refund';
-import { AmountCents, CustomerId, OrderId } from '../contracts/search-attributes';
+import { AmountCents, CustomerId, customerIdNotSearchablePatch, OrderId } from '../contracts/search-attributes';
 import { flows } from '../contracts/flows';
 import { approvalFlow } from './approval-flow';
 import { within } from './deadline';
@@ -119,7 +119,8 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
         if (items.length > 0 && patched(refundChecksReturnsPatch)) await checkReturnable();
         return { ...o, chargeId: o.chargeId };
       });
-      upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);
+      if (!patched(customerIdNotSearchablePatch))
+        upsertSearchAttributes([{ key: CustomerId, value: order.customerId }]);
       if (amountCents > approvalThresholdCents) {
         const decision = await saga.step('approval', () => askApproval(input, order.currency, policy));
         approval = { status: decision.status, decidedBy: decision.decidedBy };

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, requireServiceTokens } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { dataConverter } from '../../temporal-config/payload-codec';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { buildApiApp } from './app';
@@ -16,7 +17,11 @@ async function run(): Promise<void> {
   const tokens = requireServiceTokens(config);
   const logger = createLogger('api', config.logLevel);
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverter(config.payloadKeys),
+  });
   await migrate(config.database.url, logger, [apiMigrations]);
   const pool = createPool(config.database.url, 5);
   const app = buildApiApp({

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { dataConverter } from '../../temporal-config/payload-codec';
 import { approvalActions, approvalState, startApproval, type ApprovalAction } from '../../client/approval';
 import { cancelFlow } from '../../client/cancel';
 import { startCheckout, startFlashSale } from '../../client/checkout';
@@ -28,7 +29,8 @@ async function withClient<T>(fn: (client: Client, config: ReturnType<typeof load
   const config = loadConfig();
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   try {
-    return await fn(new Client({ connection, namespace: config.temporal.namespace }), config);
+    const converter = dataConverter(config.payloadKeys);
+    return await fn(new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter }), config);
   } finally {
     await connection.close();
   }
@@ -202,9 +204,13 @@ export function program(): Command {
       }
       const { loadHistory, replayHistory } = await import('./replay');
       const outcome = o.file
-        ? await replayHistory(await loadHistory({ file: o.file }), o.file)
-        : await withClient(async (client) =>
-            replayHistory(await loadHistory({ client, workflowId: workflowId! }), workflowId!),
+        ? await replayHistory(await loadHistory({ file: o.file }), o.file, {
+            dataConverter: dataConverter(loadConfig().payloadKeys),
+          })
+        : await withClient(async (client, config) =>
+            replayHistory(await loadHistory({ client, workflowId: workflowId! }), workflowId!, {
+              dataConverter: dataConverter(config.payloadKeys),
+            }),
           );
       console.log(renderReplay(outcome));
       if (!outcome.ok) process.exitCode = 1;

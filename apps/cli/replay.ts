@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
-import { parseOrThrow, ValidationError } from '../../contracts/validation';
+import type { DataConverter } from '@temporalio/common';
+import { allowCardNumbers, parseOrThrow, ValidationError } from '../../contracts/validation';
 import { onWorkflow } from '../../client/errors';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundlePath } from '../worker/bundle';
@@ -66,9 +67,12 @@ function readJson(file: string): unknown {
   }
 }
 
-const historyFile = z.looseObject({
-  events: z.array(z.looseObject({ eventId: z.union([z.string(), z.number()]) })).min(1, 'must list events'),
-});
+// A history recorded before payment-method tokens carries its card number; replaying it is fine.
+const historyFile = allowCardNumbers(
+  z.looseObject({
+    events: z.array(z.looseObject({ eventId: z.union([z.string(), z.number()]) })).min(1, 'must list events'),
+  }),
+);
 
 /**
  * Replays a history against the current workflow code (the cached bundle of `workflows/`, or `bundlePath`)
@@ -81,16 +85,17 @@ const historyFile = z.looseObject({
 export async function replayHistory(
   history: History,
   workflowId: string,
-  opts: { bundlePath?: string; debug?: boolean; timeoutMs?: number } = {},
+  opts: { bundlePath?: string; debug?: boolean; timeoutMs?: number; dataConverter?: DataConverter } = {},
 ): Promise<ReplayOutcome> {
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   const base = { workflowId, workflowType: started?.workflowType?.name ?? 'unknown', events: events.length };
   // Debugging bundles from the sources (source maps for breakpoints in workflows/*.ts) and lifts the
   // deadlock timeout, so a paused debugger does not fail the replay.
+  const converter = opts.dataConverter ? { dataConverter: opts.dataConverter } : {};
   const code = opts.debug
-    ? { workflowsPath, debugMode: true }
-    : { workflowBundle: { codePath: opts.bundlePath ?? (await workflowBundlePath()) } };
+    ? { workflowsPath, debugMode: true, ...converter }
+    : { workflowBundle: { codePath: opts.bundlePath ?? (await workflowBundlePath()) }, ...converter };
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const replay = async (upTo: number): Promise<string | undefined> => {
     let timer: NodeJS.Timeout | undefined;

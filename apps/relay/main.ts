@@ -2,6 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../../services/shared/db';
 import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { dataConverter } from '../../temporal-config/payload-codec';
+import { codecOutboxSealer } from '../outbox-sealer';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { startOptions } from '../start-options';
@@ -16,8 +18,13 @@ async function run(): Promise<void> {
   const relay = new OutboxRelay({
     pool,
     databaseUrl: config.database.url,
-    client: new Client({ connection, namespace: config.temporal.namespace }),
+    client: new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverter(config.payloadKeys),
+    }),
     start: startOptions(config),
+    sealer: codecOutboxSealer(config.payloadKeys),
     logger,
   });
   await relay.start();

@@ -9,7 +9,9 @@ import {
   markOutboxDelivered,
   markOutboxFailed,
   outboxChannel,
+  plainOutbox,
   type OutboxEntry,
+  type OutboxSealer,
 } from '../../services/order/outbox';
 
 export interface OutboxRelayOptions {
@@ -23,6 +25,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Fallback polling when no notification arrives (default 2 s). */
   pollIntervalMs?: number;
+  /** How the order service sealed its payloads (the same sealer, default: as given). */
+  sealer?: OutboxSealer;
   /** Test seam: runs after a start and before the row is marked (a crash there must be harmless). */
   afterStart?: (row: OutboxEntry) => Promise<void>;
 }
@@ -51,7 +55,9 @@ export class OutboxRelay {
       // Temporal answers); the rows are then marked one by one on this transaction's connection.
       const starts = await Promise.allSettled(
         rows.map((row) =>
-          client.connection.withDeadline(Date.now() + 10_000, () => startPayment(client, row.payload, start)),
+          client.connection.withDeadline(Date.now() + 10_000, async () =>
+            startPayment(client, await (this.options.sealer ?? plainOutbox).open(row.payload), start),
+          ),
         ),
       );
       const delivered: string[] = [];

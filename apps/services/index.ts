@@ -13,6 +13,7 @@ import { callersOf, type ServiceTokensFile } from '../../config/service-tokens';
 import { buildCouponApp } from '../../services/coupon/app';
 import { buildInventoryApp } from '../../services/inventory/app';
 import { buildOrderApp } from '../../services/order/app';
+import type { OutboxSealer } from '../../services/order/outbox';
 import { buildPaymentsApp } from '../../simulators/gateway/app';
 import { buildShippingApp } from '../../services/shipping/app';
 import { buildWalletApp } from '../../services/wallet/app';
@@ -28,12 +29,14 @@ export interface PaymentLinks {
   };
   /** How the receiver hands callbacks to workflows (`temporalDelivery(client)` in production). */
   deliver: DeliverEvent;
+  /** How the order service keeps its outbox payloads (default: as given). */
+  outbox?: OutboxSealer;
 }
 
 type Builder = (pool: Pool, logger: Logger, links: PaymentLinks, urls: RunningServices['urls']) => FastifyInstance;
 
 const builders: Record<ServiceName, Builder> = {
-  order: buildOrderApp,
+  order: (pool, logger, { outbox }) => buildOrderApp(pool, logger, outbox),
   inventory: buildInventoryApp,
   payments: (pool, logger, { gateway }, urls) =>
     buildPaymentsApp(pool, logger, {

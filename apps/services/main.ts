@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, requireServiceTokens, serviceNames, type ServiceName, ConfigError } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { dataConverter } from '../../temporal-config/payload-codec';
+import { codecOutboxSealer } from '../outbox-sealer';
 import { temporalDelivery } from './temporal-delivery';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
@@ -19,12 +21,20 @@ async function run(): Promise<void> {
   // The callback receiver signals workflows; it connects on first use, so the services start even
   // while Temporal is still coming up (a callback meanwhile gets a 503 and is sent again).
   const connection = Connection.lazy(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverter(config.payloadKeys),
+  });
   const running = await startServices({
     databaseUrl: config.database.url,
     services: names.map((name) => ({ name, host: config.services[name].host, port: config.services[name].port })),
     logger,
-    links: { gateway: config.gateway, deliver: temporalDelivery(client) },
+    links: {
+      gateway: config.gateway,
+      deliver: temporalDelivery(client),
+      outbox: codecOutboxSealer(config.payloadKeys),
+    },
     tokens,
   });
   logger.info({ urls: running.urls, callers: Object.keys(tokens.callers), tokens: tokens.file }, 'services listening');

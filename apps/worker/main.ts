@@ -5,6 +5,7 @@ import { ensureRetentionSchedule } from '../../client/retention';
 import { createActivities, serviceDeps } from '../../activities';
 import { loadConfig, serviceTokenOf, serviceUrls } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
+import { dataConverter, unencryptedWarning } from '../../temporal-config/payload-codec';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { installTelemetry } from './telemetry';
@@ -20,7 +21,13 @@ async function run(): Promise<void> {
   installTelemetry(logger, config.metricsAddress);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const converter = dataConverter(config.payloadKeys);
+  if (config.payloadKeys.length === 0) logger.warn(unencryptedWarning);
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporal.namespace,
+    dataConverter: converter,
+  });
   try {
     await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.reconciliation });
     await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.retention });
@@ -34,12 +41,18 @@ async function run(): Promise<void> {
       }),
       policy: workerPolicy(config),
       tuning: smallMachineTuning,
+      dataConverter: converter,
       ...(config.temporal.workflowBundlePath
         ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } }
         : {}),
     });
     logger.info(
-      { address: config.temporal.address, taskQueue: config.temporal.taskQueue, metrics: config.metricsAddress },
+      {
+        address: config.temporal.address,
+        taskQueue: config.temporal.taskQueue,
+        metrics: config.metricsAddress,
+        payloadKey: config.payloadKeys[0]?.id ?? null,
+      },
       'worker running',
     );
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

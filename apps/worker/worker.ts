@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { createPolicyActivities, type WorkerPolicy } from '../../activities/policy';
@@ -16,6 +17,8 @@ export interface SagaWorkerOptions {
   policy: WorkerPolicy;
   /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles `workflowsPath`. */
   workflowBundle?: { codePath: string };
+  /** The payload codec (see temporal-config/payload-codec.ts); default: payloads as plain JSON. */
+  dataConverter?: DataConverter;
   /** Extra Worker options (tuning, interceptors). */
   tuning?: Partial<WorkerOptions>;
 }
@@ -32,6 +35,7 @@ export function createSagaWorker(opts: SagaWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     activities: { ...opts.activities, ...createPolicyActivities(opts.policy) },
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...opts.tuning,
   });
 }

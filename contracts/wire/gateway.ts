@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { businessId, cardNumber, currency, positiveCents } from '../fields';
+import { businessId, cardNumber, currency, paymentMethodToken, positiveCents } from '../fields';
+import { allowCardNumbers } from '../validation';
 import { gatewayCharge } from '../gateway';
 
 /**
@@ -16,9 +17,41 @@ export const chargeRequest = z.object({
   reference: businessId.optional(),
   amountCents: positiveCents,
   currency,
-  cardNumber,
+  /** The vault's token for the card to charge. */
+  paymentMethod: paymentMethodToken,
 });
 export type ChargeRequest = z.infer<typeof chargeRequest>;
+
+const thisYear = () => new Date().getUTCFullYear();
+
+/**
+ * `POST /payment-methods`: the card, into the vault. The only request of ours that may carry a card
+ * number; it answers a token and the card's non-secret facts (`paymentMethod`).
+ */
+export const paymentMethodRequest = allowCardNumbers(
+  z
+    .object({
+      number: cardNumber,
+      expMonth: z.number().int().min(1, 'must be a month, 1-12').max(12, 'must be a month, 1-12'),
+      expYear: z.number().int().min(2000).max(2100),
+    })
+    .strict()
+    .refine((c) => c.expYear > thisYear() || (c.expYear === thisYear() && c.expMonth >= new Date().getUTCMonth() + 1), {
+      message: 'must not be in the past (the card has expired)',
+      path: ['expYear'],
+    }),
+);
+export type PaymentMethodRequest = z.infer<typeof paymentMethodRequest>;
+
+/** A payment method in the vault: its token and what may be shown of the card. */
+export const paymentMethod = z.object({
+  paymentMethod: z.string(),
+  brand: z.string(),
+  last4: z.string(),
+  expMonth: z.number().int(),
+  expYear: z.number().int(),
+});
+export type PaymentMethod = z.infer<typeof paymentMethod>;
 
 export const refundRequest = z.object({
   refundId: businessId,

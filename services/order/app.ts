@@ -7,6 +7,7 @@ import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { paymentSagaInput, type PaymentSagaInput } from '../../contracts/payment';
 import { businessId } from '../../contracts/fields';
 import { requestHash } from '../../contracts/request-hash';
+import { plainOutbox, type OutboxSealer } from './outbox';
 import {
   cancelOrderRequest,
   idList,
@@ -137,20 +138,23 @@ async function recordRefund(client: PoolClient, orderId: string, input: z.infer<
  * payment saga: no order ever exists without its saga. The same order again is unchanged; another
  * request for its id (any field, the card too) is refused with 409 `OrderMismatch`.
  */
-async function createOrder(client: PoolClient, input: PaymentSagaInput) {
+async function createOrder(client: PoolClient, input: PaymentSagaInput, sealer: OutboxSealer) {
   const order = await validateOrder(client, input.orderId, input);
-  // The outbox row keeps the whole request that created the order, card included.
+  // The outbox row keeps the whole request that created the order (its payment-method token too),
+  // sealed when the process was given a sealer.
   const { rows } = await client.query<{ payload: unknown }>(
     `SELECT payload FROM "order".outbox WHERE aggregate_id = $1`,
     [input.orderId],
   );
-  if (rows.some((r) => requestHash(r.payload) !== requestHash(input))) {
-    throw new BusinessError('OrderMismatch', `order ${input.orderId} exists with another request`, 409);
+  for (const r of rows) {
+    if (requestHash(await sealer.open(r.payload)) !== requestHash(input)) {
+      throw new BusinessError('OrderMismatch', `order ${input.orderId} exists with another request`, 409);
+    }
   }
   if (rows.length === 0) {
     await client.query(
       `INSERT INTO "order".outbox (aggregate_id, kind, payload) VALUES ($1, 'payment.requested', $2)`,
-      [input.orderId, JSON.stringify(input)],
+      [input.orderId, JSON.stringify(await sealer.seal(input))],
     );
   }
   return order;
@@ -161,11 +165,13 @@ async function createOrder(client: PoolClient, input: PaymentSagaInput) {
  * `/cancel` (compensation), `/mark-paid`, `/refunds`, `GET /orders/:id`, and `GET /orders?ids=` or
  * `?paidFrom=&paidTo=`. Mutations are idempotent on Idempotency-Key.
  */
-export function buildOrderApp(pool: Pool, logger: Logger): FastifyInstance {
+export function buildOrderApp(pool: Pool, logger: Logger, sealer: OutboxSealer = plainOutbox): FastifyInstance {
   const app = createServiceApp('order', pool, logger);
   const base = { pool, schema: 'order' };
   const id = (p: Record<string, string>) => parseInput(businessId, p.id);
-  mutation(app, { ...base, url: '/orders', body: paymentSagaInput, status: 201 }, (c, input) => createOrder(c, input));
+  mutation(app, { ...base, url: '/orders', body: paymentSagaInput, status: 201 }, (c, input) =>
+    createOrder(c, input, sealer),
+  );
   mutation(app, { ...base, url: '/orders/:id/validate', body: validateOrderRequest }, (c, input, p) =>
     validateOrder(c, id(p), input),
   );

@@ -11,11 +11,26 @@ import type { PoolClient } from '../shared/db';
 /** The NOTIFY channel an insert into the outbox wakes (migration 002). */
 export const outboxChannel = 'order_outbox';
 
-/** One undelivered row: it asks for the payment saga of `orderId`, started with `payload`. */
+/**
+ * How the outbox keeps a payload: as given (`plainOutbox`), or sealed by the payload codec so a
+ * row holds no customer id in the clear (the process wires it in, see `codecOutboxSealer`).
+ * `open` also reads rows written before sealing was turned on.
+ */
+export interface OutboxSealer {
+  seal(payload: PaymentSagaInput): Promise<unknown>;
+  open(stored: unknown): Promise<PaymentSagaInput>;
+}
+
+export const plainOutbox: OutboxSealer = {
+  seal: (payload) => Promise.resolve(payload),
+  open: (stored) => Promise.resolve(stored as PaymentSagaInput),
+};
+
+/** One undelivered row: it asks for the payment saga of `orderId`, started with `payload` (as stored: open it). */
 export interface OutboxEntry {
   id: string;
   orderId: string;
-  payload: PaymentSagaInput;
+  payload: unknown;
 }
 
 /**

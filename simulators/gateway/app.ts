@@ -5,10 +5,25 @@ import { z } from 'zod';
 import { businessId, empty } from '../../contracts/fields';
 import type { Pool } from '../../services/shared/db';
 import { createServiceApp, mutation, parseInput, query } from '../../services/shared/http';
-import { chargeRequest, refundRequest, statementWindow, type ChargeRequest } from '../../contracts/wire/gateway';
-import { cardBehaviour, defaultTimings, type GatewayTimings } from './cards';
+import {
+  chargeRequest,
+  paymentMethodRequest,
+  refundRequest,
+  statementWindow,
+  type ChargeRequest,
+} from '../../contracts/wire/gateway';
+import { defaultTimings, testTokenBehaviour, type GatewayTimings } from './cards';
 import { faultyMutation, type MutationFaults } from './faulty-mutation';
-import { chargesWhere, createCharge, createRefund, loadCharge, loadRefund, statement, voidCharge } from './store';
+import {
+  chargesWhere,
+  createCharge,
+  createPaymentMethod,
+  createRefund,
+  loadCharge,
+  loadRefund,
+  statement,
+  voidCharge,
+} from './store';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks';
 
 export interface GatewayOptions {
@@ -28,7 +43,7 @@ function transportFaults(timings: GatewayTimings): MutationFaults<ChargeRequest>
   const hung = new Set<string>();
   return {
     async before(input, key, reply) {
-      const behaviour = cardBehaviour(input.cardNumber);
+      const behaviour = testTokenBehaviour(input.paymentMethod);
       if (behaviour === 'slow') await sleep(3000); // the provider is slow, and answers
       if (behaviour !== 'createTimeout' || hung.has(key)) return false;
       hung.add(key);
@@ -37,7 +52,7 @@ function transportFaults(timings: GatewayTimings): MutationFaults<ChargeRequest>
       return true;
     },
     after(input, _key, replayed, reply) {
-      if (cardBehaviour(input.cardNumber) !== 'responseLost' || replayed) return false;
+      if (testTokenBehaviour(input.paymentMethod) !== 'responseLost' || replayed) return false;
       reply.raw.destroy();
       return true;
     },
@@ -45,7 +60,8 @@ function transportFaults(timings: GatewayTimings): MutationFaults<ChargeRequest>
 }
 
 /**
- * The payments gateway simulator, standing in for an external provider. `POST /charges` answers a
+ * The payments gateway simulator, standing in for an external provider. `POST /payment-methods` is
+ * its vault: a card in, a `pm_…` token out (the only route that takes a card number). `POST /charges` charges a token and answers a
  * PENDING charge that settles later and is announced by a signed callback (see cards.ts for the
  * test cards and webhooks.ts for delivery); `POST /charges/:id/refund` undoes a charge whatever its
  * state (void, refund or tombstone); `POST /charges/:id/refunds` refunds part of a capture;
@@ -58,6 +74,10 @@ export function buildPaymentsApp(pool: Pool, logger: Logger, gateway: GatewayOpt
   const timings = { ...defaultTimings, ...gateway.timings };
   const base = { pool, schema: 'payments' };
   const id = (p: Record<string, string>) => parseInput(businessId, p.id);
+  app.post('/payment-methods', async (request, reply) => {
+    const card = parseInput(paymentMethodRequest, request.body ?? {});
+    return reply.status(201).send(await createPaymentMethod(pool, card));
+  });
   faultyMutation(
     app,
     { ...base, url: '/charges', body: chargeRequest, status: 201 },

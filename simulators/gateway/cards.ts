@@ -1,6 +1,7 @@
 /**
  * Test card numbers of the payments simulator and what each does (documented in docs/services.md).
- * Any other Luhn-valid number behaves like `success`.
+ * Any other Luhn-valid number behaves like `success`. Flows never see these: they charge a card's
+ * token, and each test card has a fixed one (`testPaymentMethods`).
  */
 export const testCards = {
   /** Settles as captured; one callback at once. */
@@ -36,6 +37,33 @@ const byNumber = new Map<string, CardBehaviour>(
 /** What the simulated provider does with a card number. */
 export function cardBehaviour(number: string): CardBehaviour {
   return byNumber.get(number) ?? 'success';
+}
+
+/**
+ * The fixed token of each test card, `pm_card_<behaviour>` (like a real provider's test tokens):
+ * `POST /payment-methods` with a test card answers it, and a charge may name it without that call.
+ * Every other card gets a random `pm_<24 hex>` token and behaves like `success`.
+ */
+export const testPaymentMethods = Object.fromEntries(
+  Object.keys(testCards).map((behaviour) => [behaviour, `pm_card_${behaviour}`]),
+) as { readonly [B in CardBehaviour]: `pm_card_${B}` };
+
+const byToken = new Map<string, CardBehaviour>(
+  Object.entries(testPaymentMethods).map(([behaviour, token]) => [token, behaviour as CardBehaviour]),
+);
+
+/** The test card behind a fixed test token, or undefined for any other token. */
+export function testTokenBehaviour(token: string): CardBehaviour | undefined {
+  return byToken.get(token);
+}
+
+/** The card's brand by its leading digits (what a provider shows beside the last four). */
+export function cardBrand(number: string): string {
+  if (number.startsWith('4')) return 'visa';
+  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(number)) return 'mastercard';
+  if (/^3[47]/.test(number)) return 'amex';
+  if (/^(6011|65)/.test(number)) return 'discover';
+  return 'unknown';
 }
 
 /** The failure code a card settles with, or undefined when it settles as captured. */

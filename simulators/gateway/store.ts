@@ -1,9 +1,25 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { GatewayCharge, GatewayEvent } from '../../contracts/gateway';
-import type { ChargeRequest, GatewayRefund, RefundRequest, StatementEntry } from '../../contracts/wire/gateway';
+import type {
+  ChargeRequest,
+  GatewayRefund,
+  PaymentMethod,
+  PaymentMethodRequest,
+  RefundRequest,
+  StatementEntry,
+} from '../../contracts/wire/gateway';
 import { inTransaction, type Pool, type PoolClient } from '../../services/shared/db';
 import { BusinessError } from '../../services/shared/errors';
-import { cardBehaviour, failureCode, type CardBehaviour, type GatewayTimings } from './cards';
+import {
+  cardBehaviour,
+  cardBrand,
+  failureCode,
+  testCards,
+  testPaymentMethods,
+  testTokenBehaviour,
+  type CardBehaviour,
+  type GatewayTimings,
+} from './cards';
 
 const columns = `charge_id AS "chargeId", order_id AS "orderId", reference, amount_cents AS "amountCents",
   refunded_cents AS "refundedCents", currency, card_last4 AS "cardLast4", status,
@@ -24,6 +40,43 @@ export async function chargesWhere(db: Pool, column: 'order_id' | 'idempotency_k
     [value],
   );
   return rows;
+}
+
+/**
+ * Puts a card into the vault and answers its token: the fixed `pm_card_<behaviour>` for a test card,
+ * a new random one for any other (kept with brand, last four and expiry; never the number).
+ */
+export async function createPaymentMethod(db: Pool, input: PaymentMethodRequest): Promise<PaymentMethod> {
+  const facts = {
+    brand: cardBrand(input.number),
+    last4: input.number.slice(-4),
+    expMonth: input.expMonth,
+    expYear: input.expYear,
+  };
+  const behaviour = cardBehaviour(input.number);
+  if (testCards[behaviour] === input.number) return { paymentMethod: testPaymentMethods[behaviour], ...facts };
+  const token = `pm_${randomBytes(12).toString('hex')}`;
+  await db.query(
+    `INSERT INTO payments.payment_methods (payment_method, brand, last4, exp_month, exp_year) VALUES ($1, $2, $3, $4, $5)`,
+    [token, facts.brand, facts.last4, facts.expMonth, facts.expYear],
+  );
+  return { paymentMethod: token, ...facts };
+}
+
+/**
+ * What a token charges: its card's behaviour and last four. A token the vault never issued is
+ * refused (`UnknownPaymentMethod`).
+ */
+async function resolvePaymentMethod(db: Pool | PoolClient, token: string) {
+  const test = testTokenBehaviour(token);
+  if (test !== undefined) return { behaviour: test, last4: testCards[test].slice(-4) };
+  const { rows } = await db.query<{ last4: string }>(
+    'SELECT last4 FROM payments.payment_methods WHERE payment_method = $1',
+    [token],
+  );
+  if (rows[0] === undefined)
+    throw new BusinessError('UnknownPaymentMethod', `payment method ${token} is not in the vault`);
+  return { behaviour: 'success' as const, last4: rows[0].last4 };
 }
 
 /** Serializes every operation on one charge id, so a create, its settlement and its void never interleave. */
@@ -52,22 +105,23 @@ export async function createCharge(
     [input.orderId],
   );
   if (other.rowCount) throw new BusinessError('AlreadyCharged', `order ${input.orderId} already has a live charge`);
-  const behaviour = cardBehaviour(input.cardNumber);
+  const { behaviour, last4 } = await resolvePaymentMethod(client, input.paymentMethod);
   const settleMs = behaviour === 'lateSuccess' ? timings.lateMs : timings.settleMs;
   await client.query(
     `INSERT INTO payments.charges (charge_id, order_id, reference, amount_cents, currency, card_last4, status,
-       behaviour, idempotency_key, settles_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, now() + $9 * interval '1 millisecond')`,
+       behaviour, idempotency_key, settles_at, payment_method)
+     VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, now() + $9 * interval '1 millisecond', $10)`,
     [
       input.chargeId,
       input.orderId,
       input.reference ?? `payment:${input.orderId}`,
       input.amountCents,
       input.currency,
-      input.cardNumber.slice(-4),
+      last4,
       behaviour,
       key,
       settleMs,
+      input.paymentMethod,
     ],
   );
   return (await loadCharge(client, input.chargeId))!;

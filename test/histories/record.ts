@@ -16,7 +16,7 @@ import {
 } from '../../client';
 import { defaultRouting } from '../../contracts/approval';
 import type { PaymentSagaInput } from '../../contracts/payment';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { projectRoot } from '../../provision/tools';
 import { scratchStack } from '../../provision/scratch';
 import { serviceNames, type ServiceName } from '../../config';
@@ -40,7 +40,7 @@ const order = (orderId: string, card: string, couponCode?: string): PaymentSagaI
     { sku: 'REC-A', quantity: 2, unitPriceCents: 1500 },
     { sku: 'REC-B', quantity: 1, unitPriceCents: 2000 },
   ],
-  card: { number: card },
+  paymentMethod: card,
   ...(couponCode ? { couponCode } : {}),
 });
 
@@ -56,7 +56,7 @@ const scenarios: Record<string, Scenario> = {
     const handle = await client.workflow.start(checkout, {
       taskQueue,
       workflowId: 'checkout:rec-co-ok',
-      args: [checkoutOf('rec-co-ok', testCards.success)],
+      args: [checkoutOf('rec-co-ok', testPaymentMethods.success)],
     });
     await handle.result();
     return handle;
@@ -67,7 +67,7 @@ const scenarios: Record<string, Scenario> = {
     const handle = await client.workflow.start(checkout, {
       taskQueue,
       workflowId: 'checkout:rec-co-declined',
-      args: [checkoutOf('rec-co-declined', testCards.declined)],
+      args: [checkoutOf('rec-co-declined', testPaymentMethods.declined)],
     });
     await handle.result().catch(() => undefined);
     return handle;
@@ -81,7 +81,7 @@ const scenarios: Record<string, Scenario> = {
       sku: 'REC-HOT',
       quantity: 1,
       unitPriceCents: 999,
-      card: { number: testCards.success },
+      paymentMethod: testPaymentMethods.success,
     };
     const handle = await client.workflow.start(flashSalePurchase, {
       taskQueue,
@@ -93,27 +93,37 @@ const scenarios: Record<string, Scenario> = {
   },
   'payment-saga-success': async (client, seed) => {
     await seed('coupon /coupons/REC-SAVE5', { discountCents: 500 });
-    const handle = await startPayment(client, order('rec-success', testCards.success, 'REC-SAVE5'), { taskQueue });
+    const handle = await startPayment(client, order('rec-success', testPaymentMethods.success, 'REC-SAVE5'), {
+      taskQueue,
+    });
     await handle.result();
     return handle;
   },
   'payment-saga-declined': async (client, seed) => {
     await seed('coupon /coupons/REC-SAVE6', { discountCents: 600 });
-    const handle = await startPayment(client, order('rec-declined', testCards.declined, 'REC-SAVE6'), { taskQueue });
+    const handle = await startPayment(client, order('rec-declined', testPaymentMethods.declined, 'REC-SAVE6'), {
+      taskQueue,
+    });
     await handle.result().catch(() => undefined);
     return handle;
   },
   'payment-saga-polled': async (client) => {
     // No callback ever comes: the saga asks the gateway after its callback timeout.
     const sagaOptions = { payment: { callbackTimeout: '1 second', poll: { initial: '500 ms', max: '2 seconds' } } };
-    const handle = await startPayment(client, order('rec-polled', testCards.noCallback), { taskQueue, sagaOptions });
+    const handle = await startPayment(client, order('rec-polled', testPaymentMethods.noCallback), {
+      taskQueue,
+      sagaOptions,
+    });
     await handle.result();
     return handle;
   },
   'payment-saga-unpaid-deadline': async (client) => {
     // Not paid in time: the order is given up; the capture that still comes is refunded.
     const sagaOptions = { payment: { unpaidDeadline: '1500 ms', callbackTimeout: '10 seconds' } };
-    const handle = await startPayment(client, order('rec-deadline', testCards.lateSuccess), { taskQueue, sagaOptions });
+    const handle = await startPayment(client, order('rec-deadline', testPaymentMethods.lateSuccess), {
+      taskQueue,
+      sagaOptions,
+    });
     await handle.result().catch(() => undefined);
     return handle;
   },
@@ -125,7 +135,7 @@ const scenarios: Record<string, Scenario> = {
     return handle;
   },
   'refund-saga-partial': async (client) => {
-    await (await startPayment(client, order('rec-refund', testCards.success), { taskQueue })).result();
+    await (await startPayment(client, order('rec-refund', testPaymentMethods.success), { taskQueue })).result();
     const refund = {
       refundId: 'rec-refund-1',
       orderId: 'rec-refund',
@@ -138,7 +148,7 @@ const scenarios: Record<string, Scenario> = {
     return handle;
   },
   'refund-saga-approved': async (client) => {
-    await (await startPayment(client, order('rec-refund-big', testCards.success), { taskQueue })).result();
+    await (await startPayment(client, order('rec-refund-big', testPaymentMethods.success), { taskQueue })).result();
     const refund = {
       refundId: 'rec-refund-2',
       orderId: 'rec-refund-big',
@@ -187,7 +197,7 @@ const scenarios: Record<string, Scenario> = {
     return handle;
   },
   'payment-saga-cancelled': async (client) => {
-    const handle = await startPayment(client, order('rec-cancelled', testCards.slow), { taskQueue });
+    const handle = await startPayment(client, order('rec-cancelled', testPaymentMethods.slow), { taskQueue });
     for (;;) {
       const state = await handle.query(sagaStateQuery);
       if (state.steps.find((s) => s.name === 'charge-card')?.status === 'running') break;

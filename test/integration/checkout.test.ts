@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckoutInput } from '../../contracts/checkout';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { startCheckout } from '../../client';
 import { http } from '../support/services';
 import { shop } from '../support/shop';
@@ -25,7 +25,7 @@ const order = (id: string, card: string): CheckoutInput => ({
   items: [{ sku: `${id}-SKU`, quantity: 2, unitPriceCents: 2500 }],
   couponCode: `${id}-SAVE`,
   walletCents: 1000,
-  card: { number: card },
+  paymentMethod: card,
 });
 const wallet = async (id: string) => (await http('GET', `${stack.url('wallet')}/accounts/cust-${id}`)).body;
 const stockOf = async (sku: string) => (await http('GET', `${stack.url('inventory')}/stock/${sku}`)).body;
@@ -45,7 +45,7 @@ function run(input: CheckoutInput) {
 describe('checkout by TCC on the real stack', () => {
   it('pays with wallet balance plus card: stock sold, coupon redeemed, balance spent', async () => {
     await seed('co-1');
-    expect(await run(order('co-1', testCards.success))).toMatchObject({ status: 'PAID', cardCents: 3500 });
+    expect(await run(order('co-1', testPaymentMethods.success))).toMatchObject({ status: 'PAID', cardCents: 3500 });
     expect(await stockOf('co-1-SKU')).toMatchObject({ available: 8, frozen: 0, sold: 2 });
     expect(await db.couponOf('co-1-SAVE')).toMatchObject({ status: 'REDEEMED' });
     expect(await wallet('co-1')).toMatchObject({
@@ -60,7 +60,7 @@ describe('checkout by TCC on the real stack', () => {
 
   it('a declined card releases stock, coupon and balance, and cancels the order', async () => {
     await seed('co-2');
-    expect((await run(order('co-2', testCards.declined))).status).toBe('FAILED');
+    expect((await run(order('co-2', testPaymentMethods.declined))).status).toBe('FAILED');
     expect(await stockOf('co-2-SKU')).toMatchObject({ available: 10, frozen: 0, sold: 0 });
     expect(await db.couponOf('co-2-SAVE')).toEqual({ status: 'AVAILABLE', orderId: null });
     expect(await wallet('co-2')).toMatchObject({ balanceCents: 2000, frozenCents: 0, spentCents: 0 });

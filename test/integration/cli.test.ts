@@ -9,7 +9,7 @@ import { approvalState, startApproval, startPayment } from '../../client';
 import { defaultRouting } from '../../contracts/approval';
 import { freePort } from '../../provision/process';
 import { projectRoot } from '../../provision/tools';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { serviceNames, type ServiceName } from '../../config';
 import { useStack } from '../support/fixtures';
 import { runEntry } from '../support/run';
@@ -252,7 +252,7 @@ describe('saga CLI', () => {
     try {
       await db.stock('CLI-NA-a', 10);
       await db.stock('CLI-NA-b', 10);
-      const input = anOrder('cli-na', ['CLI-NA-a', 'CLI-NA-b'], { card: { number: testCards.declined } });
+      const input = anOrder('cli-na', ['CLI-NA-a', 'CLI-NA-b'], { paymentMethod: testPaymentMethods.declined });
       const activities = createActivities(deps, stack.client);
       await withWorker({ connection: stack.nativeConnection, taskQueue, activities }, async () => {
         const handle = await startPayment(stack.client, input, {

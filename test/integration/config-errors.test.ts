@@ -47,6 +47,35 @@ describe('the services, the worker and the API do not start without service toke
   });
 });
 
+describe('a bad payload key stops every entry point with exit 2, naming PAYLOAD_KEYS and not the key', () => {
+  const short = Buffer.alloc(16, 7).toString('base64');
+  const good = Buffer.alloc(32, 9).toString('base64');
+  const withCli: [string, string[]][] = [
+    ...[...entries, 'apps/relay/main.ts', 'apps/api/main.ts', 'apps/codec-server/main.ts'].map(
+      (e): [string, string[]] => [e, []],
+    ),
+    ['apps/cli/index.ts', ['replay', '--file', 'test/histories/payment-saga-success.json']],
+  ];
+  it.each(
+    withCli.flatMap(([entry, args]): [string, string[], string, string][] => [
+      [entry, args, `kid1:${short}`, 'PAYLOAD_KEYS: key 1 (kid1): must be 32 bytes (AES-256), got 16'],
+      [entry, args, 'kid1:%%%notbase64', 'PAYLOAD_KEYS: key 1 (kid1): must be standard base64'],
+      [entry, args, `kid1:${good},kid1:${good}`, 'PAYLOAD_KEYS: key 2 (kid1): key id is listed twice'],
+    ]),
+  )('%s %o with PAYLOAD_KEYS=%s', async (entry, args, keys, rule) => {
+    const parent = mkdtempSync(join(tmpdir(), 'saga-cfg-'));
+    onTestFinished(() => rmSync(parent, { recursive: true, force: true }));
+    const dataDir = join(parent, 'data');
+    const env = { ...envWithout('DATABASE_URL'), DATA_DIR: dataDir, PAYLOAD_KEYS: keys };
+    const result = await runEntry(entry, env, args);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toEqual([`configuration error: ${rule}`]);
+    expect(result.stderr).not.toContain(keys.split(':')[1]!.split(',')[0]!);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
 describe('cluster:setup against a running cluster', () => {
   it('finds every search attribute registered and says so', async () => {
     const result = await runEntry('temporal-config/cluster-setup.ts', {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { startFlashSale } from '../../client';
 import { http } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -67,7 +67,7 @@ describe('flash sale as orders: 500 flashSalePurchase workflows for 100 units', 
                 sku: 'HOT-2',
                 quantity: 1,
                 unitPriceCents: 999,
-                card: { number: testCards.success },
+                paymentMethod: testPaymentMethods.success,
               },
               { taskQueue },
             )

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maxMinorUnits } from '../../contracts/fields';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { http } from '../support/services';
 import { useServices } from '../support/fixtures';
 
@@ -23,7 +23,7 @@ const order = (orderId: string, unitPriceCents: number, quantity = 1) => ({
   customerId: 'c-money',
   currency: 'EUR',
   items: [{ sku: 'SKU-MONEY', quantity, unitPriceCents }],
-  card: { number: testCards.success },
+  paymentMethod: testPaymentMethods.success,
 });
 
 /** The 400 of the shared error handler, naming `path` with the bound in its rule. */
@@ -66,7 +66,12 @@ describe('money past 2^31 is stored and read back exactly', () => {
 
   it('gateway: a charge of 3e9 cents is created and read', async () => {
     const charge = { chargeId: 'ch-big', orderId: 'o-big-charge', amountCents: big, currency: 'EUR' };
-    const created = await post('payments', '/charges', { ...charge, cardNumber: testCards.success }, 'k-ch-big');
+    const created = await post(
+      'payments',
+      '/charges',
+      { ...charge, paymentMethod: testPaymentMethods.success },
+      'k-ch-big',
+    );
     expect(created.status).toBe(201);
     const read = await get('payments', '/charges/ch-big');
     expect(read.status).toBe(200);
@@ -103,7 +108,12 @@ describe('a value past the money bound is a 400 naming the field, and nothing is
 
   it('gateway charge', async () => {
     const charge = { chargeId: 'ch-past', orderId: 'o-past', amountCents: past, currency: 'EUR' };
-    const answer = await post('payments', '/charges', { ...charge, cardNumber: testCards.success }, 'k-ch-past');
+    const answer = await post(
+      'payments',
+      '/charges',
+      { ...charge, paymentMethod: testPaymentMethods.success },
+      'k-ch-past',
+    );
     expectRefused(answer, 'amountCents');
     expect(await count(`SELECT count(*) AS n FROM payments.charges WHERE charge_id = $1`, ['ch-past'])).toBe(0);
   });

@@ -6,7 +6,7 @@ import { createLogger } from '../../config/logger';
 import { buildBillingApp } from '../../services/billing/app';
 import { startPayment } from '../../client';
 import type { GatewayEvent } from '../../contracts/gateway';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { signCallback, signatureHeader } from '../../services/shared/signature';
 import { paymentStatusQuery, sagaStateQuery, type paymentSaga, type PaymentSagaOptions } from '../../workflows';
 import { useStack } from '../support/fixtures';
@@ -33,7 +33,7 @@ async function pay(
 ) {
   await db.stock(`${orderId}-a`, 10);
   await db.stock(`${orderId}-b`, 10);
-  const input = anOrder(orderId, [`${orderId}-a`, `${orderId}-b`], { card: { number: card } });
+  const input = anOrder(orderId, [`${orderId}-a`, `${orderId}-b`], { paymentMethod: card });
   const taskQueue = uniqueTaskQueue('int-channel');
   return withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
     const handle = await startPayment(stack.client, input, { taskQueue, sagaOptions: { payment } });
@@ -74,7 +74,7 @@ const succeeded = (orderId: string, eventId: string) => chargeSucceeded(orderId,
 
 describe('payment saga against every gateway behaviour (real dev server, services, receiver)', () => {
   it('success: the signed callback reaches the saga, which pays the order', async () => {
-    const { error, channel } = await pay('pc-ok', testCards.success);
+    const { error, channel } = await pay('pc-ok', testPaymentMethods.success);
     expect(error).toBeUndefined();
     await capturedOnce('pc-ok');
     expect(channel.transitions.at(-1)).toMatchObject({ from: 'PENDING', to: 'CAPTURED', source: 'callback' });
@@ -85,7 +85,9 @@ describe('payment saga against every gateway behaviour (real dev server, service
   });
 
   it('delayed callback: the saga keeps waiting for it instead of giving up', async () => {
-    const { error, channel } = await pay('pc-delay', testCards.delayedCallback, { callbackTimeout: '20 seconds' });
+    const { error, channel } = await pay('pc-delay', testPaymentMethods.delayedCallback, {
+      callbackTimeout: '20 seconds',
+    });
     expect(error).toBeUndefined();
     await capturedOnce('pc-delay');
     expect(channel.polls).toBe(0);
@@ -93,7 +95,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
   });
 
   it('five copies of the callback: stored once, one transition', async () => {
-    const { error, channel } = await pay('pc-dup', testCards.duplicateCallbacks);
+    const { error, channel } = await pay('pc-dup', testPaymentMethods.duplicateCallbacks);
     expect(error).toBeUndefined();
     await expect
       .poll(() => callbacksOf('pc-dup'))
@@ -103,7 +105,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
   });
 
   it('callbacks out of order: the older event never takes the charge back to pending', async () => {
-    const { error, channel } = await pay('pc-ooo', testCards.outOfOrder);
+    const { error, channel } = await pay('pc-ooo', testPaymentMethods.outOfOrder);
     expect(error).toBeUndefined();
     // Both stored and delivered (a callback is stored first, then delivered outside the transaction).
     await expect.poll(async () => (await callbacksOf('pc-ooo')).filter((c) => c.delivery !== null)).toHaveLength(2);
@@ -119,7 +121,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
   });
 
   it('callback never sent: polling the status finds the capture', async () => {
-    const { error, channel } = await pay('pc-silent', testCards.noCallback, {
+    const { error, channel } = await pay('pc-silent', testPaymentMethods.noCallback, {
       callbackTimeout: '500 ms',
       poll: { initial: '200 ms', max: '1 second' },
     });
@@ -131,20 +133,20 @@ describe('payment saga against every gateway behaviour (real dev server, service
   });
 
   it('create call times out: the activity retries with the same key and charges once', async () => {
-    const { error, state } = await pay('pc-hang', testCards.createTimeout);
+    const { error, state } = await pay('pc-hang', testPaymentMethods.createTimeout);
     expect(error).toBeUndefined();
     expect(state.steps.find((s) => s.name === 'charge-card')).toMatchObject({ status: 'done' });
     await capturedOnce('pc-hang');
   });
 
   it('response lost after the charge was made: the retry gets the same charge, charged once', async () => {
-    const { error } = await pay('pc-lost', testCards.responseLost);
+    const { error } = await pay('pc-lost', testPaymentMethods.responseLost);
     expect(error).toBeUndefined();
     await capturedOnce('pc-lost');
   });
 
   it('success after the unpaid deadline: the order is cancelled, stock released, and the late capture refunded', async () => {
-    const { error, state } = await pay('pc-late', testCards.lateSuccess, {
+    const { error, state } = await pay('pc-late', testPaymentMethods.lateSuccess, {
       unpaidDeadline: '5 seconds',
       callbackTimeout: '10 seconds',
     });
@@ -159,7 +161,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
 
   it('unpaid deadline while the create call hangs: the charge is voided first, so it can never be captured', async () => {
     // Within the first call's 4 s request timeout: the deadline passes while the create hangs.
-    const { error } = await pay('pc-void', testCards.createTimeout, { unpaidDeadline: '3 seconds' });
+    const { error } = await pay('pc-void', testPaymentMethods.createTimeout, { unpaidDeadline: '3 seconds' });
     expect(error?.cause?.message).toMatch(/UnpaidDeadline/);
     expect(await db.orderOf('pc-void')).toMatchObject({ status: 'CANCELLED' });
     // Past the hang and any retry of the create: still nothing captured.
@@ -171,7 +173,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
   it('a forged callback is refused and changes nothing; the genuine one then pays the order', async () => {
     const { error, channel } = await pay(
       'pc-forged',
-      testCards.noCallback,
+      testPaymentMethods.noCallback,
       { callbackTimeout: '1 minute' },
       async (handle) => {
         await expect
@@ -190,7 +192,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
   });
 
   it('a callback for a workflow that is closed or unknown is stored for reconciliation, never dropped', async () => {
-    await pay('pc-closed', testCards.noCallback, {
+    await pay('pc-closed', testPaymentMethods.noCallback, {
       callbackTimeout: '200 ms',
       poll: { initial: '100 ms', max: '1 second' },
     });
@@ -230,7 +232,7 @@ describe('payment saga against every gateway behaviour (real dev server, service
     it('answers 503 and keeps the callback stored once; the resend delivers it and pays the order', async () => {
       const { error, channel } = await pay(
         'pc-cut-off',
-        testCards.noCallback,
+        testPaymentMethods.noCallback,
         { callbackTimeout: '1 minute' },
         async (handle) => {
           await expect

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { cancelFlow, NotFound, startPayment, ValidationError } from '../../client';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { sagaStateQuery } from '../../workflows';
 import { anOrder, shop } from '../support/shop';
 import { activitySummaries, uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -81,7 +81,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     await db.coupon('PS-2-SAVE', 500);
     const input = anOrder('ps-2', ['PS-2a', 'PS-2b'], {
       couponCode: 'PS-2-SAVE',
-      card: { number: testCards.declined },
+      paymentMethod: testPaymentMethods.declined,
     });
     const { error, state, story } = await withRealWorker(async (taskQueue) => {
       const handle = await startPayment(stack.client, input, { taskQueue });
@@ -136,7 +136,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
   it('cancelled while a slow charge is in flight: the order is cancelled and no money stays taken', async () => {
     await db.stock('PS-6a', 10);
     await db.stock('PS-6b', 10);
-    const input = anOrder('ps-6', ['PS-6a', 'PS-6b'], { card: { number: testCards.slow } });
+    const input = anOrder('ps-6', ['PS-6a', 'PS-6b'], { paymentMethod: testPaymentMethods.slow });
     await withRealWorker(async (taskQueue) => {
       const handle = await startPayment(stack.client, input, { taskQueue });
       await expect
@@ -160,7 +160,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
   });
 
   it('refuses bad input at the client, naming each field, and starts nothing', async () => {
-    const bad = { ...anOrder('ps 4', ['PS-4a', 'PS-4a']), currency: 'XXX', card: { number: '4242424242424241' } };
+    const bad = { ...anOrder('ps 4', ['PS-4a', 'PS-4a']), currency: 'XXX', paymentMethod: 'tok-1' };
     const err = await startPayment(stack.client, bad as never, { taskQueue: 'unused' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).fields.map((f) => f.path)).toEqual([
@@ -168,7 +168,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
       'customerId',
       'currency',
       'items',
-      'card.number',
+      'paymentMethod',
     ]);
     await expect(stack.client.workflow.getHandle('payment:ps 4').describe()).rejects.toThrow(/not found/i);
   });
@@ -193,7 +193,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     };
     const first = startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], env);
     // The slow card keeps the charge in flight for 3 s: the worker dies while it waits.
-    const input = anOrder('ps-5', ['PS-5a', 'PS-5b'], { card: { number: testCards.slow } });
+    const input = anOrder('ps-5', ['PS-5a', 'PS-5b'], { paymentMethod: testPaymentMethods.slow });
     const handle = await startPayment(stack.client, input, { taskQueue });
     await expect.poll(() => db.reservationRows('ps-5'), { timeout: 60_000, interval: 100 }).toHaveLength(2);
     const killed = new Promise((resolve) => first.once('exit', resolve));

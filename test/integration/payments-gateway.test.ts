@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { signCallback, signatureHeader } from '../../services/shared/signature';
 import { useServices } from '../support/fixtures';
 import { http, operatorAuth, testGatewayTimings, testWebhookSecret } from '../support/services';
@@ -12,7 +12,7 @@ const charge = (chargeId: string, card: string, amountCents = 1000, key = `k-${c
   http(
     'POST',
     payments('/charges'),
-    { chargeId, orderId: `o-${chargeId}`, amountCents, currency: 'EUR', cardNumber: card },
+    { chargeId, orderId: `o-${chargeId}`, amountCents, currency: 'EUR', paymentMethod: card },
     { 'idempotency-key': key },
   );
 const statusOf = async (chargeId: string) => (await http('GET', payments(`/charges/${chargeId}`))).body;
@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('payments gateway simulator: asynchronous charges and signed callbacks', () => {
   it('answers PENDING, settles CAPTURED, and sends one signed callback that the receiver accepts', async () => {
-    const created = await charge('gw-ok', testCards.success);
+    const created = await charge('gw-ok', testPaymentMethods.success);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'PENDING', sequence: 1, reference: 'payment:o-gw-ok' });
     await settled('gw-ok').toBe('CAPTURED');
@@ -39,7 +39,7 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
   });
 
   it('declines by callback: FAILED with the reason, and charge.failed', async () => {
-    await charge('gw-dec', testCards.declined);
+    await charge('gw-dec', testPaymentMethods.declined);
     await settled('gw-dec').toBe('FAILED');
     expect(await statusOf('gw-dec')).toMatchObject({ failureCode: 'CardDeclined' });
     await expect.poll(() => callbacksOf('gw-dec')).toMatchObject([{ type: 'charge.failed' }]);
@@ -47,7 +47,7 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
 
   it('sends a delayed callback only after its delay', async () => {
     const started = Date.now();
-    await charge('gw-delay', testCards.delayedCallback);
+    await charge('gw-delay', testPaymentMethods.delayedCallback);
     await settled('gw-delay').toBe('CAPTURED');
     expect(await callbacksOf('gw-delay')).toEqual([]);
     await expect.poll(() => callbacksOf('gw-delay'), { timeout: 10_000 }).toHaveLength(1);
@@ -55,14 +55,14 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
   });
 
   it('sends one callback five times: the receiver stores it once and counts the copies', async () => {
-    await charge('gw-dup', testCards.duplicateCallbacks);
+    await charge('gw-dup', testPaymentMethods.duplicateCallbacks);
     await expect
       .poll(() => callbacksOf('gw-dup'), { timeout: 10_000 })
       .toEqual([{ type: 'charge.succeeded', sequence: 2, copies: 5, delivery: 'workflow-not-found' }]);
   });
 
   it('sends the newer event before the older one when out of order', async () => {
-    await charge('gw-ooo', testCards.outOfOrder);
+    await charge('gw-ooo', testPaymentMethods.outOfOrder);
     await expect.poll(() => callbacksOf('gw-ooo'), { timeout: 10_000 }).toHaveLength(2);
     expect((await callbacksOf('gw-ooo')).map((c) => [c.type, c.sequence])).toEqual([
       ['charge.succeeded', 2],
@@ -71,7 +71,7 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
   });
 
   it('never sends a callback for a noCallback card; the status query and the key lookup know', async () => {
-    await charge('gw-silent', testCards.noCallback, 1000, 'payment:o-gw-silent:charge-card');
+    await charge('gw-silent', testPaymentMethods.noCallback, 1000, 'payment:o-gw-silent:charge-card');
     await settled('gw-silent').toBe('CAPTURED');
     await sleep(500);
     expect(await callbacksOf('gw-silent')).toEqual([]);
@@ -89,7 +89,7 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
       orderId: 'o-gw-hang',
       amountCents: 700,
       currency: 'EUR',
-      cardNumber: testCards.createTimeout,
+      paymentMethod: testPaymentMethods.createTimeout,
     };
     const first = await fetch(payments('/charges'), {
       method: 'POST',
@@ -105,9 +105,9 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
   });
 
   it('makes the charge of a responseLost card but cuts the answer off; the retry gets the same charge', async () => {
-    const lost = await charge('gw-lost', testCards.responseLost).catch((e: unknown) => e);
+    const lost = await charge('gw-lost', testPaymentMethods.responseLost).catch((e: unknown) => e);
     expect(lost).toBeInstanceOf(Error);
-    const retry = await charge('gw-lost', testCards.responseLost);
+    const retry = await charge('gw-lost', testPaymentMethods.responseLost);
     expect(retry.status).toBe(201);
     expect(retry.body).toMatchObject({ chargeId: 'gw-lost' });
     const rows = await stack.services.pool.query(`SELECT 1 FROM payments.charges WHERE order_id = 'o-gw-lost'`);
@@ -115,7 +115,7 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
   });
 
   it('cannot void a lateSuccess charge while pending; once captured, undoing it refunds it in full', async () => {
-    await charge('gw-late', testCards.lateSuccess, 2500);
+    await charge('gw-late', testPaymentMethods.lateSuccess, 2500);
     const undo = await http('POST', payments('/charges/gw-late/refund'), {}, { 'idempotency-key': 'k-gw-late-undo-1' });
     expect(undo.body).toMatchObject({ status: 'PENDING', voidable: false });
     await settled('gw-late').toBe('CAPTURED');
@@ -134,7 +134,7 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
   });
 
   it('refunds in parts, and two parallel refunds that together exceed the capture: one wins, one is refused', async () => {
-    await charge('gw-ref', testCards.noCallback, 1000);
+    await charge('gw-ref', testPaymentMethods.noCallback, 1000);
     await settled('gw-ref').toBe('CAPTURED');
     const refund = (refundId: string, amountCents: number) =>
       http(
@@ -153,8 +153,8 @@ describe('payments gateway simulator: asynchronous charges and signed callbacks'
 
   it('lists settled captures and refunds of a window, each by its own time', async () => {
     const from = new Date().toISOString();
-    await charge('gw-st-1', testCards.noCallback, 1000);
-    await charge('gw-st-2', testCards.noCallback, 3000);
+    await charge('gw-st-1', testPaymentMethods.noCallback, 1000);
+    await charge('gw-st-2', testPaymentMethods.noCallback, 3000);
     await settled('gw-st-1').toBe('CAPTURED');
     await http('POST', payments('/charges/gw-st-1/refund'), {}, { 'idempotency-key': 'k-gw-st-1-undo' });
     await settled('gw-st-1').toBe('REFUNDED');

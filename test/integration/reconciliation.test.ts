@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '../../client';
 import type { ReconciliationReport } from '../../contracts/reconciliation';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { useStack } from '../support/fixtures';
 import { http } from '../support/services';
 import { anOrder, shop } from '../support/shop';
@@ -39,8 +39,8 @@ async function order(orderId: string, end: 'PENDING' | 'CANCELLED' | { chargeId:
   }
 }
 /** A settled charge at the gateway, for `orderId`, reporting to `payment:<orderId>`. */
-async function charge(orderId: string, chargeId: string, cents: number, card: string = testCards.noCallback) {
-  const body = { chargeId, orderId, amountCents: cents, currency: 'EUR', cardNumber: card };
+async function charge(orderId: string, chargeId: string, cents: number, card: string = testPaymentMethods.noCallback) {
+  const body = { chargeId, orderId, amountCents: cents, currency: 'EUR', paymentMethod: card };
   expect((await post('payments', '/charges', body, `seed:${chargeId}`)).status).toBe(201);
   await settle(chargeId);
 }
@@ -62,7 +62,7 @@ describe('reconciliation against the gateway statement', () => {
     const from = new Date(Date.now() - 1000).toISOString();
     // Paid at the gateway, order cancelled; its callback came to no workflow (an orphan).
     await order('rc-unpaid', 'CANCELLED');
-    await charge('rc-unpaid', 'charge:rc-unpaid', 5000, testCards.success);
+    await charge('rc-unpaid', 'charge:rc-unpaid', 5000, testPaymentMethods.success);
     // Charged twice: the order was paid with the first; the second capture sits at the gateway.
     await charge('rc-twice', 'charge:rc-twice', 5000);
     await order('rc-twice', { chargeId: 'charge:rc-twice', cents: 5000 });

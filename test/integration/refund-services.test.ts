@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { useServices } from '../support/fixtures';
 import { http } from '../support/services';
 
@@ -135,7 +135,7 @@ describe('what a refund touches, service by service', () => {
       orderId: 'rs-o5',
       amountCents: 1000,
       currency: 'EUR',
-      cardNumber: testCards.noCallback,
+      paymentMethod: testPaymentMethods.noCallback,
     };
     await post('payments', '/charges', charge, 'k-ch-rs-5');
     await expect.poll(async () => (await get('payments', '/charges/ch-rs-5')).body.status).toBe('CAPTURED');

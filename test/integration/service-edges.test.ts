@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceNames } from '../../config';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { maxIdLength } from '../../contracts/fields';
 import { http } from '../support/services';
 import { useServices } from '../support/fixtures';
@@ -96,7 +96,7 @@ describe('order: another request for an existing order id is 409 OrderMismatch',
       { sku: 'sku-a', quantity: 1, unitPriceCents: 300 },
       { sku: 'sku-b', quantity: 1, unitPriceCents: 200 },
     ],
-    card: { number: testCards.success },
+    paymentMethod: testPaymentMethods.success,
   });
   // The same subtotal (500) from other lines.
   const sameTotalOtherItems = [{ sku: 'sku-c', quantity: 1, unitPriceCents: 500 }];
@@ -105,7 +105,7 @@ describe('order: another request for an existing order id is 409 OrderMismatch',
 
   it.each([
     ['other items of the same subtotal', { items: sameTotalOtherItems }],
-    ['another card', { card: { number: testCards.declined } }],
+    ['another card', { paymentMethod: testPaymentMethods.declined }],
     ['another customer', { customerId: 'c-other' }],
     ['a coupon', { couponCode: 'SAVE10' }],
   ])('POST /orders with %s', async (_what, change) => {
@@ -127,7 +127,7 @@ describe('order: another request for an existing order id is 409 OrderMismatch',
   });
 
   it('/orders/:id/validate with other items of the same subtotal, and the same ones', async () => {
-    const { orderId, card: _card, ...body } = order('o-mm-validate');
+    const { orderId, paymentMethod: _token, ...body } = order('o-mm-validate');
     const first = await post('order', `/orders/${orderId}/validate`, body, 'k-validate-1');
     expect(first.status).toBe(200);
     const other = await post(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { http } from '../support/services';
 import { useServices } from '../support/fixtures';
 
@@ -51,7 +51,7 @@ describe('every service answers a repeated key with the first response and a cha
       orderId: 'o-idem',
       amountCents: 1000,
       currency: 'EUR',
-      cardNumber: testCards.success,
+      paymentMethod: testPaymentMethods.success,
     };
     const first = await post('payments', '/charges', body, 'k-charge-idem');
     const again = await post('payments', '/charges', body, 'k-charge-idem');
@@ -77,7 +77,7 @@ describe('every service answers a repeated key with the first response and a cha
       orderId: 'o-refused',
       amountCents: 1000,
       currency: 'EUR',
-      cardNumber: testCards.noCallback,
+      paymentMethod: testPaymentMethods.noCallback,
     });
     expect((await post('payments', '/charges', charge('ch-refused-1'), 'k-refused-1')).status).toBe(201);
     const refused = await post('payments', '/charges', charge('ch-refused-2'), 'k-refused-2');
@@ -96,7 +96,13 @@ describe('an undo that arrives before its call leaves a tombstone the late call 
     const late = await post(
       'payments',
       '/charges',
-      { chargeId: 'ch-late', orderId: 'o-late', amountCents: 1000, currency: 'EUR', cardNumber: testCards.success },
+      {
+        chargeId: 'ch-late',
+        orderId: 'o-late',
+        amountCents: 1000,
+        currency: 'EUR',
+        paymentMethod: testPaymentMethods.success,
+      },
       'k-late-charge',
     );
     expect(late.status).toBe(422);

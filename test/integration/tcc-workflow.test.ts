@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlashSaleInput } from '../../contracts/flash-sale';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { flashSalePurchase } from '../../workflows';
 import { http } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -28,7 +28,7 @@ const purchase = (orderId: string, sku: string, extra: Partial<FlashSaleInput> =
   sku,
   quantity: 2,
   unitPriceCents: 1000,
-  card: { number: testCards.success },
+  paymentMethod: testPaymentMethods.success,
   ...extra,
 });
 

@@ -8,7 +8,7 @@ import { startPayment } from '../../client';
 import { freePort } from '../../provision/process';
 import { startTemporalDev, type DevServer } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { sagaStateQuery } from '../../workflows';
 import { freshDatabase, operatorAuth, startTestServices } from '../support/services';
 import { anOrder } from '../support/shop';
@@ -78,7 +78,7 @@ describe('the Temporal Web UI shows live sagas', () => {
       await (await startPayment(client, anOrder('ui-done', ['UI-c', 'UI-d']), { taskQueue })).result();
       const waiting = await startPayment(
         client,
-        anOrder('ui-live', ['UI-a', 'UI-b'], { card: { number: testCards.noCallback } }),
+        anOrder('ui-live', ['UI-a', 'UI-b'], { paymentMethod: testPaymentMethods.noCallback }),
         {
           taskQueue,
           sagaOptions: { payment: { callbackTimeout: '10 minutes' } },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startPayment } from '../../client';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { sagaStateQuery } from '../../workflows';
 import { useStack } from '../support/fixtures';
 import { anOrder, shop } from '../support/shop';
@@ -29,7 +29,7 @@ describe('the unpaid deadline with a charge the gateway cannot void while pendin
     await db.coupon('UD-SAVE', 500);
     const input = anOrder('ud-1', ['UD-a', 'UD-b'], {
       couponCode: 'UD-SAVE',
-      card: { number: testCards.lateSuccess },
+      paymentMethod: testPaymentMethods.lateSuccess,
     });
     const taskQueue = uniqueTaskQueue('int-deadline');
     const payment = { unpaidDeadline: '3 seconds', callbackTimeout: '1 minute' };

@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { startPayment } from '../../client';
 import { freePort } from '../../provision/process';
 import { serviceNames } from '../../config';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { useStack } from '../support/fixtures';
 import { startCommand } from '../support/run';
 import { anOrder, shop } from '../support/shop';
@@ -46,7 +46,7 @@ describe('the worker process: Prometheus metrics and JSON logs', () => {
       const ok = await startPayment(stack.client, anOrder('tm-1', ['tm-1-a', 'tm-1-b']), { taskQueue });
       const declined = await startPayment(
         stack.client,
-        anOrder('tm-2', ['tm-2-a', 'tm-2-b'], { card: { number: testCards.declined } }),
+        anOrder('tm-2', ['tm-2-a', 'tm-2-b'], { paymentMethod: testPaymentMethods.declined }),
         { taskQueue },
       );
       await ok.result();

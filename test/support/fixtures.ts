@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
@@ -35,9 +36,10 @@ export function useServices(): Services {
  * signals the workflows there.
  */
 export function useStack(
-  options: Pick<TestServiceOptions, 'gatewayTimings'> = {},
+  opts: Pick<TestServiceOptions, 'gatewayTimings' | 'logger' | 'outbox'> & { dataConverter?: DataConverter } = {},
 ): Services & { client: Client; nativeConnection: NativeConnection } {
-  return useServiceStack(async () => devServerConnections(), options);
+  const { dataConverter, ...options } = opts;
+  return useServiceStack(async () => devServerConnections(dataConverter), options);
 }
 
 function useServiceStack<T extends { client: Client; nativeConnection: NativeConnection; close(): Promise<void> }>(

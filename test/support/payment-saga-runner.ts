@@ -23,7 +23,7 @@ export const anOrderForUnitTests = (): PaymentSagaInput => ({
     { sku: 'B', quantity: 1, unitPriceCents: 2000 },
   ],
   couponCode: 'SAVE5',
-  card: { number: '4242424242424242' },
+  paymentMethod: 'pm_card_success',
 });
 
 /** Saga options with a short operator budget, so NEEDS_ATTENTION comes quickly in skipped time. */

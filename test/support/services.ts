@@ -1,3 +1,4 @@
+import type { OutboxSealer } from '../../services/order/outbox';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
@@ -10,7 +11,7 @@ import { startServices, type RunningServices } from '../../apps/services';
 import { keepAsOrphans, temporalDelivery } from '../../apps/services/temporal-delivery';
 import { devWebhookSecret, serviceNames } from '../../config';
 import { generateServiceTokens } from '../../config/service-tokens';
-import { createLogger } from '../../config/logger';
+import { createLogger, type Logger } from '../../config/logger';
 import './context';
 
 /** The gateway's timings in tests: short, and a hang longer than the activities' request timeout. */
@@ -34,6 +35,9 @@ process.once('exit', () => rmSync(join(testServiceTokensFile, '..'), { recursive
 export interface TestServiceOptions {
   gatewayTimings?: Partial<typeof testGatewayTimings>;
   ports?: Partial<Record<keyof ServiceDeps, number>>;
+  logger?: Logger;
+  /** Seals the order service's outbox rows (the payload codec's sealer). */
+  outbox?: OutboxSealer;
 }
 
 /**
@@ -53,7 +57,7 @@ export async function startTestServices(
   const services = await startServices({
     databaseUrl,
     services: serviceNames.map((name) => ({ name, host: '127.0.0.1', port: options.ports?.[name] ?? 0 })),
-    logger: createLogger('test-services', 'silent'),
+    logger: options.logger ?? createLogger('test-services', 'silent'),
     poolSize: 10,
     tokens: testServiceTokens,
     links: {
@@ -63,6 +67,7 @@ export async function startTestServices(
         timings: { ...testGatewayTimings, ...options.gatewayTimings },
       },
       deliver: client ? temporalDelivery(client) : keepAsOrphans,
+      ...(options.outbox ? { outbox: options.outbox } : {}),
     },
   });
   const url = (name: keyof ServiceDeps) => {

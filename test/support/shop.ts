@@ -1,6 +1,6 @@
 import type { Pool } from '../../services/shared/db';
 import type { PaymentSagaInput } from '../../contracts/payment';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { http } from './services';
 
 /** Seeds and reads the participants' state for integration tests, straight from their tables. */
@@ -79,7 +79,7 @@ export function anOrder(
       { sku: skus[0], quantity: 2, unitPriceCents: 1500 },
       { sku: skus[1], quantity: 1, unitPriceCents: 2000 },
     ],
-    card: { number: testCards.success },
+    paymentMethod: testPaymentMethods.success,
     ...extra,
   };
 }

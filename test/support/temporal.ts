@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -44,6 +45,8 @@ export async function withWorker<T>(
     taskQueue: string;
     activities: Partial<Activities>;
     policy?: WorkerPolicy;
+    /** From `dataConverter(keys)` (temporal-config/payload-codec.ts), for a run with encrypted payloads. */
+    dataConverter?: DataConverter;
   },
   fn: () => Promise<T>,
 ): Promise<T> {
@@ -53,13 +56,14 @@ export async function withWorker<T>(
     taskQueue: opts.taskQueue,
     activities: opts.activities,
     policy: opts.policy ?? testPolicy,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   return worker.runUntil(fn);
 }
 
 /** Client and worker connections to the dev server the integration setup started. */
-export async function devServerConnections(): Promise<{
+export async function devServerConnections(dataConverter?: DataConverter): Promise<{
   client: Client;
   nativeConnection: NativeConnection;
   close(): Promise<void>;
@@ -68,7 +72,7 @@ export async function devServerConnections(): Promise<{
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
-    client: new Client({ connection }),
+    client: new Client({ connection, ...(dataConverter ? { dataConverter } : {}) }),
     nativeConnection,
     async close() {
       await nativeConnection.close();

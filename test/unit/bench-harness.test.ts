@@ -5,7 +5,7 @@ import { plainPayment } from '../../bench/plain';
 import type { PaymentSagaInput } from '../../contracts/payment';
 import { metered, ProcessMeter } from '../../bench/procs';
 import { percentiles } from '../../bench/stats';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { aCharge, compensationsIn, mockActivities } from '../support/mock-activities';
 
 const order = (card: string): PaymentSagaInput => ({
@@ -13,7 +13,7 @@ const order = (card: string): PaymentSagaInput => ({
   customerId: 'c-1',
   currency: 'EUR',
   items: [{ sku: 'A', quantity: 2, unitPriceCents: 1500 }],
-  card: { number: card },
+  paymentMethod: card,
 });
 
 const BUFFER_MIB = 96;
@@ -27,7 +27,7 @@ const parent = `require('node:child_process').spawn(process.execPath, ['-e', ${J
 describe('the benchmark harness', () => {
   it("plain system: the payment saga's steps in order, compensated in reverse when the charge fails", async () => {
     const ok = mockActivities();
-    expect(await plainPayment(ok.activities, order(testCards.success))).toBe('COMPLETED');
+    expect(await plainPayment(ok.activities, order(testPaymentMethods.success))).toBe('COMPLETED');
     expect(ok.calls).toEqual([
       'validateOrder',
       'reserveStock',
@@ -42,7 +42,7 @@ describe('the benchmark harness', () => {
       chargeCard: async (i) => aCharge({ ...i, reference: `plain:${i.orderId}`, status: 'PENDING', sequence: 1 }),
       getCharge: async (i) => aCharge({ chargeId: i.chargeId, status: ++polls < 3 ? 'PENDING' : 'FAILED' }),
     });
-    expect(await plainPayment(declined.activities, order(testCards.declined), 1)).toBe('COMPENSATED');
+    expect(await plainPayment(declined.activities, order(testPaymentMethods.declined), 1)).toBe('COMPENSATED');
     expect(polls).toBe(3); // waited for the gateway to settle
     expect(compensationsIn(declined.calls)).toEqual(['releaseStock', 'cancelOrder']);
     expect(declined.calls).not.toContain('awardPoints');

@@ -2,7 +2,7 @@ import type { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { CheckoutInput } from '../../contracts/checkout';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { checkout, sagaStateQuery } from '../../workflows';
 import { compensationsIn, mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';
@@ -18,7 +18,7 @@ const input = (extra: Partial<CheckoutInput> = {}): CheckoutInput => ({
   items: [{ sku: 'A', quantity: 2, unitPriceCents: 2500 }],
   couponCode: 'SAVE5',
   walletCents: 1000,
-  card: { number: testCards.success },
+  paymentMethod: testPaymentMethods.success,
   ...extra,
 });
 

@@ -37,7 +37,7 @@ describe('start options', () => {
       customerId: 'c-1',
       currency: 'EUR' as const,
       items: [{ sku: 'A', quantity: 1, unitPriceCents: 100 }],
-      card: { number: '4242424242424242' },
+      paymentMethod: 'pm_card_success',
     };
     // @ts-expect-error routing is no checkout option
     const started = startCheckout(unreachable, input, { taskQueue: 'q', options: { routing: {} } });

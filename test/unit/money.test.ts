@@ -28,7 +28,7 @@ describe('amounts carry their currency exponent', () => {
   });
 
   it('a card charge is narrated in its own currency', () => {
-    const charge = { chargeId: 'c', orderId: 'o-1', cardNumber: '4242', idempotencyKey: 'k' };
+    const charge = { chargeId: 'c', orderId: 'o-1', paymentMethod: 'pm_card_success', idempotencyKey: 'k' };
     expect(narrate('chargeCard', { ...charge, amountCents: 4505, currency: 'JPY' })).toBe(
       'Charge 4505 JPY for order o-1 (c)',
     );

@@ -9,7 +9,7 @@ describe('activity summaries', () => {
         orderId: 'o-1',
         amountCents: 4505,
         currency: 'EUR',
-        cardNumber: '4242',
+        paymentMethod: 'pm_card_success',
         idempotencyKey: 'k',
       }),
     ).toBe('Charge 45.05 EUR for order o-1 (charge:o-1)');

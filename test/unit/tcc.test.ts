@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { FlashSaleInput } from '../../contracts/flash-sale';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { flashSalePurchase, sagaStateQuery } from '../../workflows';
 import { mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';
@@ -18,7 +18,7 @@ const purchase = (extra: Partial<FlashSaleInput> = {}): FlashSaleInput => ({
   sku: 'HOT',
   quantity: 1,
   unitPriceCents: 999,
-  card: { number: testCards.success },
+  paymentMethod: testPaymentMethods.success,
   ...extra,
 });
 
