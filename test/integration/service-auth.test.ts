@@ -5,7 +5,7 @@ import { startServices } from '../../apps/services';
 import { keepAsOrphans } from '../../apps/services/temporal-delivery';
 import { serviceNames } from '../../config';
 import { generateServiceTokens } from '../../config/service-tokens';
-import { testCards } from '../../simulators/gateway/cards';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { useServices } from '../support/fixtures';
 import { freshDatabase, http, testServiceTokens, testWebhookSecret } from '../support/services';
 
@@ -41,7 +41,7 @@ describe('participant services require a service token', () => {
         orderId: 'auth-o1',
         amountCents: 500,
         currency: 'EUR',
-        cardNumber: testCards.success,
+        paymentMethod: testPaymentMethods.success,
       },
       rows: 'SELECT (SELECT count(*) FROM payments.charges) + (SELECT count(*) FROM payments.idempotency_keys) AS n',
     },
@@ -82,7 +82,7 @@ describe('participant services require a service token', () => {
       customerId: 'c-auth',
       currency: 'EUR',
       items: [{ sku: 'AUTH-2', quantity: 1, unitPriceCents: 1500 }],
-      card: { number: testCards.success },
+      paymentMethod: testPaymentMethods.success,
     };
     const created = await http('POST', `${stack.url('order')}/orders`, order, { 'idempotency-key': 'create:auth-o2' });
     expect(created.status).toBe(201);
