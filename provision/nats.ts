@@ -21,10 +21,15 @@ export interface NatsServerOptions {
   /** Require this user and password from every client (unset: no authentication, loopback only). */
   user?: string;
   password?: string;
+  /** Require this token instead. */
+  token?: string;
 }
 
 /** True once a nats-server at `url` accepts a client and answers JetStream's account info. */
-export async function natsReady(url: string, auth: { user?: string; pass?: string } = {}): Promise<boolean> {
+export async function natsReady(
+  url: string,
+  auth: { user?: string; pass?: string; token?: string } = {},
+): Promise<boolean> {
   const { hostname, port } = new URL(url);
   if (!(await tcpOpen(hostname, Number(port)))) return false;
   const nc = await connect({ servers: url, ...auth, timeout: 2000, reconnect: false });
@@ -45,9 +50,13 @@ export async function startNats(opts: NatsServerOptions): Promise<NatsServer> {
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const args = ['-js', '-sd', opts.storeDir, '-a', opts.host, '-p', String(opts.port), '--no_advertise'];
   if (opts.user !== undefined) args.push('--user', opts.user, '--pass', opts.password ?? '');
+  if (opts.token !== undefined) args.push('--auth', opts.token);
   const proc = startProcess('nats', natsServerPath(), args, { logFile: opts.logFile });
   const url = `nats://${opts.host}:${opts.port}`;
-  const auth = opts.user === undefined ? {} : { user: opts.user, pass: opts.password ?? '' };
+  const auth = {
+    ...(opts.user !== undefined ? { user: opts.user, pass: opts.password ?? '' } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+  };
   await waitUntil(`nats-server on ${url}`, () => natsReady(url, auth), { process: proc, timeoutMs: 30_000 });
   return { url, process: proc, stop: () => proc.stop() };
 }

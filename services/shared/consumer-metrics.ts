@@ -47,8 +47,11 @@ export class ConsumerMetrics {
     });
   }
 
-  /** Reads `consumer`'s lag with `read` at every scrape. */
+  /** Reads `consumer`'s lag with `read` at every scrape, and shows its counters at zero until they count. */
   watch(consumer: string, read: () => Promise<number>): void {
     this.lags.set(consumer, read);
+    // Zero from the start, so a dashboard sees the series before the first redelivery.
+    this.redeliveries.inc({ consumer }, 0);
+    this.deadLetters.inc({ consumer }, 0);
   }
 }
