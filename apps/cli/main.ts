@@ -14,6 +14,7 @@ import { loadHistory, replayHistory } from './replay';
 import { startRefund } from '../../client/refund';
 import { retryStep, sagaState, skipStep } from '../../client/saga';
 import { renderList, renderReplay, renderTimeline } from './render';
+import { addEventCommands } from './events';
 
 /** An input given inline as JSON or as `@file.json`. */
 function jsonArg(value: string, name = 'input'): unknown {
@@ -171,5 +172,6 @@ export function program(): Command {
       if (!outcome.ok) process.exitCode = 1;
     });
 
+  addEventCommands(cli);
   return cli;
 }

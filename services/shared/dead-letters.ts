@@ -2,6 +2,14 @@ import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jets
 import { deadLetterStream, eventsStream } from './broker';
 import { deadLetterHeaders } from './consumer';
 
+/** There is no dead letter of that sequence (never was, or replayed already). */
+export class UnknownDeadLetter extends Error {
+  override readonly name = 'UnknownDeadLetter';
+  constructor(readonly seq: number) {
+    super(`no dead letter ${seq} in ${deadLetterStream}`);
+  }
+}
+
 /** One event a consumer gave up on, as the dead-letter stream keeps it. */
 export interface DeadLetter {
   /** Its sequence in the dead-letter stream: what `replayDeadLetter` takes. */
@@ -52,13 +60,13 @@ function toDeadLetter(m: StoredMsg): DeadLetter {
 /**
  * Publishes dead letter `seq` again on its original subject, then removes it from the dead-letter
  * stream: every consumer of that subject gets it again, and those that applied it before find it
- * in their inbox. Throws when there is no dead letter `seq`. A crash between the publish and the
+ * in their inbox. Throws `UnknownDeadLetter` when there is no dead letter `seq`. A crash between the publish and the
  * removal leaves it listed; replaying it again is harmless (the broker drops the second publish,
  * the inboxes any later one).
  */
 export async function replayDeadLetter(js: JetStreamClient, jsm: JetStreamManager, seq: number): Promise<DeadLetter> {
   const m = await jsm.streams.getMessage(deadLetterStream, { seq });
-  if (m === null) throw new Error(`no dead letter ${seq} in ${deadLetterStream}`);
+  if (m === null) throw new UnknownDeadLetter(seq);
   const letter = toDeadLetter(m);
   await js.publish(letter.subject, m.data, { msgID: `replay:${seq}`, expect: { streamName: eventsStream } });
   await jsm.streams.deleteMessage(deadLetterStream, seq);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { activityOf } from '../../services/customer-activity/projection';
-import { listDeadLetters, replayDeadLetter } from '../../services/shared/dead-letters';
+import { listDeadLetters, type DeadLetter } from '../../services/shared/dead-letters';
+import { runEntry } from '../support/run';
 import { migrate } from '../../services/migrations';
 import { activityMigrations } from '../../services/customer-activity/projection';
 import { readModel, servicesActivity, silent, streamSubjects, unpublished, useEventsStack } from '../support/events';
 
 const stack = useEventsStack();
+const saga = (...args: string[]) => runEntry('apps/cli/index.ts', { ...process.env, NATS_URL: stack.broker.url }, args);
 const pool = () => stack.services.services.pool;
 const eventIdsOf = async (orderId: string) =>
   (
@@ -144,12 +146,19 @@ describe('domain events on JetStream', () => {
       expect(await counter(c.metrics.deadLetters)).toBe(1);
       expect(await counter(c.metrics.redeliveries)).toBe(2);
 
+      // The operator finds it with the CLI, fixes the cause, and replays it.
+      const listed = await saga('events', 'dead-letters', '--json');
+      expect(listed.code).toBe(0);
+      const letter = (JSON.parse(listed.stdout) as DeadLetter[]).find((d) => d.consumer === 'poison-test')!;
+      expect(letter).toMatchObject({ eventId: bad, subject: 'shop.order.ev4-bad.order.placed' });
       fixed = true;
-      const [letter] = (await listDeadLetters(stack.jsm)).filter((d) => d.consumer === 'poison-test');
-      await replayDeadLetter(stack.js, stack.jsm, letter!.seq);
+      const replayed = await saga('events', 'replay', String(letter.seq));
+      expect(replayed).toMatchObject({ code: 0, stdout: expect.stringContaining('replayed shop.order.ev4-bad') });
       await expect.poll(() => inboxRows('events_poison', [bad!]), { timeout: 15_000 }).toBe(1);
       expect(tries).toBe(4);
       expect((await listDeadLetters(stack.jsm)).filter((d) => d.consumer === 'poison-test')).toEqual([]);
+      expect(await saga('events', 'replay', String(letter.seq))).toMatchObject({ code: 1 }); // gone
+      expect(await saga('events', 'replay', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('seq') });
     } finally {
       await c.stop();
     }
