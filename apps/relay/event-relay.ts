@@ -8,7 +8,7 @@ import {
   eventSchemas,
   eventsOutboxChannel,
   markEventFailed,
-  markEventPublished,
+  markEventsPublished,
   type EventSchema,
   type OutboxEvent,
 } from '../../services/shared/events';
@@ -52,7 +52,7 @@ export class EventRelay {
     const { pool, js, logger, afterPublish } = this.options;
     return inTransaction(pool, async (db) => {
       const rows = (await claimEvents(db, schema, this.options.batchSize ?? 100)) ?? [];
-      const published: string[] = [];
+      const published: OutboxEvent[] = [];
       for (const row of rows) {
         try {
           await js.publish(row.subject, JSON.stringify(row.event), {
@@ -67,10 +67,15 @@ export class EventRelay {
           break;
         }
         await afterPublish?.(row);
-        await markEventPublished(db, schema, row.seq);
-        published.push(row.event.id);
+        published.push(row);
       }
-      return published;
+      // One mark for every row the broker acknowledged; a crash before the commit publishes them again.
+      await markEventsPublished(
+        db,
+        schema,
+        published.map((r) => r.seq),
+      );
+      return published.map((r) => r.event.id);
     });
   }
 

@@ -137,7 +137,8 @@ export class EventConsumer {
       return;
     }
     await afterCommit?.(event);
-    await m.ackAck();
+    // A plain ack, not one the broker confirms: a lost ack only means a redelivery, which the inbox absorbs.
+    m.ack();
     metrics?.handled.inc({ consumer: name, outcome: applied ? 'applied' : 'duplicate' });
   }
 

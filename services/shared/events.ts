@@ -57,11 +57,13 @@ export async function claimEvents(db: PoolClient, schema: EventSchema, limit: nu
   return rows;
 }
 
-/** Marks a claimed row published (counting the attempt), after the broker acknowledged it. */
-export async function markEventPublished(db: PoolClient, schema: EventSchema, seq: string): Promise<void> {
-  await db.query(`UPDATE "${schema}".events_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = $1`, [
-    seq,
-  ]);
+/** Marks claimed rows published (counting the attempt), after the broker acknowledged each. */
+export async function markEventsPublished(db: PoolClient, schema: EventSchema, seqs: string[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await db.query(
+    `UPDATE "${schema}".events_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`,
+    [seqs],
+  );
 }
 
 /** Keeps a claimed row for a later round, counting the attempt and saying why it failed. */
