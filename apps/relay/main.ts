@@ -8,8 +8,14 @@ import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { startOptions } from '../start-options';
 import { OutboxRelay } from './outbox-relay';
+import { jetstream } from '@nats-io/jetstream';
+import { brokerManager, connectBroker } from '../../services/shared/broker';
+import { EventRelay } from './event-relay';
 
-/** `npm run relay`: delivers the order outbox to Temporal until SIGINT/SIGTERM. Run as many as you like. */
+/**
+ * `npm run relay`: delivers the order outbox to Temporal and the services' events outboxes to
+ * NATS JetStream until SIGINT/SIGTERM. Run as many as you like.
+ */
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('outbox-relay', config.logLevel);
@@ -27,11 +33,15 @@ async function run(): Promise<void> {
     sealer: codecOutboxSealer(config.payloadKeys),
     logger,
   });
+  const nc = await connectBroker({ ...config.nats, name: 'event-relay' });
+  await brokerManager(nc); // the streams exist before the first publish
+  const events = new EventRelay({ pool, databaseUrl: config.database.url, js: jetstream(nc), logger });
   await relay.start();
-  logger.info('outbox relay running');
+  await events.start();
+  logger.info({ nats: config.nats.servers }, 'outbox and event relays running');
   const shutdown = () =>
-    void relay
-      .stop()
+    void Promise.all([relay.stop(), events.stop()])
+      .then(() => nc.drain())
       .then(() => pool.end())
       .then(() => connection.close())
       .then(() => process.exit(0));

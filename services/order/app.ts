@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
+import { recordEvent } from '../shared/events';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { paymentSagaInput, type PaymentSagaInput } from '../../contracts/payment';
 import { businessId } from '../../contracts/fields';
+import type { Currency } from '../../contracts/money';
 import { requestHash } from '../../contracts/request-hash';
 import { plainOutbox, type OutboxSealer } from './outbox';
 import {
@@ -43,16 +45,24 @@ async function load(db: Pool | PoolClient, orderId: string, lock = false): Promi
 }
 
 /**
- * Creates the order as PENDING, or confirms the one stored is the same (customer, currency, every
+ * Creates the order as PENDING (recording `order.placed`), or confirms the one stored is the same (customer, currency, every
  * line, coupon) and still payable; otherwise 409 `OrderMismatch` or 422 `OrderCancelled`.
  */
 async function validateOrder(client: PoolClient, orderId: string, input: z.infer<typeof validateOrderRequest>) {
   const subtotal = input.items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-  await client.query(
+  const inserted = await client.query(
     `INSERT INTO "order".orders (order_id, customer_id, currency, items, subtotal_cents, coupon_code, status)
      VALUES ($1, $2, $3, $4, $5, $6, 'PENDING') ON CONFLICT DO NOTHING`,
     [orderId, input.customerId, input.currency, JSON.stringify(input.items), subtotal, input.couponCode ?? null],
   );
+  if (inserted.rowCount === 1) {
+    await recordEvent(client, 'order', {
+      type: 'order.placed',
+      version: 1,
+      aggregateId: orderId,
+      data: { orderId, customerId: input.customerId, currency: input.currency, subtotalCents: subtotal },
+    });
+  }
   const order = (await load(client, orderId, true))!;
   // Every line counts, not only the subtotal: other items of the same total are another order.
   const same =
@@ -75,6 +85,12 @@ async function cancelOrder(client: PoolClient, orderId: string, reason: string) 
       `UPDATE "order".orders SET status = 'CANCELLED', cancel_reason = $2, updated_at = now() WHERE order_id = $1`,
       [orderId, reason],
     );
+    await recordEvent(client, 'order', {
+      type: 'order.cancelled',
+      version: 1,
+      aggregateId: orderId,
+      data: { orderId, customerId: order.customerId, reason },
+    });
   }
   return { ...(await load(client, orderId))!, cancelled: order.status === 'PENDING' };
 }
@@ -97,7 +113,20 @@ async function markPaid(client: PoolClient, orderId: string, input: z.infer<type
        paid_at = coalesce(paid_at, now()), updated_at = now() WHERE order_id = $1`,
     [orderId, chargeId, input.amountCents, input.cardCents ?? input.amountCents],
   );
-  return (await load(client, orderId))!;
+  const paid = (await load(client, orderId))!;
+  await recordEvent(client, 'order', {
+    type: 'order.paid',
+    version: 1,
+    aggregateId: orderId,
+    data: {
+      orderId,
+      customerId: paid.customerId,
+      currency: paid.currency as Currency, // stored from a validated request, checked again by the event's schema
+      paidCents: paid.paidCents ?? 0,
+      cardCents: paid.cardCents ?? 0,
+    },
+  });
+  return paid;
 }
 
 /**
@@ -130,6 +159,12 @@ async function recordRefund(client: PoolClient, orderId: string, input: z.infer<
      WHERE order_id = $1`,
     [orderId, input.amountCents],
   );
+  await recordEvent(client, 'order', {
+    type: 'refund.completed',
+    version: 1,
+    aggregateId: orderId,
+    data: { orderId, customerId: order.customerId, refundId: input.refundId, amountCents: input.amountCents },
+  });
   return (await load(client, orderId))!;
 }
 

@@ -2,10 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Pool, PoolClient } from '../shared/db';
+import { recordEvent } from '../shared/events';
 import { createServiceApp, mutation, parseInput, query, tccRoutes } from '../shared/http';
 import { cancelFrozenBalance, confirmFrozenBalance, tryFreezeBalance } from './tcc';
 import { businessId } from '../../contracts/fields';
 import { balanceRequest, freezeBalanceRequest, pointsRequest } from '../../contracts/wire/wallet';
+
+/** Records `points.changed` for a new entry, in the entry's transaction. */
+async function pointsChanged(client: PoolClient, input: z.infer<typeof pointsRequest>, points: number) {
+  const { customerId, orderId, entryId } = input;
+  await recordEvent(client, 'wallet', {
+    type: 'points.changed',
+    version: 1,
+    aggregateId: customerId,
+    data: { customerId, orderId, entryId, points },
+  });
+}
 
 /**
  * Takes back points once per entry id: from the balance as far as it goes, the rest recorded as
@@ -31,6 +43,7 @@ async function revoke(client: PoolClient, input: z.infer<typeof pointsRequest>) 
        WHERE customer_id = $1`,
       [input.customerId, fromBalance, input.points - fromBalance],
     );
+    await pointsChanged(client, input, -input.points);
   }
   return { entryId: input.entryId, points: input.points, revoked: fromBalance, debt: input.points - fromBalance };
 }
@@ -54,6 +67,7 @@ async function award(client: PoolClient, input: z.infer<typeof pointsRequest>) {
          debt_points = greatest(debt_points - $2, 0) WHERE customer_id = $1`,
       [input.customerId, input.points],
     );
+    await pointsChanged(client, input, input.points);
   }
   return { entryId: input.entryId, points: input.points, awarded: inserted.rowCount === 1 };
 }

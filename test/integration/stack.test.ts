@@ -73,6 +73,8 @@ describe('npm start', () => {
       ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
       API_PORT: String(ports.api),
       METRICS_PORT: String(ports.metrics),
+      NATS_PORT: String(ports.nats),
+      ACTIVITY_PORT: String(ports.activity),
       TEMPORAL_TASK_QUEUE: 'stack-test',
     };
     const stack = startCommand('npm', ['start', '--silent'], env);
@@ -91,7 +93,7 @@ describe('npm start', () => {
   /** Stops the stack by `how`: a clean exit, every part stopped, in reverse order of starting. */
   async function stopStack(how: StopBy, stack: Child, ports: Record<string, number>) {
     expect(await stopBy(how, stack, ports, dataDir)).toBe(0);
-    const order = ['api', 'relay', 'worker', 'services', 'temporal', 'postgres'].map((part) =>
+    const order = ['api', 'activity', 'relay', 'worker', 'services', 'temporal', 'nats', 'postgres'].map((part) =>
       stack.output().indexOf(`stopping ${part}\n`),
     );
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
@@ -99,7 +101,8 @@ describe('npm start', () => {
 
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
     const ports: Record<string, number> = {};
-    for (const part of ['temporal', 'ui', 'pg', 'api', 'metrics', ...serviceNames]) ports[part] = await freePort();
+    for (const part of ['temporal', 'ui', 'pg', 'api', 'metrics', 'nats', 'activity', ...serviceNames])
+      ports[part] = await freePort();
     const inventory = `http://127.0.0.1:${ports.inventory}`;
 
     const first = await startStack(ports);
@@ -170,10 +173,16 @@ describe('npm start', () => {
       await fetch(`http://127.0.0.1:${ports.order}/orders/stack-1`, { headers: operator })
     ).json()) as { status: string };
     expect(order.status).toBe('PARTIALLY_REFUNDED');
+    // The order's events went through JetStream into the customer-activity read model.
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${ports.activity}/customers/cust-stack-1/activity`)).json(), {
+        timeout: 30_000,
+      })
+      .toMatchObject({ ordersPlaced: 1, ordersPaid: 1, refundedCents: 1500 });
 
     await stopStack('SIGINT to the pid', first, ports);
     // Our processes write nothing but JSON lines, so a log pipeline can parse every one.
-    for (const part of ['api', 'relay', 'worker', 'services']) {
+    for (const part of ['api', 'activity', 'relay', 'worker', 'services']) {
       const lines = readFileSync(join(dataDir, 'logs', `${part}.log`), 'utf8').split('\n');
       const notJson = lines.filter((l) => l.trim() !== '' && !isJson(l));
       expect(notJson, `${part}.log`).toEqual([]);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { freshDatabase, startTestServices, type TestServiceOptions } from './services';
 import { devServerConnections, timeSkippingEnv } from './temporal';
 
-type Services = Awaited<ReturnType<typeof startTestServices>> & {
+export type Services = Awaited<ReturnType<typeof startTestServices>> & {
   /** This file's own database. */
   databaseUrl: string;
 };

@@ -59,10 +59,29 @@ describe('loadConfig', () => {
       'TEMPORAL_TLS_KEY_PATH: must be set together with its certificate/key pair',
     ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: '],
+    [
+      { NATS_URL: 'nats://a:4222,http://b:4222' },
+      'NATS_URL: must be nats://host:port (or tls://), several separated by commas',
+    ],
+    [{ NATS_USER: 'relay' }, 'NATS_PASSWORD: must be set together with NATS_USER/NATS_PASSWORD'],
+    [{ NATS_TOKEN: 't', NATS_USER: 'u', NATS_PASSWORD: 'p' }, 'NATS_TOKEN: must not be set together with NATS_USER'],
   ])('refuses %o naming the variable and the rule', (env, message) => {
     const err = errorOf(env);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message.startsWith(message)).toBe(true);
+  });
+
+  it('runs its own broker unless NATS_URL names one or several, with credentials by config', () => {
+    expect(loadConfig({}).nats).toEqual({ servers: ['nats://127.0.0.1:14222'], local: true, localPort: 14222 });
+    expect(
+      loadConfig({ NATS_URL: 'nats://n1:4222, nats://n2:4222', NATS_USER: 'relay', NATS_PASSWORD: 'secret' }).nats,
+    ).toEqual({
+      servers: ['nats://n1:4222', 'nats://n2:4222'],
+      local: false,
+      localPort: 14222,
+      user: 'relay',
+      password: 'secret',
+    });
   });
 
   it('turns on TLS for an API key and for mTLS files', () => {
