@@ -7,11 +7,12 @@ import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../config/entry';
 import { ensureLocalPostgres } from './postgres';
 import { killAllProcesses, startTsProcess, waitUntil, type ManagedProcess } from './process';
+import { ensureLocalRedis } from './redis';
 import { onStopSignals } from './stop-signals';
 import { startTemporalDev, temporalReady } from './temporal-dev';
 import { projectRoot } from './tools';
 
-const allParts = ['postgres', 'temporal', 'services', 'worker', 'relay', 'api'] as const;
+const allParts = ['postgres', 'redis', 'temporal', 'services', 'worker', 'relay', 'api'] as const;
 type PartName = (typeof allParts)[number];
 
 /**
@@ -48,6 +49,21 @@ async function startPostgres({ config, dataDir }: Context): Promise<Started> {
   const pg = await ensureLocalPostgres({ dataDir, port: config.database.localPort, database: config.database.name });
   console.log(`PostgreSQL   ${config.database.url} (${pg.startedHere ? 'started' : 'running'}, data in ${pg.dataDir})`);
   return pg.startedHere ? { name: 'postgres', stop: () => pg.stop(), kill: () => pg.stop('immediate') } : undefined;
+}
+
+async function startRedisPart({ config, dataDir, logDir }: Context): Promise<Started> {
+  if (!config.redis.local) {
+    console.log(`Redis        ${new URL(config.redis.url).host} (REDIS_URL)`);
+    return undefined;
+  }
+  const redis = await ensureLocalRedis({
+    port: config.redis.localPort,
+    dataDir: join(dataDir, 'redis'),
+    logFile: join(logDir, 'redis.log'),
+  });
+  const how = redis.process ? `started, append-only file in ${join(dataDir, 'redis')}` : 'running';
+  console.log(`Redis        ${redis.url} (${how})`);
+  return redis.process ? { name: 'redis', stop: () => redis.stop(), process: redis.process } : undefined;
 }
 
 async function startTemporal({ config, dataDir, logDir }: Context): Promise<Started> {
@@ -168,6 +184,7 @@ const startApi = (ctx: Context): Promise<Started> =>
 
 const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   postgres: startPostgres,
+  redis: startRedisPart,
   temporal: startTemporal,
   services: startServices,
   worker: startWorker,
@@ -176,7 +193,7 @@ const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
 };
 
 /**
- * `npm start [-- part ...]`: PostgreSQL, the Temporal dev server, the services, the worker, the
+ * `npm start [-- part ...]`: PostgreSQL, Redis (the flash-sale gate), the Temporal dev server, the services, the worker, the
  * outbox relay and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
  * `npm run postgres` the cluster alone). Each is reused when already running, otherwise started
  * and awaited until healthy. SIGINT or SIGTERM stops, in reverse order, exactly what this process
@@ -194,6 +211,7 @@ async function run(): Promise<void> {
   const env = {
     ...process.env,
     DATABASE_URL: config.database.url,
+    REDIS_URL: config.redis.url,
     RECONCILE_INTERVAL: process.env.RECONCILE_INTERVAL ?? '2m',
   };
   const abort = new AbortController();

