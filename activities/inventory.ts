@@ -1,5 +1,6 @@
 import {
   frozenStock,
+  gateReturn,
   releasedReservation,
   reservation,
   returnedItems,
@@ -63,6 +64,22 @@ export function createInventoryActivities(deps: ServiceClientDeps) {
         returnedItems,
       );
     },
+    /**
+     * Gives a failed flash-sale purchase's units back to the gate, once per order (a repeat answers
+     * `returned: false`). `GateUnavailable` (503) while Redis is away is retried by Temporal.
+     */
+    async returnGateUnit(input: { sku: string; buyerId: string; orderId: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: `/flash-sales/${encodeURIComponent(input.sku)}/admissions/${encodeURIComponent(input.orderId)}/return`,
+          body: { buyerId: input.buyerId },
+          idempotencyKey: input.idempotencyKey,
+        },
+        gateReturn,
+      );
+    },
   };
 }
 
@@ -76,8 +93,12 @@ export type InventoryActivities = ReturnType<typeof createInventoryActivities>;
 export function createInventoryTccActivities(deps: ServiceClientDeps) {
   const tcc = tccCalls(deps);
   return {
-    tryFreezeStock: (input: TccCall & { items: StockLine[] }) =>
-      tcc(input, 'try', tccOutcome(frozenStock), { items: input.items }),
+    /** With `buyerId`, the freeze counts against that buyer's limit in the SKU's flash sale (`BuyerLimitReached`). */
+    tryFreezeStock: (input: TccCall & { items: StockLine[]; buyerId?: string }) =>
+      tcc(input, 'try', tccOutcome(frozenStock), {
+        items: input.items,
+        ...(input.buyerId === undefined ? {} : { buyerId: input.buyerId }),
+      }),
     confirmFrozenStock: (input: TccCall) => tcc(input, 'confirm', tccOutcome(settledStock)),
     cancelFrozenStock: (input: TccCall) => tcc(input, 'cancel', tccOutcome(settledStock)),
   };

@@ -13,6 +13,12 @@ export const flashSaleInput = z
     card: z.object({ number: cardNumber }),
     /** How long the stock may take to freeze before the purchase gives up (default 30 s). */
     tryTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+    /**
+     * True when the flash-sale gate admitted this order (`purchaseFlashSale`): the freeze is then
+     * for `customerId` (the database checks the per-buyer limit), and a failed purchase gives its
+     * unit back to the gate.
+     */
+    gated: z.boolean().optional(),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import { buildBillingApp } from '../../services/billing/app';
 import type { DeliverEvent } from '../../services/billing/callbacks';
 import { buildCouponApp } from '../../services/coupon/app';
 import { buildInventoryApp } from '../../services/inventory/app';
+import { FlashSaleGate } from '../../services/inventory/gate';
 import { buildOrderApp } from '../../services/order/app';
 import { buildPaymentsApp } from '../../simulators/gateway/app';
 import { buildShippingApp } from '../../services/shipping/app';
@@ -23,13 +24,16 @@ export interface PaymentLinks {
   };
   /** How the receiver hands callbacks to workflows (`temporalDelivery(client)` in production). */
   deliver: DeliverEvent;
+  /** The flash-sale gate's Redis and the shard count of new sales; unset: the inventory has no gate. */
+  flashSaleGate?: { url: string; shards: number };
 }
 
 type Builder = (pool: Pool, logger: Logger, links: PaymentLinks, urls: RunningServices['urls']) => FastifyInstance;
 
 const builders: Record<ServiceName, Builder> = {
   order: buildOrderApp,
-  inventory: buildInventoryApp,
+  inventory: (pool, logger, { flashSaleGate }) =>
+    buildInventoryApp(pool, logger, flashSaleGate && new FlashSaleGate(pool, { ...flashSaleGate, logger })),
   payments: (pool, logger, { gateway }, urls) =>
     buildPaymentsApp(pool, logger, {
       secret: gateway.secret,

@@ -23,7 +23,11 @@ async function run(): Promise<void> {
     databaseUrl: config.database.url,
     services: names.map((name) => ({ name, host: config.services[name].host, port: config.services[name].port })),
     logger,
-    links: { gateway: config.gateway, deliver: temporalDelivery(client) },
+    links: {
+      gateway: config.gateway,
+      deliver: temporalDelivery(client),
+      flashSaleGate: { url: config.redis.url, shards: config.flashSale.gateShards },
+    },
   });
   logger.info({ urls: running.urls }, 'services listening');
   const shutdown = () => {

@@ -14,8 +14,26 @@ export const stockLevelRequest = z.object({ available: z.number().int().min(0).m
 export const reserveRequest = z.object({ reservationId: businessId, items: itemList });
 export type ReserveRequest = z.infer<typeof reserveRequest>;
 export const returnRequest = z.object({ returnId: businessId, items: itemList });
-/** TCC try: freeze these lines. */
-export const freezeRequest = z.object({ items: itemList });
+/**
+ * TCC try: freeze these lines; with `buyerId`, for that buyer in the SKU's flash sale, whose
+ * per-buyer limit the database enforces too.
+ */
+export const freezeRequest = z.object({ items: itemList, buyerId: businessId.optional() });
+
+/** Opening a flash sale: the units on sale and how many one buyer may buy. */
+export const flashSaleRequest = z
+  .object({
+    units: z.number().int().min(0).max(1_000_000_000),
+    perBuyerLimit: z.number().int().min(1).max(1000),
+  })
+  .strict();
+/** One attempt at the gate: this buyer, for this order, this many units. */
+export const admissionRequest = z.object({ buyerId: businessId, orderId: businessId, quantity }).strict();
+/** The gate let the buyer through: go on to the freeze. `shard` is where the units were taken. */
+export const admission = z.object({ admitted: z.literal(true), orderId: z.string(), shard: z.number().int() });
+export type Admission = z.infer<typeof admission>;
+/** A unit given back to the gate: `returned` is false when it had been given back before (or never taken). */
+export const gateReturn = z.object({ orderId: z.string(), returned: z.boolean() });
 
 const stockLine = z.object({ sku: z.string(), quantity: z.number().int() });
 export type StockLine = z.infer<typeof stockLine>;

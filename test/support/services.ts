@@ -17,11 +17,13 @@ export const testWebhookSecret = devWebhookSecret;
 /**
  * Every participant service, in this process on free ports, over the run's test database, plus
  * the real activities pointed at them over HTTP. With a Temporal client the callback receiver
- * signals workflows; without one it keeps every callback as an orphan.
+ * signals workflows; without one it keeps every callback as an orphan. With `flashSaleGate`, the
+ * inventory's flash-sale gate uses that Redis.
  */
 export async function startTestServices(
   client: Client | undefined,
   databaseUrl: string,
+  flashSaleGate?: { url: string; shards: number },
 ): Promise<{
   services: RunningServices;
   activities: ReturnType<typeof createActivities>;
@@ -35,6 +37,7 @@ export async function startTestServices(
     links: {
       gateway: { secret: testWebhookSecret, toleranceSeconds: 300, timings: testGatewayTimings },
       deliver: client ? temporalDelivery(client) : keepAsOrphans,
+      ...(flashSaleGate ? { flashSaleGate } : {}),
     },
   });
   const url = (name: keyof ServiceDeps) => {
