@@ -1,6 +1,9 @@
 import {
+  flashSaleList,
   frozenStock,
+  gateReport,
   gateReturn,
+  type GateReport,
   releasedReservation,
   reservation,
   returnedItems,
@@ -79,6 +82,26 @@ export function createInventoryActivities(deps: ServiceClientDeps) {
         },
         gateReturn,
       );
+    },
+    /**
+     * Compares the gate with the database for every sale whose stock has not changed for `quietMs`
+     * (a sale that is over: purchases in flight would show as drift). Read-only; retried on faults.
+     */
+    async checkFlashSaleGates(input: { quietMs: number }): Promise<{ checked: GateReport[]; running: string[] }> {
+      const sales = await callService(deps, { method: 'GET', path: '/flash-sales' }, flashSaleList);
+      const quietBefore = Date.now() - input.quietMs;
+      const over = sales.filter((s) => Date.parse(s.lastChangeAt) <= quietBefore);
+      const checked = [];
+      for (const sale of over) {
+        checked.push(
+          await callService(
+            deps,
+            { method: 'GET', path: `/flash-sales/${encodeURIComponent(sale.sku)}/gate` },
+            gateReport,
+          ),
+        );
+      }
+      return { checked, running: sales.filter((s) => !over.includes(s)).map((s) => s.sku) };
     },
   };
 }

@@ -1,6 +1,8 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@temporalio/client';
 import { flashSaleInput, type FlashSaleInput } from '../contracts/flash-sale';
-import type { FlashSaleOptions, flashSalePurchase } from '../workflows';
+import { flows } from '../contracts/flows';
+import { FlowType } from '../contracts/search-attributes';
+import type { flashSaleGateCheck, FlashSaleOptions, flashSalePurchase } from '../workflows';
 import { startFlashSale } from './checkout';
 import { GateUnavailable, validate } from './errors';
 import type { StartOptions } from './options';
@@ -74,4 +76,42 @@ export async function purchaseFlashSale(
   });
   if (!answer.admitted) return { status: 'REFUSED', refusal: answer.refusal, message: answer.message };
   return { status: 'STARTED', handle: await startFlashSale(client, { ...valid, gated: true }, opts) };
+}
+
+const check = flows.flashSaleGateCheck;
+/** The schedule, and the workflow id its runs take: the flow's bare prefix. */
+export const flashSaleGateCheckScheduleId = check.prefix;
+
+/**
+ * Creates the `flash-gate-check` Schedule (the gate of every sale that is over, compared with the
+ * database, every `intervalMs`), or brings an existing one up to these options: safe to call at
+ * every start of every worker. Runs never overlap.
+ */
+export async function ensureFlashSaleGateCheckSchedule(
+  client: Client,
+  opts: { taskQueue: string; intervalMs: number; quietMs: number },
+): Promise<void> {
+  const spec = { intervals: [{ every: opts.intervalMs }] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: check.type,
+    taskQueue: opts.taskQueue,
+    workflowId: flashSaleGateCheckScheduleId,
+    args: [{ quietMs: opts.quietMs }] as Parameters<typeof flashSaleGateCheck>,
+    typedSearchAttributes: [{ key: FlowType, value: check.type }],
+    staticSummary: 'Flash-sale gates in Redis against the database',
+  };
+  try {
+    await client.schedule.create({
+      scheduleId: flashSaleGateCheckScheduleId,
+      spec,
+      action,
+      policies: { overlap: 'SKIP', catchupWindow: opts.intervalMs },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(flashSaleGateCheckScheduleId)
+      .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, overlap: 'SKIP' } }));
+  }
 }

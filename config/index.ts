@@ -89,6 +89,8 @@ const envSchema = z
       .min(1, 'must be from 1 to 64')
       .max(64, 'must be from 1 to 64')
       .default(8),
+    FLASH_SALE_GATE_CHECK_INTERVAL: duration.prefault('5m'),
+    FLASH_SALE_GATE_QUIET: duration.prefault('1m'),
     SERVICES_HOST: nonEmpty.default('127.0.0.1'),
     PAYMENTS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(devWebhookSecret),
     PAYMENTS_CALLBACK_URL: optional(httpUrl),
@@ -192,8 +194,11 @@ export interface AppConfig {
   dataDir: string;
   /** The flash-sale gate's Redis; `local` when REDIS_URL is unset (the project runs it on 127.0.0.1:`localPort`). */
   redis: { url: string; local: boolean; localPort: number };
-  /** How many keys a new sale's remaining units are split over in the gate. */
-  flashSale: { gateShards: number };
+  /**
+   * How many keys a new sale's remaining units are split over in the gate; how often the gate is
+   * compared with the database, and how long a sale's stock must be unchanged to count as over.
+   */
+  flashSale: { gateShards: number; checkIntervalMs: number; quietMs: number };
   logLevel: string;
   services: Record<ServiceName, { host: string; port: number; url: string }>;
   /** The gateway simulator and our callback receiver. */
@@ -291,7 +296,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       local: e.REDIS_URL === undefined,
       localPort: e.REDIS_PORT,
     },
-    flashSale: { gateShards: e.FLASH_SALE_GATE_SHARDS },
+    flashSale: {
+      gateShards: e.FLASH_SALE_GATE_SHARDS,
+      checkIntervalMs: e.FLASH_SALE_GATE_CHECK_INTERVAL,
+      quietMs: e.FLASH_SALE_GATE_QUIET,
+    },
     logLevel: e.LOG_LEVEL,
     services,
     gateway: {

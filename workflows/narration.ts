@@ -32,6 +32,7 @@ const narrators: Narrators = {
   tryFreezeStock: (i) => `Try: freeze stock ${skus(i.items)} (${i.gid})`,
   confirmFrozenStock: (i) => `Confirm: take the frozen stock (${i.gid})`,
   cancelFrozenStock: (i) => `Cancel: unfreeze the stock (${i.gid})`,
+  checkFlashSaleGates: (i) => `Compare the flash-sale gates with the database (sales quiet for ${i.quietMs} ms)`,
   returnGateUnit: (i) => `Give order ${i.orderId}'s units of ${i.sku} back to the flash-sale gate`,
   chargeCard: (i) => `Charge ${formatMoney(i.amountCents, i.currency)} for order ${i.orderId} (${i.chargeId})`,
   getCharge: (i) => `Ask the gateway for the status of charge ${i.chargeId}`,

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ensureReconciliationSchedule } from '../../client/reconciliation';
+import { ensureFlashSaleGateCheckSchedule } from '../../client/flash-sale';
 import { createActivities, serviceDeps } from '../../activities';
 import { loadConfig, serviceUrls } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
@@ -21,6 +22,11 @@ async function run(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   try {
     await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.reconciliation });
+    await ensureFlashSaleGateCheckSchedule(client, {
+      taskQueue: config.temporal.taskQueue,
+      intervalMs: config.flashSale.checkIntervalMs,
+      quietMs: config.flashSale.quietMs,
+    });
     const worker = await createSagaWorker({
       connection,
       namespace: config.temporal.namespace,

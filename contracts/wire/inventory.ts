@@ -53,3 +53,24 @@ export const returnedItems = z.object({ reservationId: z.string(), returnId: z.s
 /** TCC results: what a try froze, what a confirm sold or a cancel unfroze. */
 export const frozenStock = z.object({ frozen: z.array(stockLine) });
 export const settledStock = z.object({ lines: z.array(stockLine) });
+
+/** What the gate holds for a sale next to what the database says; `drift` is zero when they agree. */
+export const gateReport = z.object({
+  sku: z.string(),
+  gate: z.object({
+    remaining: z.number().int(),
+    buyerUnits: z.number().int(),
+    shards: z.number().int(),
+    loadedShards: z.number().int(),
+  }),
+  database: z.object({
+    available: z.number().int(),
+    frozen: z.number().int(),
+    sold: z.number().int(),
+    buyerUnits: z.number().int(),
+  }),
+  drift: z.object({ units: z.number().int(), buyerUnits: z.number().int() }),
+});
+export type GateReport = z.infer<typeof gateReport>;
+/** The sales, each with the last change to its stock (a sale whose stock is still changing is running). */
+export const flashSaleList = z.array(z.object({ sku: z.string(), openedAt: z.string(), lastChangeAt: z.string() }));

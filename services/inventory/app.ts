@@ -14,6 +14,7 @@ import {
 } from '../../contracts/wire/inventory';
 import { TransientError } from '../shared/errors';
 import type { FlashSaleGate } from './gate';
+import { listSales } from './flash-sale';
 import { getStock, release, reserve, returnItems, setStock } from './store';
 import { cancelFrozen, confirmFrozen, tryFreeze } from './tcc';
 
@@ -29,7 +30,7 @@ import { cancelFrozen, confirmFrozen, tryFreeze } from './tcc';
  * - `POST /flash-sales/:sku/admissions` is one buyer's attempt at the gate (201, 422 `OutOfStock` or
  *   `BuyerLimitReached`, 503 `GateUnavailable`: try again), never touching PostgreSQL once the
  *   sale is known; `POST /flash-sales/:sku/admissions/:orderId/return` gives a unit back, once;
- * - `GET /flash-sales/:sku/gate` compares the gate with the database, `POST .../gate/rebuild`
+ * - `GET /flash-sales` lists the sales; `GET /flash-sales/:sku/gate` compares the gate with the database, `POST .../gate/rebuild`
  *   loads it again from the database.
  * Without a gate (no Redis configured) the flash-sale routes answer 503 `GateUnavailable`.
  */
@@ -57,11 +58,11 @@ export function buildInventoryApp(pool: Pool, logger: Logger, gate?: FlashSaleGa
 
   // TCC branch of a global transaction: try freezes, confirm sells, cancel unfreezes.
   tccRoutes(app, { ...base, tryBody: freezeRequest }, { try: tryFreeze, confirm: confirmFrozen, cancel: cancelFrozen });
-  flashSaleRoutes(app, gate);
+  flashSaleRoutes(app, pool, gate);
   return app;
 }
 
-function flashSaleRoutes(app: FastifyInstance, gate: FlashSaleGate | undefined): void {
+function flashSaleRoutes(app: FastifyInstance, pool: Pool, gate: FlashSaleGate | undefined): void {
   const theGate = (): FlashSaleGate => {
     if (gate === undefined)
       throw new TransientError('GateUnavailable', 'this inventory service has no flash-sale gate');
@@ -85,6 +86,7 @@ function flashSaleRoutes(app: FastifyInstance, gate: FlashSaleGate | undefined):
     const { buyerId } = parseInput(admissionRequest.pick({ buyerId: true }), request.body);
     return { orderId, returned: await theGate().giveBack(id, buyerId, orderId) };
   });
+  app.get('/flash-sales', () => listSales(pool));
   app.get<Params>('/flash-sales/:sku/gate', async (request) => theGate().report(parseInput(sku, request.params.sku)));
   app.post<Params>('/flash-sales/:sku/gate/rebuild', async (request) =>
     theGate().rebuild(parseInput(sku, request.params.sku)),

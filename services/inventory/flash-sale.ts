@@ -61,10 +61,17 @@ export async function getSale(pool: Pool, sku: string): Promise<FlashSale> {
   return rows[0];
 }
 
-/** Every sale, for the scheduled comparison of gate and database. */
-export async function listSales(pool: Pool): Promise<string[]> {
-  const { rows } = await pool.query<{ sku: string }>('SELECT sku FROM inventory.flash_sales ORDER BY sku');
-  return rows.map((r) => r.sku);
+/** Every sale with the last change to its stock, for the scheduled comparison of gate and database. */
+export async function listSales(pool: Pool): Promise<{ sku: string; openedAt: string; lastChangeAt: string }[]> {
+  const { rows } = await pool.query<{ sku: string; openedAt: Date; lastChangeAt: Date }>(
+    `SELECT f.sku, f.opened_at AS "openedAt", greatest(s.updated_at, f.opened_at) AS "lastChangeAt"
+     FROM inventory.flash_sales f JOIN inventory.stock s USING (sku) ORDER BY f.sku`,
+  );
+  return rows.map((r) => ({
+    sku: r.sku,
+    openedAt: r.openedAt.toISOString(),
+    lastChangeAt: r.lastChangeAt.toISOString(),
+  }));
 }
 
 /** The sale, its stock and its buyers, read in one snapshot. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Admission } from '../../contracts/wire/inventory';
+import type { Admission, GateReport } from '../../contracts/wire/inventory';
 import type { Pool } from '../shared/db';
 import { BusinessError, TransientError } from '../shared/errors';
 import { getSale, openSale, saleLedger, type FlashSale, type SaleLedger } from './flash-sale';
@@ -22,14 +22,6 @@ const keysOf = (sku: string, shard: number) => {
   const base = `flash:{${sku}:${shard}}`;
   return [base, `${base}:buyers`, `${base}:orders`];
 };
-
-/** What the gate holds for a sale next to what the database says; `drift` is zero when they agree. */
-export interface GateReport {
-  sku: string;
-  gate: { remaining: number; buyerUnits: number; shards: number; loadedShards: number };
-  database: { available: number; frozen: number; sold: number; buyerUnits: number };
-  drift: { units: number; buyerUnits: number };
-}
 
 const unavailable = () =>
   new TransientError('GateUnavailable', 'the flash-sale gate cannot be reached right now; try again in a moment');

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { testCards } from '../../simulators/gateway/cards';
-import { GateUnavailable, httpFlashSaleGate, purchaseFlashSale, type FlashSalePurchase } from '../../client';
+import {
+  ensureFlashSaleGateCheckSchedule,
+  flashSaleGateCheckScheduleId,
+  GateUnavailable,
+  httpFlashSaleGate,
+  purchaseFlashSale,
+  type FlashSalePurchase,
+} from '../../client';
+import { flows } from '../../contracts/flows';
+import type { flashSaleGateCheck } from '../../workflows';
 import { http } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 import { useRedis, useStack } from '../support/fixtures';
@@ -215,5 +224,50 @@ describe('flash-sale gate: Redis killed mid-sale', () => {
     expect(db.maxPerBuyer).toBe(1);
     const report = await http('GET', `${stack.url('inventory')}/flash-sales/GATE-4/gate`);
     expect(report.body).toMatchObject({ gate: { loadedShards: SHARDS }, database: { available: 0, sold: 100 } });
+  });
+});
+
+describe('flash-sale gate check: the scheduled comparison of gate and database', () => {
+  it('reports a sale whose gate drifted, and none once the gate is rebuilt from the database', async () => {
+    const sku = 'GATE-5';
+    const base = stack.url('inventory');
+    await openSale(sku, 10, 1);
+    // An admission whose purchase never started (its caller gave up): the gate holds a unit the database still has.
+    const admitted = await http('POST', `${base}/flash-sales/${sku}/admissions`, {
+      buyerId: 'quitter',
+      orderId: 'g5-quit',
+      quantity: 1,
+    });
+    expect(admitted.status).toBe(201);
+    const taskQueue = uniqueTaskQueue('int-gate-check');
+    const run = (id: string) =>
+      withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, () =>
+        stack.client.workflow.execute<typeof flashSaleGateCheck>(flows.flashSaleGateCheck.type, {
+          taskQueue,
+          workflowId: `${flashSaleGateCheckScheduleId}:${id}`,
+          args: [{ quietMs: 0 }],
+        }),
+      );
+    const before = await run('drift');
+    expect(before.checked).toContain(sku);
+    expect(before.drift.filter((d) => d.sku === sku)).toEqual([{ sku, units: -1, buyerUnits: 1 }]);
+
+    const rebuilt = await http('POST', `${base}/flash-sales/${sku}/gate/rebuild`);
+    expect(rebuilt.body).toMatchObject({ gate: { remaining: 10, buyerUnits: 0 }, drift: { units: 0, buyerUnits: 0 } });
+    const after = await run('rebuilt');
+    expect(after.drift.filter((d) => d.sku === sku)).toEqual([]);
+  });
+
+  it('the schedule is created once and brought up to date on every worker start', async () => {
+    const opts = { taskQueue: 'gate-check-schedule', intervalMs: 3_600_000, quietMs: 60_000 };
+    await ensureFlashSaleGateCheckSchedule(stack.client, opts);
+    await ensureFlashSaleGateCheckSchedule(stack.client, { ...opts, quietMs: 120_000 });
+    const handle = stack.client.schedule.getHandle(flashSaleGateCheckScheduleId);
+    try {
+      const described = await handle.describe();
+      expect(described.action).toMatchObject({ workflowType: 'flashSaleGateCheck', args: [{ quietMs: 120_000 }] });
+    } finally {
+      await handle.delete();
+    }
   });
 });

@@ -65,11 +65,12 @@ describe('npm start', () => {
 
   async function startStack(ports: Record<string, number>) {
     const env = {
-      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS'),
+      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS', 'REDIS_URL'),
       DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_UI_PORT: String(ports.ui),
       PG_PORT: String(ports.pg),
+      REDIS_PORT: String(ports.redis),
       ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
       API_PORT: String(ports.api),
       METRICS_PORT: String(ports.metrics),
@@ -91,7 +92,7 @@ describe('npm start', () => {
   /** Stops the stack by `how`: a clean exit, every part stopped, in reverse order of starting. */
   async function stopStack(how: StopBy, stack: Child, ports: Record<string, number>) {
     expect(await stopBy(how, stack, ports, dataDir)).toBe(0);
-    const order = ['api', 'relay', 'worker', 'services', 'temporal', 'postgres'].map((part) =>
+    const order = ['api', 'relay', 'worker', 'services', 'temporal', 'redis', 'postgres'].map((part) =>
       stack.output().indexOf(`stopping ${part}\n`),
     );
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
@@ -99,7 +100,8 @@ describe('npm start', () => {
 
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
     const ports: Record<string, number> = {};
-    for (const part of ['temporal', 'ui', 'pg', 'api', 'metrics', ...serviceNames]) ports[part] = await freePort();
+    for (const part of ['temporal', 'ui', 'pg', 'redis', 'api', 'metrics', ...serviceNames])
+      ports[part] = await freePort();
     const inventory = `http://127.0.0.1:${ports.inventory}`;
 
     const first = await startStack(ports);

@@ -109,6 +109,7 @@ function defaults(): Activities {
     confirmFrozenStock: async () => ({ outcome: 'applied' }),
     cancelFrozenStock: async () => ({ outcome: 'applied' }),
     returnGateUnit: async (i) => ({ orderId: i.orderId, returned: true }),
+    checkFlashSaleGates: async () => ({ checked: [], running: [] }),
     tryFreezeBalance: async () => ({ outcome: 'applied' }),
     confirmFrozenBalance: async () => ({ outcome: 'applied' }),
     cancelFrozenBalance: async () => ({ outcome: 'applied' }),
