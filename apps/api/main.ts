@@ -4,6 +4,7 @@ import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { buildApiApp } from './app';
+import { httpFlashSaleGate } from '../../client/flash-sale';
 import { startOptions } from '../start-options';
 import { devApiClient } from '../../config/api-clients';
 import { createPool } from '../../services/shared/db';
@@ -25,6 +26,7 @@ async function run(): Promise<void> {
     approvals: config.approvals,
     clients: config.api.clients,
     pool,
+    flashSaleGate: httpFlashSaleGate(config.services.inventory.url),
   });
   if (config.api.clients.some((c) => c.token === devApiClient.token)) {
     logger.warn('the API accepts the dev token; set API_TOKENS_FILE anywhere but a dev machine');
