@@ -239,8 +239,6 @@ describe('HTTP API for flash-sale purchases', () => {
     await expect(stack.client.workflow.getHandle('flash:api-fs-1').describe()).rejects.toThrow();
     const doc = (await http('GET', `${base}/openapi.json`)).body as Record<string, any>;
     const responses = doc.paths['/flash-sales/purchases'].post.responses as Record<string, unknown>;
-    expect(Object.keys(responses)).toEqual(
-      expect.arrayContaining(['202', '422', '503']),
-    );
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['202', '422', '503']));
   });
 });
