@@ -1,5 +1,9 @@
 import {
+  flashSaleList,
   frozenStock,
+  gateReport,
+  gateReturn,
+  type GateReport,
   releasedReservation,
   reservation,
   returnableItems,
@@ -88,6 +92,42 @@ export function createInventoryActivities(deps: ServiceClientDeps) {
         returnedItems,
       );
     },
+    /**
+     * Gives a failed flash-sale purchase's units back to the gate, once per order (a repeat answers
+     * `returned: false`). `GateUnavailable` (503) while Redis is away is retried by Temporal.
+     */
+    async returnGateUnit(input: { sku: string; buyerId: string; orderId: string; idempotencyKey: string }) {
+      return callService(
+        deps,
+        {
+          method: 'POST',
+          path: `/flash-sales/${encodeURIComponent(input.sku)}/admissions/${encodeURIComponent(input.orderId)}/return`,
+          body: { buyerId: input.buyerId },
+          idempotencyKey: input.idempotencyKey,
+        },
+        gateReturn,
+      );
+    },
+    /**
+     * Compares the gate with the database for every sale whose stock has not changed for `quietMs`
+     * (a sale that is over: purchases in flight would show as drift). Read-only; retried on faults.
+     */
+    async checkFlashSaleGates(input: { quietMs: number }): Promise<{ checked: GateReport[]; running: string[] }> {
+      const sales = await callService(deps, { method: 'GET', path: '/flash-sales' }, flashSaleList);
+      const quietBefore = Date.now() - input.quietMs;
+      const over = sales.filter((s) => Date.parse(s.lastChangeAt) <= quietBefore);
+      const checked = [];
+      for (const sale of over) {
+        checked.push(
+          await callService(
+            deps,
+            { method: 'GET', path: `/flash-sales/${encodeURIComponent(sale.sku)}/gate` },
+            gateReport,
+          ),
+        );
+      }
+      return { checked, running: sales.filter((s) => !over.includes(s)).map((s) => s.sku) };
+    },
   };
 }
 
@@ -101,8 +141,12 @@ export type InventoryActivities = ReturnType<typeof createInventoryActivities>;
 export function createInventoryTccActivities(deps: ServiceClientDeps) {
   const tcc = tccCalls(deps);
   return {
-    tryFreezeStock: (input: TccCall & { items: StockLine[] }) =>
-      tcc(input, 'try', tccOutcome(frozenStock), { items: input.items }),
+    /** With `buyerId`, the freeze counts against that buyer's limit in the SKU's flash sale (`BuyerLimitReached`). */
+    tryFreezeStock: (input: TccCall & { items: StockLine[]; buyerId?: string }) =>
+      tcc(input, 'try', tccOutcome(frozenStock), {
+        items: input.items,
+        ...(input.buyerId === undefined ? {} : { buyerId: input.buyerId }),
+      }),
     confirmFrozenStock: (input: TccCall) => tcc(input, 'confirm', tccOutcome(settledStock)),
     cancelFrozenStock: (input: TccCall) => tcc(input, 'cancel', tccOutcome(settledStock)),
   };

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { testCards } from '../simulators/gateway/cards';
+import { testPaymentMethods } from '../simulators/gateway/cards';
 import { scratchStack } from '../provision/scratch';
 import { startNats } from '../provision/nats';
 import { freePort } from '../provision/process';
@@ -78,7 +78,11 @@ async function run(): Promise<void> {
     const post = async (url: string, key: string, body: unknown, status: number) => {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          authorization: `Bearer ${stack.tokens.callers.operator}`,
+        },
         body: JSON.stringify(body),
       });
       if (res.status !== status) throw new Error(`${url}: ${res.status} ${await res.text()}`);
@@ -93,7 +97,7 @@ async function run(): Promise<void> {
             customerId: `bench-c${(i + k) % 20}`,
             currency: 'EUR',
             items: [{ sku: 'BENCH-1', quantity: 1, unitPriceCents: 1000 }],
-            card: { number: testCards.success },
+            paymentMethod: testPaymentMethods.success,
           };
           await post(orderUrl, `create:${id}`, order, 201);
           await post(`${orderUrl}/${id}/mark-paid`, `paid:${id}`, { chargeId: `ch-${id}`, amountCents: 1000 }, 200);

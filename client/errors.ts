@@ -85,6 +85,14 @@ export async function queryWithin<T>(
 }
 
 /**
+ * The flash-sale gate could not answer (Redis away, the inventory service unreachable): nothing
+ * was decided; try the same order again in a moment (the HTTP API answers 503 `GateUnavailable`).
+ */
+export class GateUnavailable extends Error {
+  override readonly name = 'GateUnavailable';
+}
+
+/**
  * Runs a call against one workflow and turns Temporal's errors into ours: NotFound for an unknown
  * workflow id, ActionRefused for an update its validator refused.
  */

@@ -9,3 +9,4 @@ export * from './refund';
 export * from './cancel';
 export * from './list';
 export * from './saga';
+export * from './flash-sale';

@@ -7,6 +7,7 @@ export const apiScopes = [
   'approvals:start',
   'approvals:read',
   'approvals:act',
+  'flash-sales:buy',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 

@@ -65,6 +65,7 @@ const natsUrls = z
       .min(1),
   );
 
+const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const existingFile = z.string().refine((p) => existsSync(p), 'must be the path of an existing file');
 const identifier = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be 1-200 letters, digits, ".", "_" or "-"');
@@ -138,6 +139,16 @@ const envSchema = z
     DATABASE_URL: optional(postgresUrl),
     PG_PORT: port.default(54329),
     DATA_DIR: nonEmpty.default('.data'),
+    REDIS_URL: optional(redisUrl),
+    REDIS_PORT: port.default(6390),
+    FLASH_SALE_GATE_SHARDS: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be from 1 to 64')
+      .max(64, 'must be from 1 to 64')
+      .default(8),
+    FLASH_SALE_GATE_CHECK_INTERVAL: duration.prefault('5m'),
+    FLASH_SALE_GATE_QUIET: duration.prefault('1m'),
     SERVICES_HOST: nonEmpty.default('127.0.0.1'),
     PAYMENTS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(devWebhookSecret),
     PAYMENTS_CALLBACK_URL: optional(httpUrl),
@@ -280,6 +291,13 @@ export interface AppConfig {
     name: string;
   };
   dataDir: string;
+  /** The flash-sale gate's Redis; `local` when REDIS_URL is unset (the project runs it on 127.0.0.1:`localPort`). */
+  redis: { url: string; local: boolean; localPort: number };
+  /**
+   * How many keys a new sale's remaining units are split over in the gate; how often the gate is
+   * compared with the database, and how long a sale's stock must be unchanged to count as over.
+   */
+  flashSale: { gateShards: number; checkIntervalMs: number; quietMs: number };
   logLevel: string;
   services: Record<ServiceName, { host: string; port: number; url: string }>;
   /** The gateway simulator and our callback receiver. */
@@ -395,6 +413,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       name: e.DATABASE_URL === undefined ? 'saga' : new URL(e.DATABASE_URL).pathname.slice(1),
     },
     dataDir: e.DATA_DIR,
+    redis: {
+      url: e.REDIS_URL ?? `redis://127.0.0.1:${e.REDIS_PORT}`,
+      local: e.REDIS_URL === undefined,
+      localPort: e.REDIS_PORT,
+    },
+    flashSale: {
+      gateShards: e.FLASH_SALE_GATE_SHARDS,
+      checkIntervalMs: e.FLASH_SALE_GATE_CHECK_INTERVAL,
+      quietMs: e.FLASH_SALE_GATE_QUIET,
+    },
     logLevel: e.LOG_LEVEL,
     payloadKeys: e.PAYLOAD_KEYS ?? [],
     codecServer: {

@@ -14,6 +14,12 @@ export const flashSaleInput = z
     paymentMethod: paymentMethodToken,
     /** How long the stock may take to freeze before the purchase gives up (default 30 s). */
     tryTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+    /**
+     * True when the flash-sale gate admitted this order (`purchaseFlashSale`): the freeze is then
+     * for `customerId` (the database checks the per-buyer limit), and a failed purchase gives its
+     * unit back to the gate.
+     */
+    gated: z.boolean().optional(),
   })
   .strict();
 
@@ -25,4 +31,28 @@ export interface FlashSaleResult {
   status: 'PAID';
   chargeId: string;
   amountCents: number;
+}
+
+/** Input of the scheduled comparison of the flash-sale gate with the database. */
+export const flashSaleGateCheckInput = z
+  .object({
+    /** A sale counts as over once its stock has not changed for this long (default 1 minute). */
+    quietMs: z.number().int().min(0).max(86_400_000).optional(),
+  })
+  .strict();
+export type FlashSaleGateCheckInput = z.infer<typeof flashSaleGateCheckInput>;
+
+/** One sale whose gate does not agree with the database once the sale is over. */
+export interface GateDrift {
+  sku: string;
+  /** Gate remaining minus database available (negative: the gate would sell fewer). */
+  units: number;
+  /** Units the gate counts for buyers minus those the database counts. */
+  buyerUnits: number;
+}
+export interface FlashSaleGateCheckReport {
+  /** Sales compared (over), and sales skipped because their stock is still changing. */
+  checked: string[];
+  running: string[];
+  drift: GateDrift[];
 }

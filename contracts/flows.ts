@@ -117,6 +117,16 @@ export const flows = {
     queries: {},
     updates: {},
   }),
+  /** `flash-gate-check` for the schedule's runs: the flash-sale gate against the database. */
+  flashSaleGateCheck: defineFlow({
+    type: 'flashSaleGateCheck',
+    prefix: 'flash-gate-check',
+    searchAttributes: [FlowType],
+    awaitsGateway: false,
+    signals: {},
+    queries: {},
+    updates: {},
+  }),
 } as const;
 
 export type FlowName = keyof typeof flows;

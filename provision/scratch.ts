@@ -109,6 +109,8 @@ export async function scratchStack(opts: {
   poolSize?: number;
   /** The gateway simulator's timings, when the defaults are too slow for a script. */
   gatewayTimings?: Partial<AppConfig['gateway']['timings']>;
+  /** The inventory's flash-sale gate: a Redis and the shard count of new sales. */
+  flashSaleGate?: { url: string; shards: number };
 }): Promise<ScratchStack> {
   const config = loadConfig();
   return withStops(async (stops) => {
@@ -128,6 +130,7 @@ export async function scratchStack(opts: {
           timings: { ...config.gateway.timings, ...opts.gatewayTimings },
         },
         deliver: temporal ? temporalDelivery(temporal.client) : keepAsOrphans,
+        ...(opts.flashSaleGate ? { flashSaleGate: opts.flashSaleGate } : {}),
       },
       ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),
     });

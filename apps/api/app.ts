@@ -12,7 +12,16 @@ import { answerUnknownRoutes } from '../../services/shared/unknown-routes';
 import type { RoutingConfig } from '../../contracts/approval';
 import { businessId, derivedId, maxKeyLength } from '../../contracts/fields';
 import { approvalActions, approvalState, startApproval } from '../../client/approval';
-import { ActionRefused, AlreadyStarted, NotFound, validate, ValidationError } from '../../client/errors';
+import {
+  ActionRefused,
+  AlreadyStarted,
+  GateUnavailable,
+  NotFound,
+  validate,
+  ValidationError,
+} from '../../client/errors';
+import { purchaseFlashSale, type FlashSaleGatePort } from '../../client/flash-sale';
+import { flashSaleInput } from '../../contracts/flash-sale';
 import type { StartOptions } from '../../client/options';
 import { refundState, startRefund } from '../../client/refund';
 import type { ApiClient, ApiScope } from '../../config/api-clients';
@@ -32,6 +41,8 @@ export interface ApiOptions {
   pool: Pool;
   /** Who may trim those answers (`POST /retention`, with a service token); unset: no such route. */
   retention?: { callers: readonly Caller[] };
+  /** The flash-sale gate (the inventory service's); unset: purchases answer 503 GateUnavailable. */
+  flashSaleGate?: FlashSaleGatePort;
 }
 
 const actions = ['approve', 'reject', 'delegate', 'comment', 'withdraw'] as const;
@@ -54,7 +65,9 @@ declare module 'fastify' {
  * `{ error: { type, message, fields? } }`: 400 bad input (each field named), 401 no or unknown
  * token, 403 a token without the route's scope, 404 unknown workflow or route, 405 a route's path
  * under another method, 409 an action the workflow
- * refused (nothing recorded) or a business id already started with another input.
+ * refused (nothing recorded) or a business id already started with another input, 422 a flash-sale
+ * purchase the gate refused (`OutOfStock`, `BuyerLimitReached`), 503 `GateUnavailable` (the gate
+ * cannot decide: try the same order again, `Retry-After: 1`).
  *
  * A POST with an `Idempotency-Key` header runs at most once per calling service and key: the same
  * key with the same request answers the stored response (with `Idempotent-Replayed: true`), with
@@ -64,6 +77,7 @@ declare module 'fastify' {
  *
  * - `POST /refunds` (202; the same refund id again answers the same run), `GET /refunds/:id`
  * - `POST /approvals` (202), `GET /approvals/:id`, `POST /approvals/:id/approve|reject|delegate|comment|withdraw`
+ * - `POST /flash-sales/purchases` (202 started; refused at the gate without a workflow)
  */
 export function buildApiApp(opts: ApiOptions): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = opts.logger.child({ part: 'api' });
@@ -77,6 +91,12 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ValidationError) {
       return reply.status(400).send({ error: { type: 'InvalidRequest', message: err.message, fields: err.fields } });
+    }
+    if (err instanceof GateUnavailable) {
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send({ error: { type: 'GateUnavailable', message: err.message } });
     }
     if (err instanceof NotFound) return reply.status(404).send({ error: { type: 'NotFound', message: err.message } });
     if (err instanceof ActionRefused || err instanceof AlreadyStarted) {
@@ -162,6 +182,19 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
       const handle = await startApproval(client, { ...body, ...opts.approvals }, start);
       const { runId } = await handle.describe();
       return { workflowId: handle.workflowId, runId };
+    }),
+  );
+  app.post('/flash-sales/purchases', scope('flash-sales:buy'), (request, reply) =>
+    once(request, reply, 202, async () => {
+      if (opts.flashSaleGate === undefined) throw new GateUnavailable('this API has no flash-sale gate configured');
+      const input = validate(flashSaleInput.omit({ gated: true }), request.body);
+      const purchase = await purchaseFlashSale(client, opts.flashSaleGate, input, start);
+      if (purchase.status === 'REFUSED') {
+        const status = purchase.refusal === 'AdmissionReturned' ? 409 : 422;
+        throw new BusinessError(purchase.refusal, purchase.message, status);
+      }
+      const { runId } = await purchase.handle.describe();
+      return { workflowId: purchase.handle.workflowId, runId };
     }),
   );
   app.get('/approvals/:id', scope('approvals:read'), (request) => approvalState(client, requestIdOf(request.params)));

@@ -5,6 +5,7 @@ import { dataConverter } from '../../temporal-config/payload-codec';
 import { runMain } from '../../config/entry';
 import { createLogger } from '../../config/logger';
 import { buildApiApp } from './app';
+import { httpFlashSaleGate } from '../../client/flash-sale';
 import { startOptions } from '../start-options';
 import { devApiClient } from '../../config/api-clients';
 import { createPool } from '../../services/shared/db';
@@ -33,6 +34,7 @@ async function run(): Promise<void> {
     pool,
     // Every service caller may trim the API's answers: the retention workflow calls as `worker`.
     retention: { callers: Object.entries(tokens.callers).map(([name, token]) => ({ name, token })) },
+    flashSaleGate: httpFlashSaleGate(config.services.inventory.url),
   });
   if (config.api.clients.some((c) => c.token === devApiClient.token)) {
     logger.warn('the API accepts the dev token; set API_TOKENS_FILE anywhere but a dev machine');

@@ -8,6 +8,7 @@ import {
   withdrawAction,
 } from '../../contracts/approval';
 import { refundInput } from '../../contracts/refund';
+import { flashSaleInput } from '../../contracts/flash-sale';
 import type { ApiScope } from '../../config/api-clients';
 
 /** What callers send to start an approval: the routing and timers come from the configuration. */
@@ -54,6 +55,8 @@ const errors = (...codes: number[]) =>
           409:
             'the workflow refused the action (nothing recorded), the id was already started with another ' +
             'input (AlreadyStarted), or the Idempotency-Key was used for another request',
+          422: 'refused at the flash-sale gate (OutOfStock, BuyerLimitReached): no workflow started',
+          503: 'GateUnavailable: the flash-sale gate cannot decide now; send the same order again (Retry-After)',
         }[c],
         content: { 'application/json': { schema: error } },
       },
@@ -136,6 +139,18 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...actionPaths,
+      '/flash-sales/purchases': {
+        post: {
+          summary: 'one buyer at the flash-sale gate; admitted, starts flash:<orderId>',
+          ...scoped('flash-sales:buy'),
+          parameters: [keyParam],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schema(flashSaleInput.omit({ gated: true })) } },
+          },
+          responses: { 202: started, ...errors(400, 401, 403, 409, 422, 503) },
+        },
+      },
     },
   };
 }

@@ -12,6 +12,7 @@ import type { RetentionTable } from '../../contracts/retention';
 import { callersOf, type ServiceTokensFile } from '../../config/service-tokens';
 import { buildCouponApp } from '../../services/coupon/app';
 import { buildInventoryApp } from '../../services/inventory/app';
+import { FlashSaleGate } from '../../services/inventory/gate';
 import { buildOrderApp } from '../../services/order/app';
 import type { OutboxSealer } from '../../services/order/outbox';
 import { buildPaymentsApp } from '../../simulators/gateway/app';
@@ -31,13 +32,16 @@ export interface PaymentLinks {
   deliver: DeliverEvent;
   /** How the order service keeps its outbox payloads (default: as given). */
   outbox?: OutboxSealer;
+  /** The flash-sale gate's Redis and the shard count of new sales; unset: the inventory has no gate. */
+  flashSaleGate?: { url: string; shards: number };
 }
 
 type Builder = (pool: Pool, logger: Logger, links: PaymentLinks, urls: RunningServices['urls']) => FastifyInstance;
 
 const builders: Record<ServiceName, Builder> = {
   order: (pool, logger, { outbox }) => buildOrderApp(pool, logger, outbox),
-  inventory: buildInventoryApp,
+  inventory: (pool, logger, { flashSaleGate }) =>
+    buildInventoryApp(pool, logger, flashSaleGate && new FlashSaleGate(pool, { ...flashSaleGate, logger })),
   payments: (pool, logger, { gateway }, urls) =>
     buildPaymentsApp(pool, logger, {
       secret: gateway.secret,

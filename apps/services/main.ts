@@ -34,6 +34,7 @@ async function run(): Promise<void> {
       gateway: config.gateway,
       deliver: temporalDelivery(client),
       outbox: codecOutboxSealer(config.payloadKeys),
+      flashSaleGate: { url: config.redis.url, shards: config.flashSale.gateShards },
     },
     tokens,
   });

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ensureReconciliationSchedule } from '../../client/reconciliation';
 import { ensureRetentionSchedule } from '../../client/retention';
+import { ensureFlashSaleGateCheckSchedule } from '../../client/flash-sale';
 import { createActivities, serviceDeps } from '../../activities';
 import { loadConfig, serviceTokenOf, serviceUrls } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
@@ -31,6 +32,11 @@ async function run(): Promise<void> {
   try {
     await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.reconciliation });
     await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.retention });
+    await ensureFlashSaleGateCheckSchedule(client, {
+      taskQueue: config.temporal.taskQueue,
+      intervalMs: config.flashSale.checkIntervalMs,
+      quietMs: config.flashSale.quietMs,
+    });
     const worker = await createSagaWorker({
       connection,
       namespace: config.temporal.namespace,

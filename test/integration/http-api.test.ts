@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalActions } from '../../client';
+import { approvalActions, httpFlashSaleGate } from '../../client';
 import { buildApiApp } from '../../apps/api/app';
 import { defaultRouting } from '../../contracts/approval';
 import { migrate } from '../../services/migrations';
@@ -37,6 +37,8 @@ beforeAll(async () => {
       { name: 'helpdesk', token: helpdesk, scopes: ['*'] },
     ],
     pool: stack.services.pool,
+    // This file's inventory has no Redis: its gate answers 503 GateUnavailable.
+    flashSaleGate: httpFlashSaleGate(stack.url('inventory')),
   });
   await api.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
@@ -236,5 +238,31 @@ describe('HTTP API for refunds and approvals', () => {
       // The rejected request gives its budget hold back before the run ends.
       expect(await stack.client.workflow.getHandle('approval:api-idem').result()).toMatchObject({ status: 'REJECTED' });
     });
+  });
+});
+
+describe('HTTP API for flash-sale purchases', () => {
+  const input = {
+    orderId: 'api-fs-1',
+    customerId: 'buyer-1',
+    currency: 'EUR',
+    sku: 'API-HOT',
+    quantity: 1,
+    unitPriceCents: 999,
+    paymentMethod: 'pm_card_success',
+  };
+  it('refuses bad input naming the field, and says "try again" with a 503 when the gate cannot decide', async () => {
+    const bad = await call('POST', '/flash-sales/purchases', { ...input, quantity: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['quantity']);
+    const away = await call('POST', '/flash-sales/purchases', input);
+    expect(away.status).toBe(503);
+    expect(away.headers.get('retry-after')).toBe('1');
+    expect(away.body.error).toMatchObject({ type: 'GateUnavailable' });
+    // Nothing started for the order.
+    await expect(stack.client.workflow.getHandle('flash:api-fs-1').describe()).rejects.toThrow();
+    const doc = (await http('GET', `${base}/openapi.json`)).body as Record<string, any>;
+    const responses = doc.paths['/flash-sales/purchases'].post.responses as Record<string, unknown>;
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['202', '422', '503']));
   });
 });

@@ -65,11 +65,12 @@ describe('npm start', () => {
 
   async function startStack(ports: Record<string, number>) {
     const env = {
-      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS', 'SERVICE_TOKENS_FILE'),
+      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS', 'SERVICE_TOKENS_FILE', 'REDIS_URL'),
       DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_UI_PORT: String(ports.ui),
       PG_PORT: String(ports.pg),
+      REDIS_PORT: String(ports.redis),
       ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
       API_PORT: String(ports.api),
       METRICS_PORT: String(ports.metrics),
@@ -93,7 +94,7 @@ describe('npm start', () => {
   /** Stops the stack by `how`: a clean exit, every part stopped, in reverse order of starting. */
   async function stopStack(how: StopBy, stack: Child, ports: Record<string, number>) {
     expect(await stopBy(how, stack, ports, dataDir)).toBe(0);
-    const order = ['api', 'activity', 'relay', 'worker', 'services', 'temporal', 'nats', 'postgres'].map((part) =>
+    const order = ['api', 'activity', 'relay', 'worker', 'services', 'temporal', 'redis', 'nats', 'postgres'].map((part) =>
       stack.output().indexOf(`stopping ${part}\n`),
     );
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
@@ -101,7 +102,7 @@ describe('npm start', () => {
 
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
     const ports: Record<string, number> = {};
-    for (const part of ['temporal', 'ui', 'pg', 'api', 'metrics', 'nats', 'activity', ...serviceNames])
+    for (const part of ['temporal', 'ui', 'pg', 'redis', 'api', 'metrics', 'nats', 'activity', ...serviceNames])
       ports[part] = await freePort();
     const inventory = `http://127.0.0.1:${ports.inventory}`;
 

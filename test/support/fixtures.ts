@@ -2,7 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../../provision/process';
+import { startRedis, type LocalRedis } from '../../provision/redis';
+import { projectRoot } from '../../provision/tools';
 import { freshDatabase, startTestServices, type TestServiceOptions } from './services';
 import { devServerConnections, timeSkippingEnv } from './temporal';
 
@@ -36,15 +41,54 @@ export function useServices(): Services {
  * signals the workflows there.
  */
 export function useStack(
-  opts: Pick<TestServiceOptions, 'gatewayTimings' | 'logger' | 'outbox'> & { dataConverter?: DataConverter } = {},
+  opts: Pick<TestServiceOptions, 'gatewayTimings' | 'logger' | 'outbox'> & {
+    dataConverter?: DataConverter;
+    /** The flash-sale gate's Redis, asked for once the file's Redis is up (see useRedis). */
+    flashSaleGate?: () => { url: string; shards: number };
+  } = {},
 ): Services & { client: Client; nativeConnection: NativeConnection } {
-  const { dataConverter, ...options } = opts;
-  return useServiceStack(async () => devServerConnections(dataConverter), options);
+  const { dataConverter, flashSaleGate, ...options } = opts;
+  return useServiceStack(async () => devServerConnections(dataConverter), options, flashSaleGate);
+}
+
+/**
+ * A Redis server of the file's own on a free port on 127.0.0.1 (append-only file on, in a folder
+ * removed afterwards): `kill` crashes it with SIGKILL, `start` starts it again on the same port
+ * over the same folder (or, with `{ wipe: true }`, over an empty one, as a server that lost its data).
+ */
+export function useRedis(): { url: string; kill(): Promise<void>; start(opts?: { wipe?: boolean }): Promise<void> } {
+  const state = { port: 0, dataDir: '', server: undefined as LocalRedis | undefined };
+  const start = async (opts: { wipe?: boolean } = {}) => {
+    if (opts.wipe) rmSync(state.dataDir, { recursive: true, force: true });
+    state.server = await startRedis({
+      port: state.port,
+      dataDir: state.dataDir,
+      logFile: join(projectRoot, '.data', 'logs', `redis-test-${state.port}.log`),
+    });
+  };
+  const ctx = {
+    get url() {
+      return `redis://127.0.0.1:${state.port}`;
+    },
+    kill: async () => state.server?.kill(),
+    start,
+  };
+  beforeAll(async () => {
+    state.port = await freePort();
+    state.dataDir = join(projectRoot, '.data', `redis-test-${state.port}`);
+    await start({ wipe: true });
+  });
+  afterAll(async () => {
+    await state.server?.stop();
+    rmSync(state.dataDir, { recursive: true, force: true });
+  });
+  return ctx;
 }
 
 function useServiceStack<T extends { client: Client; nativeConnection: NativeConnection; close(): Promise<void> }>(
   connect: (() => Promise<T>) | undefined,
   options: TestServiceOptions = {},
+  flashSaleGate?: () => { url: string; shards: number },
 ): Services & { client: Client; nativeConnection: NativeConnection } {
   const ctx = {} as Services & { client: Client; nativeConnection: NativeConnection };
   const stops: (() => Promise<void>)[] = [];
@@ -57,7 +101,8 @@ function useServiceStack<T extends { client: Client; nativeConnection: NativeCon
     }
     const db = await freshDatabase();
     stops.push(() => db.drop());
-    const services = await startTestServices(ctx.client, db.url, options);
+    const gate = flashSaleGate?.();
+    const services = await startTestServices(ctx.client, db.url, { ...options, ...(gate ? { flashSaleGate: gate } : {}) });
     stops.push(() => services.services.close());
     Object.assign(ctx, services, { databaseUrl: db.url });
   });

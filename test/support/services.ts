@@ -38,12 +38,15 @@ export interface TestServiceOptions {
   logger?: Logger;
   /** Seals the order service's outbox rows (the payload codec's sealer). */
   outbox?: OutboxSealer;
+  /** The flash-sale gate's Redis and shard count; unset: the inventory has no gate. */
+  flashSaleGate?: { url: string; shards: number };
 }
 
 /**
  * Every participant service, in this process on free ports (or `ports`), over the run's test
  * database, plus the real activities pointed at them over HTTP. With a Temporal client the
- * callback receiver signals workflows; without one it keeps every callback as an orphan.
+ * callback receiver signals workflows; without one it keeps every callback as an orphan. With `flashSaleGate`, the
+ * inventory's flash-sale gate uses that Redis.
  */
 export async function startTestServices(
   client: Client | undefined,
@@ -68,6 +71,7 @@ export async function startTestServices(
       },
       deliver: client ? temporalDelivery(client) : keepAsOrphans,
       ...(options.outbox ? { outbox: options.outbox } : {}),
+      ...(options.flashSaleGate ? { flashSaleGate: options.flashSaleGate } : {}),
     },
   });
   const url = (name: keyof ServiceDeps) => {

@@ -65,6 +65,8 @@ describe('loadConfig', () => {
     ],
     [{ NATS_USER: 'relay' }, 'NATS_PASSWORD: must be set together with NATS_USER/NATS_PASSWORD'],
     [{ NATS_TOKEN: 't', NATS_USER: 'u', NATS_PASSWORD: 'p' }, 'NATS_TOKEN: must not be set together with NATS_USER'],
+    [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    [{ FLASH_SALE_GATE_SHARDS: '0' }, 'FLASH_SALE_GATE_SHARDS: must be from 1 to 64'],
   ])('refuses %o naming the variable and the rule', (env, message) => {
     const err = errorOf(env);
     expect(err).toBeInstanceOf(ConfigError);
@@ -88,6 +90,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal).toMatchObject({ apiKey: 'k', tls: {} });
     const mtls = loadConfig({ TEMPORAL_TLS_CERT_PATH: 'package.json', TEMPORAL_TLS_KEY_PATH: 'package.json' });
     expect(mtls.temporal.tls).toMatchObject({ clientCertPath: 'package.json', clientKeyPath: 'package.json' });
+  });
+
+  it("runs the project's own Redis on loopback unless REDIS_URL says otherwise", () => {
+    expect(loadConfig({}).redis).toEqual({ url: 'redis://127.0.0.1:6390', local: true, localPort: 6390 });
+    expect(loadConfig({}).flashSale).toEqual({ gateShards: 8, checkIntervalMs: 300_000, quietMs: 60_000 });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.example:6380', FLASH_SALE_GATE_SHARDS: '16' })).toMatchObject({
+      redis: { url: 'rediss://cache.example:6380', local: false },
+      flashSale: { gateShards: 16 },
+    });
   });
 
   it('uses DATABASE_URL instead of the local cluster when set', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlashSaleInput } from '../../contracts/flash-sale';
 import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { flashSalePurchase, sagaStateQuery } from '../../workflows';
-import { mockActivities } from '../support/mock-activities';
+import { compensationsIn, mockActivities } from '../support/mock-activities';
 import { useTimeSkippingEnv } from '../support/fixtures';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -86,5 +86,51 @@ describe('TCC in a workflow (time-skipping server, mocked participants)', () => 
     expect(calls).not.toContain('chargeCard');
     expect(state.status).toBe('COMPENSATED');
     expect(error?.cause?.cause).toMatchObject({ type: 'TccTryTimeout' });
+  });
+});
+
+describe('a flash-sale purchase the gate admitted (gated)', () => {
+  const refuse = (type: string) => async () => {
+    throw ApplicationFailure.nonRetryable(type, type);
+  };
+  it.each([
+    ['a declined card', { chargeCard: refuse('CardDeclined') }, true, ['cancelFrozenStock', 'returnGateUnit']],
+    [
+      'the buyer limit in the database',
+      { tryFreezeStock: refuse('BuyerLimitReached') },
+      true,
+      ['cancelFrozenStock', 'returnGateUnit'],
+    ],
+    // The database had no unit to freeze: the gate let one too many through, and giving it back would let another.
+    ['no stock in the database', { tryFreezeStock: refuse('OutOfStock') }, true, ['cancelFrozenStock']],
+    ['a declined card, not gated', { chargeCard: refuse('CardDeclined') }, false, ['cancelFrozenStock']],
+  ] as const)(
+    '%s: the freeze is cancelled first, then the unit goes back to the gate when it should',
+    async (_name, fault, gated, undone) => {
+      const seen: { buyerId?: string }[] = [];
+      const { calls, activities } = mockActivities({
+        ...fault,
+        ...('tryFreezeStock' in fault
+          ? {}
+          : {
+              tryFreezeStock: async (i) => {
+                seen.push({ buyerId: i.buyerId });
+                return { outcome: 'applied' as const };
+              },
+            }),
+      });
+      const { error, state } = await run(activities, purchase({ gated, customerId: 'buyer-7' }));
+      expect(error).toBeDefined();
+      expect(state.status).toBe('COMPENSATED');
+      expect(compensationsIn(calls)).toEqual(undone);
+      if (seen.length > 0) expect(seen[0]).toEqual({ buyerId: gated ? 'buyer-7' : undefined });
+    },
+  );
+
+  it('a paid purchase keeps its unit: nothing goes back to the gate', async () => {
+    const { calls, activities } = mockActivities();
+    const { result } = await run(activities, purchase({ gated: true }));
+    expect(result?.status).toBe('PAID');
+    expect(calls).not.toContain('returnGateUnit');
   });
 });
