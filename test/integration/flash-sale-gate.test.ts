@@ -47,7 +47,12 @@ async function openSale(sku: string, units: number, perBuyerLimit: number) {
   expect(res.status).toBe(200);
 }
 
-const order = (sku: string, orderId: string, customerId: string, paymentMethod: string = testPaymentMethods.success) => ({
+const order = (
+  sku: string,
+  orderId: string,
+  customerId: string,
+  paymentMethod: string = testPaymentMethods.success,
+) => ({
   orderId,
   customerId,
   currency: 'EUR' as const,
@@ -144,7 +149,10 @@ describe('flash-sale gate: a declined card gives its unit back', () => {
     const taskQueue = uniqueTaskQueue('int-gate-decline');
     const base = stack.url('inventory');
     await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
-      const declined = await purchaseUntilDecided(taskQueue, order(sku, 'g2-a', 'buyer-a', testPaymentMethods.declined));
+      const declined = await purchaseUntilDecided(
+        taskQueue,
+        order(sku, 'g2-a', 'buyer-a', testPaymentMethods.declined),
+      );
       expect(declined.status).toBe('STARTED');
       // While the declined purchase holds the one unit, the gate turns the next buyer away.
       const early = await purchaseUntilDecided(taskQueue, order(sku, 'g2-b', 'buyer-b'));

@@ -94,8 +94,8 @@ describe('npm start', () => {
   /** Stops the stack by `how`: a clean exit, every part stopped, in reverse order of starting. */
   async function stopStack(how: StopBy, stack: Child, ports: Record<string, number>) {
     expect(await stopBy(how, stack, ports, dataDir)).toBe(0);
-    const order = ['api', 'activity', 'relay', 'worker', 'services', 'temporal', 'redis', 'nats', 'postgres'].map((part) =>
-      stack.output().indexOf(`stopping ${part}\n`),
+    const order = ['api', 'activity', 'relay', 'worker', 'services', 'temporal', 'redis', 'nats', 'postgres'].map(
+      (part) => stack.output().indexOf(`stopping ${part}\n`),
     );
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
   }

@@ -102,7 +102,10 @@ function useServiceStack<T extends { client: Client; nativeConnection: NativeCon
     const db = await freshDatabase();
     stops.push(() => db.drop());
     const gate = flashSaleGate?.();
-    const services = await startTestServices(ctx.client, db.url, { ...options, ...(gate ? { flashSaleGate: gate } : {}) });
+    const services = await startTestServices(ctx.client, db.url, {
+      ...options,
+      ...(gate ? { flashSaleGate: gate } : {}),
+    });
     stops.push(() => services.services.close());
     Object.assign(ctx, services, { databaseUrl: db.url });
   });
