@@ -25,14 +25,14 @@ const refusals: readonly string[] = ['OutOfStock', 'BuyerLimitReached', 'Admissi
  * The inventory service's gate (`POST /flash-sales/:sku/admissions`): no answer or a 503 is
  * GateUnavailable; any other unexpected answer (a 400 for bad input, a 500) is an Error naming it.
  */
-export function httpFlashSaleGate(inventoryUrl: string, timeoutMs = 5000): FlashSaleGatePort {
+export function httpFlashSaleGate(inventoryUrl: string, token: string, timeoutMs = 5000): FlashSaleGatePort {
   return {
     async admit(sku, attempt) {
       let res: Response;
       try {
         res = await fetch(`${inventoryUrl}/flash-sales/${encodeURIComponent(sku)}/admissions`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify(attempt),
           signal: AbortSignal.timeout(timeoutMs),
         });

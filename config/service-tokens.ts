@@ -53,9 +53,10 @@ export function callersOf(tokens: ServiceTokensFile, service: ServiceName): { na
 
 /**
  * The callers of the dev stack: `worker` (the activities, reconciliation and retention among them)
- * and `operator` (a person or script: curl, the benchmark's loaders, tests seeding data).
+ * , `operator` (a person or script: curl, the benchmark's loaders, tests seeding data) and `api`
+ * (the HTTP API, which asks the inventory's flash-sale gate before it starts a purchase).
  */
-export const devCallers = ['worker', 'operator'] as const;
+export const devCallers = ['worker', 'operator', 'api'] as const;
 export type DevCaller = (typeof devCallers)[number];
 
 /** Fresh random tokens (256 bits each) for the dev callers, every caller allowed everywhere. */

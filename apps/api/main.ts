@@ -34,8 +34,13 @@ async function run(): Promise<void> {
     pool,
     // Every service caller may trim the API's answers: the retention workflow calls as `worker`.
     retention: { callers: Object.entries(tokens.callers).map(([name, token]) => ({ name, token })) },
-    flashSaleGate: httpFlashSaleGate(config.services.inventory.url),
+    ...(tokens.callers.api
+      ? { flashSaleGate: httpFlashSaleGate(config.services.inventory.url, tokens.callers.api) }
+      : {}),
   });
+  if (!tokens.callers.api) {
+    logger.warn('SERVICE_TOKENS_FILE has no `api` caller: flash-sale purchases answer 503 GateUnavailable');
+  }
   if (config.api.clients.some((c) => c.token === devApiClient.token)) {
     logger.warn('the API accepts the dev token; set API_TOKENS_FILE anywhere but a dev machine');
   }

@@ -10,7 +10,7 @@ import {
 } from '../../client';
 import { flows } from '../../contracts/flows';
 import type { flashSaleGateCheck } from '../../workflows';
-import { http } from '../support/services';
+import { http, testServiceTokens } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 import { useRedis, useStack } from '../support/fixtures';
 
@@ -68,7 +68,7 @@ async function purchaseUntilDecided(
   input: ReturnType<typeof order>,
   onUnavailable: () => void = () => undefined,
 ): Promise<FlashSalePurchase> {
-  const gate = httpFlashSaleGate(stack.url('inventory'));
+  const gate = httpFlashSaleGate(stack.url('inventory'), testServiceTokens.callers.api);
   for (;;) {
     try {
       return await purchaseFlashSale(stack.client, gate, input, { taskQueue });

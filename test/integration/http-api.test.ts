@@ -8,7 +8,7 @@ import { apiMigrations } from '../../apps/api/migrations';
 import { createLogger } from '../../config/logger';
 import { maxIdLength } from '../../contracts/fields';
 import { useStack } from '../support/fixtures';
-import { http } from '../support/services';
+import { http, testServiceTokens } from '../support/services';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
 const stack = useStack();
@@ -38,7 +38,7 @@ beforeAll(async () => {
     ],
     pool: stack.services.pool,
     // This file's inventory has no Redis: its gate answers 503 GateUnavailable.
-    flashSaleGate: httpFlashSaleGate(stack.url('inventory')),
+    flashSaleGate: httpFlashSaleGate(stack.url('inventory'), testServiceTokens.callers.api),
   });
   await api.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
