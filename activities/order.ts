@@ -15,6 +15,8 @@ export function createOrderActivities(deps: ServiceClientDeps) {
       currency: string;
       items: OrderLine[];
       couponCode?: string;
+      /** The workflow id of the paying flow, which claims the order (see the order service). */
+      flow?: string;
       idempotencyKey: string;
     }) {
       const { orderId, idempotencyKey, ...body } = input;

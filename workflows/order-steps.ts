@@ -44,7 +44,11 @@ export function orderSteps(
         'validate-order',
         () =>
           channel.beforeDeadline('validate-order', () =>
-            act.validateOrder({ ...orderOf(input), idempotencyKey: key('validate-order') }),
+            act.validateOrder({
+              ...orderOf(input),
+              flow: workflowInfo().workflowId,
+              idempotencyKey: key('validate-order'),
+            }),
           ),
         {
           compensate: (cause) =>

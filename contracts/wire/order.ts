@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, cents, currency, positiveCents, quantity, sku } from '../fields';
+import { businessId, cents, currency, derivedId, positiveCents, quantity, sku } from '../fields';
 import { totalBoundMessage, withinMoneyBound } from '../payment';
 
 /** The order service's wire: `POST /orders/:id/validate|cancel|mark-paid|refunds`, `GET /orders…`. */
@@ -15,6 +15,11 @@ export const validateOrderRequest = z.object({
     .max(50, 'must list at most 50 items')
     .refine(withinMoneyBound, totalBoundMessage),
   couponCode: businessId.optional(),
+  /**
+   * The workflow id of the flow that pays the order (`payment:o-1`, `checkout:o-1`): the first claims
+   * the order, another is refused with 409 `OrderOwnedByFlow`. Left out, nothing is claimed.
+   */
+  flow: derivedId.optional(),
 });
 
 export const cancelOrderRequest = z.object({ reason: z.string().min(1).max(2000) });

@@ -7,6 +7,7 @@ import { recordEvent } from '../shared/events';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
 import { paymentSagaInput, type PaymentSagaInput } from '../../contracts/payment';
 import { businessId } from '../../contracts/fields';
+import { flows } from '../../contracts/flows';
 import type { Currency } from '../../contracts/money';
 import { requestHash } from '../../contracts/request-hash';
 import { plainOutbox, type OutboxSealer } from './outbox';
@@ -72,7 +73,28 @@ async function validateOrder(client: PoolClient, orderId: string, input: z.infer
     (order.couponCode ?? undefined) === input.couponCode;
   if (!same) throw new BusinessError('OrderMismatch', `order ${orderId} exists with other contents`, 409);
   if (order.status === 'CANCELLED') throw new BusinessError('OrderCancelled', `order ${orderId} was cancelled`);
+  if (input.flow !== undefined) await claimPayingFlow(client, orderId, input.flow);
   return order;
+}
+
+/**
+ * One order has one paying flow: the first that asks (its workflow id) claims the order; another
+ * is refused with 409 `OrderOwnedByFlow` naming the owner, before it has reserved anything. The
+ * order row is locked by the caller.
+ */
+async function claimPayingFlow(client: PoolClient, orderId: string, flow: string): Promise<void> {
+  const { rows } = await client.query<{ paying_flow: string | null }>(
+    `UPDATE "order".orders SET paying_flow = COALESCE(paying_flow, $2) WHERE order_id = $1 RETURNING paying_flow`,
+    [orderId, flow],
+  );
+  const owner = rows[0]?.paying_flow;
+  if (owner !== undefined && owner !== null && owner !== flow) {
+    throw new BusinessError(
+      'OrderOwnedByFlow',
+      `order ${orderId} is paid by ${owner}; ${flow} may not pay it too`,
+      409,
+    );
+  }
 }
 
 /** PENDING → CANCELLED with the reason. Unknown or already cancelled: a no-op. PAID: refused. */
@@ -174,7 +196,8 @@ async function recordRefund(client: PoolClient, orderId: string, input: z.infer<
  * request for its id (any field, the card too) is refused with 409 `OrderMismatch`.
  */
 async function createOrder(client: PoolClient, input: PaymentSagaInput, sealer: OutboxSealer) {
-  const order = await validateOrder(client, input.orderId, input);
+  // The outbox row starts the order's payment saga: that is its paying flow.
+  const order = await validateOrder(client, input.orderId, { ...input, flow: flows.paymentSaga.id(input.orderId) });
   // The outbox row keeps the whole request that created the order (its payment-method token too),
   // sealed when the process was given a sealer.
   const { rows } = await client.query<{ payload: unknown }>(

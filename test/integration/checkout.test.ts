@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckoutInput } from '../../contracts/checkout';
 import { testPaymentMethods } from '../../simulators/gateway/cards';
-import { startCheckout } from '../../client';
+import { startCheckout, startPayment } from '../../client';
 import { http } from '../support/services';
 import { shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -56,6 +56,32 @@ describe('checkout by TCC on the real stack', () => {
     });
     expect(await db.chargesOf('co-1')).toEqual([{ chargeId: 'charge:co-1', amountCents: 3500, status: 'CAPTURED' }]);
     expect(await db.orderOf('co-1')).toMatchObject({ status: 'PAID' });
+  });
+
+  it('a checkout for an order a payment saga already paid is refused before anything is held', async () => {
+    await seed('co-own');
+    const { walletCents: _wallet, ...paymentInput } = order('co-own', testPaymentMethods.success);
+    const taskQueue = uniqueTaskQueue('int-checkout-own');
+    const error = await withWorker(
+      { connection: stack.nativeConnection, taskQueue, activities: stack.activities },
+      async () => {
+        await (await startPayment(stack.client, paymentInput, { taskQueue })).result();
+        const checkout = await startCheckout(stack.client, order('co-own', testPaymentMethods.success), { taskQueue });
+        return checkout.result().then(
+          () => undefined,
+          (err: Error & { cause?: Error }) => err,
+        );
+      },
+    );
+    expect(error?.cause?.message).toMatch(/OrderOwnedByFlow.*payment:co-own/);
+    // Only the payment saga's effects: the stock it sold, the coupon it redeemed, nothing frozen, the balance untouched.
+    expect(await stockOf('co-own-SKU')).toMatchObject({ available: 8, frozen: 0, sold: 2 });
+    expect(await db.couponOf('co-own-SAVE')).toMatchObject({ status: 'REDEEMED' });
+    expect(await wallet('co-own')).toMatchObject({ balanceCents: 2000, frozenCents: 0, spentCents: 0 });
+    const charges = await db.chargesOf('co-own');
+    expect(charges).toHaveLength(1); // the payment saga's, nothing from the checkout
+    expect(charges[0]).toMatchObject({ chargeId: 'charge:co-own', status: 'CAPTURED' });
+    expect(await db.orderOf('co-own')).toMatchObject({ status: 'PAID' });
   });
 
   it('a declined card releases stock, coupon and balance, and cancels the order', async () => {

@@ -141,4 +141,33 @@ describe('order: another request for an existing order id is 409 OrderMismatch',
     const same = await post('order', `/orders/${orderId}/validate`, body, 'k-validate-3');
     expect(same).toMatchObject({ status: 200, body: first.body });
   });
+
+  describe('one order has one paying flow', () => {
+    it('the first flow claims the order; another is 409 OrderOwnedByFlow naming the owner', async () => {
+      const { orderId, paymentMethod: _token, ...body } = order('o-owned');
+      const claimed = await post(
+        'order',
+        `/orders/${orderId}/validate`,
+        { ...body, flow: 'checkout:o-owned' },
+        'k-own-1',
+      );
+      expect(claimed.status).toBe(200);
+      const again = await post(
+        'order',
+        `/orders/${orderId}/validate`,
+        { ...body, flow: 'checkout:o-owned' },
+        'k-own-2',
+      );
+      expect(again.status).toBe(200); // the owner, retried under another key
+      const other = await post('order', `/orders/${orderId}/validate`, { ...body, flow: 'payment:o-owned' }, 'k-own-3');
+      expect(other.status).toBe(409);
+      expect(other.body).toEqual(errorShape('OrderOwnedByFlow'));
+      expect(other.body.error.message).toContain('checkout:o-owned');
+      // POST /orders starts a payment saga: for an order a checkout owns it is refused, and no outbox row is written.
+      const created = await post('order', '/orders', order('o-owned'), 'k-own-4');
+      expect(created.status).toBe(409);
+      expect(created.body).toEqual(errorShape('OrderOwnedByFlow'));
+      expect(await count(`SELECT count(*) AS n FROM "order".outbox WHERE aggregate_id = $1`, [orderId])).toBe(0);
+    });
+  });
 });
