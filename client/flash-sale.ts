@@ -1,10 +1,11 @@
-import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { flashSaleInput, type FlashSaleInput } from '../contracts/flash-sale';
 import { flows } from '../contracts/flows';
 import { FlowType } from '../contracts/search-attributes';
 import type { flashSaleGateCheck, FlashSaleOptions, flashSalePurchase } from '../workflows';
 import { startFlashSale } from './checkout';
 import { GateUnavailable, validate } from './errors';
+import { ensureSchedule, type ScheduleMode, type ScheduleOutcome } from './schedules';
 import type { StartOptions } from './options';
 
 /** Why the gate turned a buyer away: sold out, the buyer's limit, or an order that already gave its unit back. */
@@ -84,14 +85,15 @@ export const flashSaleGateCheckScheduleId = check.prefix;
 
 /**
  * Creates the `flash-gate-check` Schedule (the gate of every sale that is over, compared with the
- * database, every `intervalMs`), or brings an existing one up to these options: safe to call at
- * every start of every worker. Runs never overlap.
+ * database, every `intervalMs`), with `apply` (the default, `npm run schedules`) or brings an
+ * existing one up to these options; with `keep` (every worker start) only creates a missing one and
+ * answers how a running one differs, changing nothing. Runs never overlap.
  */
 export async function ensureFlashSaleGateCheckSchedule(
   client: Client,
   opts: { taskQueue: string; intervalMs: number; quietMs: number },
-): Promise<void> {
-  const spec = { intervals: [{ every: opts.intervalMs }] };
+  mode: ScheduleMode = 'apply',
+): Promise<ScheduleOutcome> {
   const action = {
     type: 'startWorkflow' as const,
     workflowType: check.type,
@@ -101,17 +103,5 @@ export async function ensureFlashSaleGateCheckSchedule(
     typedSearchAttributes: [{ key: FlowType, value: check.type }],
     staticSummary: 'Flash-sale gates in Redis against the database',
   };
-  try {
-    await client.schedule.create({
-      scheduleId: flashSaleGateCheckScheduleId,
-      spec,
-      action,
-      policies: { overlap: 'SKIP', catchupWindow: opts.intervalMs },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule
-      .getHandle(flashSaleGateCheckScheduleId)
-      .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, overlap: 'SKIP' } }));
-  }
+  return ensureSchedule(client, { scheduleId: flashSaleGateCheckScheduleId, everyMs: opts.intervalMs, action }, mode);
 }

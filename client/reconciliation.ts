@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { businessId } from '../contracts/fields';
 import { reconciliationInput, type UnpaidPolicy } from '../contracts/reconciliation';
@@ -6,6 +6,7 @@ import { flows } from '../contracts/flows';
 import { FlowType } from '../contracts/search-attributes';
 import type { reconciliation } from '../workflows';
 import { validate } from './errors';
+import { ensureSchedule, type ScheduleMode, type ScheduleOutcome } from './schedules';
 
 const flow = flows.reconciliation;
 /** The schedule, and the workflow id its runs take: the flow's bare prefix. */
@@ -20,11 +21,15 @@ export interface ReconciliationScheduleOptions {
 }
 
 /**
- * Creates the `reconciliation` Schedule, or brings an existing one up to these options: safe to
- * call at every start of every worker. Runs never overlap (a run still going skips the next).
+ * Creates the `reconciliation` Schedule, with `apply` (the default, `npm run schedules`) or brings an
+ * existing one up to these options; with `keep` (every worker start) only creates a missing one and
+ * answers how a running one differs, changing nothing. Runs never overlap (a run still going skips the next).
  */
-export async function ensureReconciliationSchedule(client: Client, opts: ReconciliationScheduleOptions): Promise<void> {
-  const spec = { intervals: [{ every: opts.intervalMs }] };
+export async function ensureReconciliationSchedule(
+  client: Client,
+  opts: ReconciliationScheduleOptions,
+  mode: ScheduleMode = 'apply',
+): Promise<ScheduleOutcome> {
   const action = {
     type: 'startWorkflow' as const,
     workflowType: flow.type,
@@ -34,19 +39,7 @@ export async function ensureReconciliationSchedule(client: Client, opts: Reconci
     typedSearchAttributes: [{ key: FlowType, value: flow.type }],
     staticSummary: 'Gateway statement against orders and payments',
   };
-  try {
-    await client.schedule.create({
-      scheduleId: reconciliationScheduleId,
-      spec,
-      action,
-      policies: { overlap: 'SKIP', catchupWindow: opts.intervalMs },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule
-      .getHandle(reconciliationScheduleId)
-      .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, overlap: 'SKIP' } }));
-  }
+  return ensureSchedule(client, { scheduleId: reconciliationScheduleId, everyMs: opts.intervalMs, action }, mode);
 }
 
 /** A manual run's id; the window and policy are the workflow's own input schema. */

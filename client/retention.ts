@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { businessId } from '../contracts/fields';
 import { flows } from '../contracts/flows';
@@ -6,6 +6,7 @@ import { retentionInput, type RetentionInput, type RetentionWindows } from '../c
 import { FlowType } from '../contracts/search-attributes';
 import type { retention } from '../workflows';
 import { validate } from './errors';
+import { ensureSchedule, type ScheduleMode, type ScheduleOutcome } from './schedules';
 
 const flow = flows.retention;
 /** The schedule, and the workflow id its runs take: the flow's bare prefix. */
@@ -19,13 +20,17 @@ export interface RetentionScheduleOptions {
 }
 
 /**
- * Creates the `retention` Schedule, or brings an existing one up to these options: safe to call at
- * every start of every worker. Runs never overlap (a run still going skips the next). Bad options
+ * Creates the `retention` Schedule, with `apply` (the default, `npm run schedules`) or brings an
+ * existing one up to these options; with `keep` (every worker start) only creates a missing one and
+ * answers how a running one differs, changing nothing. Runs never overlap (a run still going skips the next). Bad options
  * are a ValidationError naming the field; nothing is created.
  */
-export async function ensureRetentionSchedule(client: Client, opts: RetentionScheduleOptions): Promise<void> {
+export async function ensureRetentionSchedule(
+  client: Client,
+  opts: RetentionScheduleOptions,
+  mode: ScheduleMode = 'apply',
+): Promise<ScheduleOutcome> {
   const input = validate(retentionInput, { windows: opts.windows, batchSize: opts.batchSize });
-  const spec = { intervals: [{ every: opts.intervalMs }] };
   const action = {
     type: 'startWorkflow' as const,
     workflowType: flow.type,
@@ -35,19 +40,7 @@ export async function ensureRetentionSchedule(client: Client, opts: RetentionSch
     typedSearchAttributes: [{ key: FlowType, value: flow.type }],
     staticSummary: 'Remove idempotency keys, finished barrier rows and settled callbacks past retention',
   };
-  try {
-    await client.schedule.create({
-      scheduleId: retentionScheduleId,
-      spec,
-      action,
-      policies: { overlap: 'SKIP', catchupWindow: opts.intervalMs },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule
-      .getHandle(retentionScheduleId)
-      .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, overlap: 'SKIP' } }));
-  }
+  return ensureSchedule(client, { scheduleId: retentionScheduleId, everyMs: opts.intervalMs, action }, mode);
 }
 
 const manualRunId = z.object({ runId: businessId });

@@ -1,13 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ensureReconciliationSchedule } from '../../client/reconciliation';
-import { ensureRetentionSchedule } from '../../client/retention';
-import { ensureFlashSaleGateCheckSchedule } from '../../client/flash-sale';
 import { createActivities, serviceDeps } from '../../activities';
 import { loadConfig, serviceTokenOf, serviceUrls } from '../../config';
 import { temporalConnectionOptions } from '../../temporal-config/connection';
 import { dataConverter, unencryptedWarning } from '../../temporal-config/payload-codec';
 import { runMain } from '../../config/entry';
+import { ensureSchedules } from '../schedules';
 import { createLogger } from '../../config/logger';
 import { installTelemetry } from './telemetry';
 import { smallMachineTuning } from './tuning';
@@ -30,13 +28,15 @@ async function run(): Promise<void> {
     dataConverter: converter,
   });
   try {
-    await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.reconciliation });
-    await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.retention });
-    await ensureFlashSaleGateCheckSchedule(client, {
-      taskQueue: config.temporal.taskQueue,
-      intervalMs: config.flashSale.checkIntervalMs,
-      quietMs: config.flashSale.quietMs,
-    });
+    // The worker creates a missing Schedule but never rewrites one: `npm run schedules` decides.
+    for (const s of await ensureSchedules(client, config, 'keep')) {
+      if (s.outcome === 'differs') {
+        logger.warn(
+          { scheduleId: s.scheduleId, difference: s.difference },
+          `schedule ${s.scheduleId} differs from this worker's configuration and was left as it is (${s.difference}); run \`npm run schedules\` to apply it`,
+        );
+      }
+    }
     const worker = await createSagaWorker({
       connection,
       namespace: config.temporal.namespace,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   ensureReconciliationSchedule,
   reconciliationScheduleId,
@@ -9,6 +9,7 @@ import {
 import type { ReconciliationReport } from '../../contracts/reconciliation';
 import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { useStack } from '../support/fixtures';
+import { runEntry } from '../support/run';
 import { http } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -169,6 +170,30 @@ describe('reconciliation against the gateway statement', () => {
     try {
       const described = await handle.describe();
       expect(described.spec.intervals).toMatchObject([{ every: 1_800_000 }]);
+      // A worker started with other settings (`keep`) leaves the Schedule as it is and says how it differs.
+      const kept = await ensureReconciliationSchedule(stack.client, { ...options, intervalMs: 7_200_000 }, 'keep');
+      expect(kept).toEqual({
+        scheduleId: reconciliationScheduleId,
+        outcome: 'differs',
+        difference: 'runs every 1800000 ms, the configuration says 7200000 ms',
+      });
+      expect((await handle.describe()).spec.intervals).toMatchObject([{ every: 1_800_000 }]);
+      expect(await ensureReconciliationSchedule(stack.client, { ...options, intervalMs: 1_800_000 }, 'keep')).toEqual({
+        scheduleId: reconciliationScheduleId,
+        outcome: 'unchanged',
+      });
+      // `npm run schedules` is the step that changes it.
+      const env = {
+        ...process.env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        RECONCILE_INTERVAL: '2h',
+        RECONCILE_LOOKBACK: '1m',
+      };
+      expect((await runEntry('apps/schedules/main.ts', env, ['nope'])).code).toBe(2);
+      const applied = await runEntry('apps/schedules/main.ts', env, [reconciliationScheduleId]);
+      expect(applied.stdout).toContain(`${reconciliationScheduleId}: updated`);
+      expect((await handle.describe()).spec.intervals).toMatchObject([{ every: 7_200_000 }]);
       const before = (await http('GET', `${stack.url('billing')}/reconciliation/reports?limit=100`)).body.length;
       await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
         await handle.trigger();
