@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, cents, currency, positiveCents } from './fields';
+import { businessId, cents, currency, positiveCents, sku } from './fields';
 
 /**
  * Domain events: business changes other systems must hear, written to the owning service's
@@ -47,6 +47,19 @@ export const pointsChangedV1 = event('points.changed', {
   entryId: businessId,
   points: z.number().int().min(-1e15).max(1e15),
 });
+/**
+ * A SKU's stock levels after a change (a reservation, a sale, a return, a freeze, a restock): every
+ * count as it now is, so a consumer keeps the latest per SKU and never adds up deltas.
+ */
+const level = z.number().int().min(0);
+export const stockChangedV1 = event('stock.changed', {
+  sku,
+  available: level,
+  reserved: level,
+  frozen: level,
+  sold: level,
+  stocked: level,
+});
 
 export const domainEvent = z.discriminatedUnion('type', [
   orderPlacedV1,
@@ -54,6 +67,7 @@ export const domainEvent = z.discriminatedUnion('type', [
   orderCancelledV1,
   refundCompletedV1,
   pointsChangedV1,
+  stockChangedV1,
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventType = DomainEvent['type'];
@@ -71,6 +85,7 @@ export const eventAggregates: Record<EventType, string> = {
   'order.cancelled': 'order',
   'refund.completed': 'order',
   'points.changed': 'customer',
+  'stock.changed': 'stock',
 };
 
 /** Every subject starts with this; the events stream holds `shop.>`. */

@@ -26,26 +26,32 @@ export interface CustomerActivity {
 type Counts = Omit<CustomerActivity, 'customerId'>;
 const zero: Counts = { ordersPlaced: 0, ordersPaid: 0, ordersCancelled: 0, paidCents: 0, refundedCents: 0, points: 0 };
 
-/** What one event adds to its customer's row; every change is a sum, so order between events does not matter. */
-function delta(event: DomainEvent): { customerId: string; add: Counts } {
-  const { data } = event;
+/**
+ * What one event adds to its customer's row (undefined for an event about no customer, such as
+ * `stock.changed`); every change is a sum, so order between events does not matter.
+ */
+function delta(event: DomainEvent): { customerId: string; add: Counts } | undefined {
   switch (event.type) {
     case 'order.placed':
-      return { customerId: data.customerId, add: { ...zero, ordersPlaced: 1 } };
+      return { customerId: event.data.customerId, add: { ...zero, ordersPlaced: 1 } };
     case 'order.paid':
-      return { customerId: data.customerId, add: { ...zero, ordersPaid: 1, paidCents: event.data.paidCents } };
+      return { customerId: event.data.customerId, add: { ...zero, ordersPaid: 1, paidCents: event.data.paidCents } };
     case 'order.cancelled':
-      return { customerId: data.customerId, add: { ...zero, ordersCancelled: 1 } };
+      return { customerId: event.data.customerId, add: { ...zero, ordersCancelled: 1 } };
     case 'refund.completed':
-      return { customerId: data.customerId, add: { ...zero, refundedCents: event.data.amountCents } };
+      return { customerId: event.data.customerId, add: { ...zero, refundedCents: event.data.amountCents } };
     case 'points.changed':
-      return { customerId: data.customerId, add: { ...zero, points: event.data.points } };
+      return { customerId: event.data.customerId, add: { ...zero, points: event.data.points } };
+    case 'stock.changed':
+      return undefined;
   }
 }
 
 /** Applies one event to the read model on the consumer's transaction (see `EventConsumer`). */
 export async function applyActivity(db: PoolClient, event: DomainEvent): Promise<void> {
-  const { customerId, add } = delta(event);
+  const change = delta(event);
+  if (change === undefined) return;
+  const { customerId, add } = change;
   await db.query(
     `INSERT INTO customer_activity.customers AS c
        (customer_id, orders_placed, orders_paid, orders_cancelled, paid_cents, refunded_cents, points)

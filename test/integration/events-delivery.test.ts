@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { activityOf } from '../../services/customer-activity/projection';
 import { listDeadLetters, type DeadLetter } from '../../services/shared/dead-letters';
+import { domainEvent, eventSubject } from '../../contracts/events';
 import { runEntry } from '../support/run';
+import { http } from '../support/services';
 import { migrate } from '../../services/migrations';
 import { activityMigrations } from '../../services/customer-activity/projection';
 import { readModel, servicesActivity, silent, streamSubjects, unpublished, useEventsStack } from '../support/events';
@@ -48,6 +50,39 @@ describe('domain events on JetStream', () => {
     } finally {
       await c.stop();
     }
+  });
+
+  it('every stock change is a stock.changed event with the levels after it, written with the change', async () => {
+    const inventory = stack.services.url('inventory');
+    await http('PUT', `${inventory}/stock/EV-SKU.1`, { available: 10 });
+    const reserved = await http(
+      'POST',
+      `${inventory}/reservations`,
+      { reservationId: 'ev-r1', items: [{ sku: 'EV-SKU.1', quantity: 3 }] },
+      { 'idempotency-key': 'ev-r1' },
+    );
+    expect(reserved.status).toBe(201);
+    // A refused reservation changes nothing and tells nothing.
+    const refused = await http(
+      'POST',
+      `${inventory}/reservations`,
+      { reservationId: 'ev-r2', items: [{ sku: 'EV-SKU.1', quantity: 30 }] },
+      { 'idempotency-key': 'ev-r2' },
+    );
+    expect(refused.status).toBe(422);
+    const { rows } = await pool().query<{ subject: string; event: unknown }>(
+      `SELECT subject, event FROM inventory.events_outbox WHERE event->>'aggregateId' = 'EV-SKU.1' ORDER BY seq`,
+    );
+    const events = rows.map((r) => domainEvent.parse(r.event));
+    expect(events.map((e) => e.data)).toEqual([
+      { sku: 'EV-SKU.1', available: 10, reserved: 0, frozen: 0, sold: 0, stocked: 10 },
+      { sku: 'EV-SKU.1', available: 7, reserved: 3, frozen: 0, sold: 0, stocked: 10 },
+    ]);
+    expect(rows.map((r) => r.subject)).toEqual(events.map((e) => eventSubject(e)));
+    await (await stack.relay()).drain();
+    expect(await streamSubjects(stack.jsm, 'shop.stock.EV-SKU%2E1.')).toEqual({
+      'shop.stock.EV-SKU%2E1.stock.changed': 2,
+    });
   });
 
   it('a consumer killed after a commit and before its ack loses nothing and applies nothing twice', async () => {

@@ -166,7 +166,8 @@ export async function streamSubjects(jsm: JetStreamManager, prefix: string): Pro
 export async function unpublished(services: Services): Promise<number> {
   const { rows } = await services.services.pool.query<{ n: number }>(
     `SELECT (SELECT count(*) FROM "order".events_outbox WHERE published_at IS NULL)
-          + (SELECT count(*) FROM wallet.events_outbox WHERE published_at IS NULL) AS n`,
+          + (SELECT count(*) FROM wallet.events_outbox WHERE published_at IS NULL)
+          + (SELECT count(*) FROM inventory.events_outbox WHERE published_at IS NULL) AS n`,
   );
   return Number(rows[0]!.n);
 }
