@@ -1,4 +1,10 @@
-import { budgetHold, notificationStored, type notificationKinds } from '../contracts/wire/approvals';
+import {
+  budgetHold,
+  decisionStored,
+  notificationStored,
+  type DecisionRequest,
+  type notificationKinds,
+} from '../contracts/wire/approvals';
 import { callService, type ServiceClientDeps } from './http';
 
 /** Approvals service activities: department budget holds and the approvers' inbox. */
@@ -29,6 +35,11 @@ export function createApprovalsActivities(deps: ServiceClientDeps) {
         { method: 'POST', path: hold(input.holdId, 'release'), body: {}, idempotencyKey: input.idempotencyKey },
         budgetHold,
       );
+    },
+    /** Records a closed request's decision, once per request (the service tells `approval.decided`). */
+    async recordDecision(input: DecisionRequest & { idempotencyKey: string }) {
+      const { idempotencyKey, ...body } = input;
+      return callService(deps, { method: 'POST', path: '/decisions', body, idempotencyKey }, decisionStored);
     },
     /** Puts a message in an approver's (or requester's) inbox, once per notification id. */
     async notify(input: {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, cents, currency, positiveCents, sku } from './fields';
+import { businessId, cents, currency, derivedId, positiveCents, sku } from './fields';
 
 /**
  * Domain events: business changes other systems must hear, written to the owning service's
@@ -11,7 +11,7 @@ import { businessId, cents, currency, positiveCents, sku } from './fields';
 const occurredAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
 
 /** What every event carries besides its data. `id` is the outbox row's id and the broker's `Nats-Msg-Id`. */
-const envelope = { id: z.uuid({ error: 'must be a UUID' }), aggregateId: businessId, occurredAt };
+const envelope = { id: z.uuid({ error: 'must be a UUID' }), aggregateId: derivedId, occurredAt };
 
 const event = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
   z.object({ ...envelope, type: z.literal(type), version: z.literal(1), data: z.object(data).strict() }).strict();
@@ -61,6 +61,16 @@ export const stockChangedV1 = event('stock.changed', {
   stocked: level,
 });
 
+/** An approval request closed: approved, rejected, withdrawn or expired, and by whom. */
+export const approvalDecidedV1 = event('approval.decided', {
+  requestId: derivedId,
+  kind: z.enum(['refund', 'purchase']),
+  status: z.enum(['APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED']),
+  decidedBy: z.string().min(1).max(200),
+  amountCents: cents,
+  currency,
+});
+
 export const domainEvent = z.discriminatedUnion('type', [
   orderPlacedV1,
   orderPaidV1,
@@ -68,6 +78,7 @@ export const domainEvent = z.discriminatedUnion('type', [
   refundCompletedV1,
   pointsChangedV1,
   stockChangedV1,
+  approvalDecidedV1,
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventType = DomainEvent['type'];
@@ -86,6 +97,7 @@ export const eventAggregates: Record<EventType, string> = {
   'refund.completed': 'order',
   'points.changed': 'customer',
   'stock.changed': 'stock',
+  'approval.decided': 'approval',
 };
 
 /** Every subject starts with this; the events stream holds `shop.>`. */

@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities';
 import * as approval from '../contracts/approval';
@@ -280,6 +280,9 @@ class ApprovalRequest {
  * `InsufficientBudget`: REJECTED with that reason). Fails with `InvalidInput` (nothing done) on a bad
  * input or routing, and with `SagaFailed` when a budget call keeps failing for another reason.
  */
+/** The patch that records each closed request's decision with the approvals service. */
+export const recordDecisionPatch = 'record-approval-decision';
+
 export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> {
   const input = parseWorkflowInput(approval.approvalInput, raw, 'approval');
   let levels: ApprovalLevel[];
@@ -328,6 +331,19 @@ export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> 
   );
   const result = request.finish();
   await request.flush((n) => act.notify(n));
+  // The decision reaches the approvals service (and, through its outbox, approval.decided), retried
+  // until it is recorded: it happens once the request is closed, and must not be lost.
+  if (patched(recordDecisionPatch)) {
+    await narratedActivities(presets.untilDeadline).recordDecision({
+      requestId: result.requestId,
+      kind: input.kind,
+      status: result.status,
+      decidedBy: result.decidedBy,
+      amountCents: input.amountCents,
+      currency: input.currency,
+      idempotencyKey: key('record-decision'),
+    });
+  }
   return result;
 }
 

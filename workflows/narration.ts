@@ -63,6 +63,7 @@ const narrators: Narrators = {
   commitBudget: (i) => `Spend budget hold ${i.holdId}`,
   releaseBudget: (i) => `Release budget hold ${i.holdId}`,
   notify: (i) => `Notify ${i.to}: ${i.kind} on ${i.requestId}`,
+  recordDecision: (i) => `Record ${i.requestId} ${i.status} by ${i.decidedBy}`,
 };
 
 /** The summary of one activity call: one line, cut when long, as the UI shows it. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actor, department } from '../approval';
-import { cents, composedId, derivedId, positiveCents } from '../fields';
+import { cents, composedId, currency, derivedId, positiveCents } from '../fields';
 
 /** The approvals service's wire: department budget holds and the approvers' inbox. */
 
@@ -16,6 +16,18 @@ export const notificationRequest = z.object({
   kind: z.enum(notificationKinds),
   message: z.string().min(1).max(2000),
 });
+
+/** A request's final decision, recorded once (the approval flow sends it when the request closes). */
+export const decisionRequest = z.object({
+  requestId: derivedId,
+  kind: z.enum(['refund', 'purchase']),
+  status: z.enum(['APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED']),
+  decidedBy: z.string().min(1).max(200),
+  amountCents: cents,
+  currency,
+});
+export type DecisionRequest = z.infer<typeof decisionRequest>;
+export const decisionStored = decisionRequest.extend({ recorded: z.boolean() });
 
 /** A hold as it now is (a release of an unknown hold answers its tombstone). */
 export const budgetHold = z.object({ holdId: z.string(), status: z.enum(['HELD', 'COMMITTED', 'RELEASED']) });

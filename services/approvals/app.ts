@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { actor, department } from '../../contracts/approval';
 import { businessId, empty } from '../../contracts/fields';
-import { budgetRequest, holdRequest, notificationRequest } from '../../contracts/wire/approvals';
+import { budgetRequest, decisionRequest, holdRequest, notificationRequest } from '../../contracts/wire/approvals';
 import type { Pool, PoolClient } from '../shared/db';
 import { BusinessError } from '../shared/errors';
 import { createServiceApp, mutation, parseInput, query } from '../shared/http';
+import { recordEvent } from '../shared/events';
 
 const lockHold = (client: PoolClient, holdId: string) =>
   client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`approvals:hold:${holdId}`]);
@@ -132,6 +133,23 @@ export function buildApprovalsApp(pool: Pool, logger: Logger): FastifyInstance {
       [input.notificationId, input.to, input.requestId, input.kind, input.message],
     );
     return { notificationId: input.notificationId };
+  });
+  // A request's decision and its approval.decided event, in one transaction, once per request.
+  mutation(app, { ...base, url: '/decisions', body: decisionRequest, status: 201 }, async (c, input) => {
+    const inserted = await c.query(
+      `INSERT INTO approvals.decisions (request_id, kind, status, decided_by, amount_cents, currency)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [input.requestId, input.kind, input.status, input.decidedBy, input.amountCents, input.currency],
+    );
+    if (inserted.rowCount === 1) {
+      await recordEvent(c, 'approvals', {
+        type: 'approval.decided',
+        version: 1,
+        aggregateId: input.requestId,
+        data: input,
+      });
+    }
+    return { ...input, recorded: inserted.rowCount === 1 };
   });
   query(app, '/notifications', 'UnknownRecipient', async (_p, q) => {
     const { rows } = await pool.query<Record<string, unknown>>(

@@ -27,8 +27,8 @@ type Counts = Omit<CustomerActivity, 'customerId'>;
 const zero: Counts = { ordersPlaced: 0, ordersPaid: 0, ordersCancelled: 0, paidCents: 0, refundedCents: 0, points: 0 };
 
 /**
- * What one event adds to its customer's row (undefined for an event about no customer, such as
- * `stock.changed`); every change is a sum, so order between events does not matter.
+ * What one event adds to its customer's row (undefined for an event about no customer:
+ * `stock.changed`, `approval.decided`); every change is a sum, so order between events does not matter.
  */
 function delta(event: DomainEvent): { customerId: string; add: Counts } | undefined {
   switch (event.type) {
@@ -43,6 +43,7 @@ function delta(event: DomainEvent): { customerId: string; add: Counts } | undefi
     case 'points.changed':
       return { customerId: event.data.customerId, add: { ...zero, points: event.data.points } };
     case 'stock.changed':
+    case 'approval.decided':
       return undefined;
   }
 }

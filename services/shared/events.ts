@@ -12,7 +12,7 @@ import type { PoolClient } from './db';
 export const eventsOutboxChannel = 'events_outbox';
 
 /** The schemas that own an events outbox (their migrations create it). */
-export const eventSchemas = ['order', 'wallet', 'inventory'] as const;
+export const eventSchemas = ['order', 'wallet', 'inventory', 'approvals'] as const;
 export type EventSchema = (typeof eventSchemas)[number];
 
 /**

@@ -164,6 +164,17 @@ describe('saga CLI', () => {
       expect((await saga('withdraw', 'cli-req-2', '--by', 'dev-1', '--reason', 'bought one')).stdout.trim()).toBe(
         'cli-req-2: WITHDRAWN',
       );
+      // Each closed request's decision is recorded once, with its approval.decided event in the same transaction.
+      for (const id of ['cli-req', 'cli-req-2']) await stack.client.workflow.getHandle(`approval:${id}`).result();
+      const decisions = await stack.services.pool.query(
+        `SELECT d.request_id AS "requestId", d.status, d.decided_by AS "decidedBy", e.event->>'type' AS type
+         FROM approvals.decisions d JOIN approvals.events_outbox e ON e.event->>'aggregateId' = d.request_id
+         WHERE d.request_id LIKE 'cli-req%' ORDER BY d.request_id`,
+      );
+      expect(decisions.rows).toEqual([
+        { requestId: 'cli-req', status: 'APPROVED', decidedBy: 'tl-support', type: 'approval.decided' },
+        { requestId: 'cli-req-2', status: 'WITHDRAWN', decidedBy: 'dev-1', type: 'approval.decided' },
+      ]);
       const state = await approvalState(stack.client, 'cli-req-2');
       expect(state.audit.map((a) => [a.what, a.who])).toEqual(
         expect.arrayContaining([

@@ -167,7 +167,8 @@ export async function unpublished(services: Services): Promise<number> {
   const { rows } = await services.services.pool.query<{ n: number }>(
     `SELECT (SELECT count(*) FROM "order".events_outbox WHERE published_at IS NULL)
           + (SELECT count(*) FROM wallet.events_outbox WHERE published_at IS NULL)
-          + (SELECT count(*) FROM inventory.events_outbox WHERE published_at IS NULL) AS n`,
+          + (SELECT count(*) FROM inventory.events_outbox WHERE published_at IS NULL)
+          + (SELECT count(*) FROM approvals.events_outbox WHERE published_at IS NULL) AS n`,
   );
   return Number(rows[0]!.n);
 }

@@ -104,6 +104,7 @@ function defaults(): Activities {
     commitBudget: async (i) => ({ holdId: i.holdId, status: 'COMMITTED' }),
     releaseBudget: async (i) => ({ holdId: i.holdId, status: 'RELEASED' }),
     notify: async (i) => ({ notificationId: i.notificationId }),
+    recordDecision: async ({ idempotencyKey: _key, ...i }) => ({ ...i, recorded: true }),
     gatherReconciliationData: async (i) => ({ ...i, orders: {}, charges: {}, flows: {}, orphans: [] }),
     storeReconciliationReport: async (i) => ({
       ...i,

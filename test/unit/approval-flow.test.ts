@@ -202,7 +202,8 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
       expect(m.notes.at(-1)).toMatchObject({ kind: 'outcome', to: 'req-ann', requestId: input.requestId });
       expect(state?.status).toBe('APPROVED');
       expect(state?.currentLevel).toBeUndefined();
-      expect(m.calls.filter((c) => c !== 'notify')).toEqual([]); // no budget: no budget calls
+      // No budget: no budget calls; the decision is recorded once, at the end.
+      expect(m.calls.filter((c) => c !== 'notify')).toEqual(['recordDecision']);
     },
   );
 
@@ -398,7 +399,12 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
       ['submitted', 'req-ann', undefined],
       ['rejected', 'system', 0],
     ]);
-    expect(m.calls.filter((c) => c !== 'notify')).toEqual(['holdBudget', 'holdBudget', 'releaseBudget']);
+    expect(m.calls.filter((c) => c !== 'notify')).toEqual([
+      'holdBudget',
+      'holdBudget',
+      'releaseBudget',
+      'recordDecision',
+    ]);
     expect(m.budget).toEqual([
       expect.objectContaining({ name: 'releaseBudget', holdId: `approval:${input.requestId}:support` }),
     ]);
