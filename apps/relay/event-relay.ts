@@ -1,5 +1,4 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { inTransaction, type Pool } from '../../services/shared/db';
 import { eventsStream } from '../../services/shared/broker';
@@ -12,6 +11,8 @@ import {
   type EventSchema,
   type OutboxEvent,
 } from '../../services/shared/events';
+
+import { NotifiedLoop } from './notified-loop';
 
 export interface EventRelayOptions {
   pool: Pool;
@@ -39,11 +40,7 @@ export interface EventRelayOptions {
  * events reach the stream in order; a failed publish ends the round for that outbox.
  */
 export class EventRelay {
-  private running = false;
-  private wake: (() => void) | undefined;
-  private notified = false;
-  private listener: pg.Client | undefined;
-  private loopDone: Promise<void> = Promise.resolve();
+  private loop: NotifiedLoop | undefined;
 
   constructor(private readonly options: EventRelayOptions) {}
 
@@ -94,47 +91,20 @@ export class EventRelay {
 
   /** Runs until `stop()`: woken by NOTIFY on the events channel, polling as a fallback. */
   async start(): Promise<void> {
-    this.running = true;
-    this.listener = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'event-relay' });
-    this.listener.on('error', (err) =>
-      this.options.logger.warn({ err }, 'events LISTEN connection lost; polling only'),
-    );
-    await this.listener.connect();
-    this.listener.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
+    const { databaseUrl, logger, pollIntervalMs } = this.options;
+    this.loop = new NotifiedLoop({
+      databaseUrl,
+      channel: eventsOutboxChannel,
+      name: 'events',
+      logger,
+      ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+      round: async () => ({ count: await this.drain(), more: false }),
     });
-    await this.listener.query(`LISTEN ${eventsOutboxChannel}`);
-    this.loopDone = this.loop();
-  }
-
-  private async loop(): Promise<void> {
-    const poll = this.options.pollIntervalMs ?? 2000;
-    while (this.running) {
-      this.notified = false;
-      try {
-        const n = await this.drain();
-        if (n > 0) this.options.logger.info({ count: n }, 'events published');
-        if (this.notified) continue;
-      } catch (err) {
-        this.options.logger.error({ err }, 'event relay round failed');
-      }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, poll);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await this.loop.start();
   }
 
   /** Stops after the round in flight. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loopDone;
-    await this.listener?.end();
+    await this.loop?.stop();
   }
 }

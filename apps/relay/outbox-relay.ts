@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { startPayment } from '../../client';
 import type { StartOptions } from '../../client/options';
@@ -13,6 +12,8 @@ import {
   type OutboxEntry,
   type OutboxSealer,
 } from '../../services/order/outbox';
+
+import { NotifiedLoop } from './notified-loop';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -38,11 +39,7 @@ export interface OutboxRelayOptions {
  * back; the next delivery starts the same workflow id again, which returns the existing run.
  */
 export class OutboxRelay {
-  private running = false;
-  private wake: (() => void) | undefined;
-  /** A notification arrived since the current round began: go again instead of waiting. */
-  private notified = false;
-  private listener: pg.Client | undefined;
+  private loop: NotifiedLoop | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -79,45 +76,23 @@ export class OutboxRelay {
 
   /** Runs until `stop()`: woken by NOTIFY on the outbox channel, polling as a fallback. */
   async start(): Promise<void> {
-    this.running = true;
-    this.listener = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'outbox-relay' });
-    // A lost LISTEN connection must not crash the relay: polling goes on, and it says so.
-    this.listener.on('error', (err) =>
-      this.options.logger.warn({ err }, 'outbox LISTEN connection lost; polling only'),
-    );
-    await this.listener.connect();
-    this.listener.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
-    await this.listener.query(`LISTEN ${outboxChannel}`);
-    void this.loop();
-  }
-
-  private async loop(): Promise<void> {
-    const poll = this.options.pollIntervalMs ?? 2000;
-    while (this.running) {
-      this.notified = false;
-      try {
+    const { databaseUrl, logger, pollIntervalMs } = this.options;
+    const batch = this.options.batchSize ?? 20;
+    this.loop = new NotifiedLoop({
+      databaseUrl,
+      channel: outboxChannel,
+      name: 'outbox',
+      logger,
+      ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+      round: async () => {
         const delivered = await this.deliverBatch();
-        if (delivered.length > 0) this.options.logger.info({ count: delivered.length }, 'outbox delivered');
-        if (delivered.length === (this.options.batchSize ?? 20) || this.notified) continue;
-      } catch (err) {
-        this.options.logger.error({ err }, 'outbox round failed');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, poll);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+        return { count: delivered.length, more: delivered.length === batch };
+      },
+    });
+    await this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.listener?.end();
+    await this.loop?.stop();
   }
 }
