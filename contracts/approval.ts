@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { currency, derivedId, positiveCents } from './fields';
+import { cents, currency, derivedId, positiveCents } from './fields';
 
 /** Who may approve, in the order levels are asked. `finance` is company-wide. */
 export const approvalRoles = ['team-lead', 'department-head', 'finance'] as const;
@@ -186,3 +186,13 @@ export const commentUpdate = defineUpdate<ApprovalState, [CommentAction]>('comme
 export const withdrawUpdate = defineUpdate<ApprovalState, [WithdrawAction]>('withdraw');
 /** The request's state at any time, also after the workflow completed. */
 export const approvalStateQuery = defineQuery<ApprovalState>('approvalState');
+
+/** A closed request's decision, as the approvals service records it and `approval.decided` tells it. */
+export const approvalDecisionShape = {
+  requestId: derivedId,
+  kind: z.enum(['refund', 'purchase']),
+  status: z.enum(['APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED']),
+  decidedBy: z.string().min(1).max(200),
+  amountCents: cents,
+  currency,
+};

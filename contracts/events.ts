@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalDecisionShape } from './approval';
 import { businessId, cents, currency, derivedId, positiveCents, sku } from './fields';
 
 /**
@@ -62,14 +63,7 @@ export const stockChangedV1 = event('stock.changed', {
 });
 
 /** An approval request closed: approved, rejected, withdrawn or expired, and by whom. */
-export const approvalDecidedV1 = event('approval.decided', {
-  requestId: derivedId,
-  kind: z.enum(['refund', 'purchase']),
-  status: z.enum(['APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED']),
-  decidedBy: z.string().min(1).max(200),
-  amountCents: cents,
-  currency,
-});
+export const approvalDecidedV1 = event('approval.decided', approvalDecisionShape);
 
 export const domainEvent = z.discriminatedUnion('type', [
   orderPlacedV1,

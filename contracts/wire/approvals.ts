@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { actor, department } from '../approval';
-import { cents, composedId, currency, derivedId, positiveCents } from '../fields';
+import { actor, approvalDecisionShape, department } from '../approval';
+import { cents, composedId, derivedId, positiveCents } from '../fields';
 
 /** The approvals service's wire: department budget holds and the approvers' inbox. */
 
@@ -18,14 +18,7 @@ export const notificationRequest = z.object({
 });
 
 /** A request's final decision, recorded once (the approval flow sends it when the request closes). */
-export const decisionRequest = z.object({
-  requestId: derivedId,
-  kind: z.enum(['refund', 'purchase']),
-  status: z.enum(['APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED']),
-  decidedBy: z.string().min(1).max(200),
-  amountCents: cents,
-  currency,
-});
+export const decisionRequest = z.object(approvalDecisionShape);
 export type DecisionRequest = z.infer<typeof decisionRequest>;
 export const decisionStored = decisionRequest.extend({ recorded: z.boolean() });
 
