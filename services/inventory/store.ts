@@ -93,6 +93,20 @@ export async function release(client: PoolClient, reservationId: string): Promis
     throw new BusinessError('ReservationSold', `reservation ${reservationId} was sold; return its items instead`);
   }
   // Items already returned by a refund are back in `available`: release only what is left.
+  await moveHeld(client, reservationId, 'available');
+  await client.query(
+    `UPDATE inventory.reservations SET status = 'RELEASED', released_at = now() WHERE reservation_id = $1`,
+    [reservationId],
+  );
+  return { ...current, status: 'RELEASED', returned: true };
+}
+
+/**
+ * Moves what a reservation still holds (each line less its returns) out of `reserved` into `to`,
+ * line by line in SKU order, so concurrent moves cannot deadlock. The reservation row is locked by
+ * the caller.
+ */
+async function moveHeld(client: PoolClient, reservationId: string, to: 'available' | 'sold'): Promise<void> {
   const left = await client.query<{ sku: string; quantity: number }>(
     `SELECT sku, quantity - returned AS quantity FROM inventory.reservation_lines
      WHERE reservation_id = $1 AND quantity > returned ORDER BY sku COLLATE "C"`,
@@ -100,15 +114,10 @@ export async function release(client: PoolClient, reservationId: string): Promis
   );
   for (const { sku, quantity } of left.rows) {
     await client.query(
-      `UPDATE inventory.stock SET available = available + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
+      `UPDATE inventory.stock SET ${to} = ${to} + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
       [sku, quantity],
     );
   }
-  await client.query(
-    `UPDATE inventory.reservations SET status = 'RELEASED', released_at = now() WHERE reservation_id = $1`,
-    [reservationId],
-  );
-  return { ...current, status: 'RELEASED', returned: true };
 }
 
 /**
@@ -123,17 +132,7 @@ export async function sell(client: PoolClient, reservationId: string): Promise<R
     throw new BusinessError('ReservationReleased', `reservation ${reservationId} was released`);
   }
   if (current.status === 'SOLD') return { ...current, sold: false };
-  const left = await client.query<{ sku: string; quantity: number }>(
-    `SELECT sku, quantity - returned AS quantity FROM inventory.reservation_lines
-     WHERE reservation_id = $1 AND quantity > returned ORDER BY sku COLLATE "C"`,
-    [reservationId],
-  );
-  for (const { sku, quantity } of left.rows) {
-    await client.query(
-      `UPDATE inventory.stock SET sold = sold + $2, reserved = reserved - $2, updated_at = now() WHERE sku = $1`,
-      [sku, quantity],
-    );
-  }
+  await moveHeld(client, reservationId, 'sold');
   await client.query(`UPDATE inventory.reservations SET status = 'SOLD', sold_at = now() WHERE reservation_id = $1`, [
     reservationId,
   ]);
