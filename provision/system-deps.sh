@@ -20,7 +20,7 @@ if [ -z "${REDIS_URL:-}" ]; then
   fi
 fi
 command -v python3 >/dev/null 2>&1 || want+=(python3 python3-venv)
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then want+=(chromium); fi
+for arg in "$@"; do if [ "$arg" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then want+=(chromium); fi; done
 
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

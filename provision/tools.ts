@@ -54,3 +54,28 @@ export function natsServerPath(): string {
     return firstExisting(`NATS_SERVER (${process.env.NATS_SERVER})`, [process.env.NATS_SERVER]);
   return firstExisting('nats-server', [join(toolsDir, 'bin', 'nats-server'), onPath('nats-server')]);
 }
+
+/** The production Temporal server: $TEMPORAL_SERVER, then the project's own build (`bash provision/temporal-server.sh`). */
+export function temporalServerPath(): string {
+  if (process.env.TEMPORAL_SERVER)
+    return firstExisting(`TEMPORAL_SERVER (${process.env.TEMPORAL_SERVER})`, [process.env.TEMPORAL_SERVER]);
+  return firstExisting('temporal-server (run `bash provision/temporal-server.sh` to build it)', [
+    join(toolsDir, 'bin', 'temporal-server'),
+  ]);
+}
+
+/** `temporal-sql-tool`, which creates and updates the production server's schema. */
+export function temporalSqlToolPath(): string {
+  return firstExisting('temporal-sql-tool (run `bash provision/temporal-server.sh` to build it)', [
+    process.env.TEMPORAL_SQL_TOOL,
+    join(toolsDir, 'bin', 'temporal-sql-tool'),
+  ]);
+}
+
+/** The standalone Temporal Web UI server, built next to the production server. */
+export function temporalUiServerPath(): string {
+  return firstExisting('temporal-ui-server (run `bash provision/temporal-server.sh` to build it)', [
+    process.env.TEMPORAL_UI_SERVER,
+    join(toolsDir, 'bin', 'temporal-ui-server'),
+  ]);
+}

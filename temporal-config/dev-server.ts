@@ -1,5 +1,6 @@
 import { SearchAttributeType } from '@temporalio/common';
 import { searchAttributes } from '../contracts/search-attributes';
+import { loadDynamicConfig, type DynamicValue } from './dynamic-config';
 
 /** How the dev server's `--search-attribute name=Type` flag spells each type. */
 const cliTypeName: Record<SearchAttributeType, string> = {
@@ -13,16 +14,11 @@ const cliTypeName: Record<SearchAttributeType, string> = {
 };
 
 /**
- * Dynamic config the project relies on. The same keys go into a real cluster's dynamic config
- * file (see README, "Running against an existing cluster").
+ * Dynamic config the project relies on, from the file both servers use
+ * (temporal-config/dynamic-config.yaml; the same keys go into a cluster's dynamic config, see
+ * README, "Running on a Temporal cluster").
  */
-export const dynamicConfig: Record<string, string | number | boolean> = {
-  // Search attributes registered at start are visible to the very first list query.
-  'system.forceSearchAttributesCacheRefreshOnRead': true,
-  // Operators retry or skip NEEDS_ATTENTION steps through workflow updates.
-  'frontend.enableUpdateWorkflowExecution': true,
-  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
-};
+export const dynamicConfig: Record<string, DynamicValue> = loadDynamicConfig();
 
 export interface DevServerOptions {
   ip: string;
@@ -38,7 +34,7 @@ export interface DevServerOptions {
   /** SQLite pragmas for the file (`synchronous`, `journal_mode`), e.g. for a durable benchmark. */
   sqlitePragmas?: Record<string, string>;
   /** Dynamic config on top of the project's (the benchmark turns on eager workflow start). */
-  extraDynamicConfig?: Record<string, string | number | boolean>;
+  extraDynamicConfig?: Record<string, DynamicValue>;
 }
 
 /** Arguments for `temporal server start-dev` with our search attributes and dynamic config. */

@@ -1,15 +1,21 @@
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, tcpOpen } from '../../provision/process';
+import { freeServerPort, serverPortCount } from '../../provision/temporal-server';
+import { temporalCliPath } from '../../provision/tools';
 import type { paymentSaga } from '../../workflows';
 import pg from 'pg';
 import { localDatabaseUrl, serviceNames } from '../../config';
 import { anOrder } from '../support/shop';
 import { devApiClient } from '../../config/api-clients';
 import { envWithout, startCommand } from '../support/run';
+
+const runCommand = async (command: string, args: string[]) => (await promisify(execFile)(command, args)).stdout;
 
 /** Command lines of running processes that mention `text` (the test's own data folder). */
 function processesMentioning(text: string): string[] {
@@ -54,6 +60,53 @@ function scratchDataDir(): string {
   return dir;
 }
 
+/** Starts `npm start [-- args]` on `ports` over `dataDir` and waits until it says it is ready. */
+async function startStack(dataDir: string, ports: Record<string, number>, args: string[] = []) {
+  const env = {
+    ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS', 'SERVICE_TOKENS_FILE', 'REDIS_URL', 'TEMPORAL_ENGINE'),
+    DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    TEMPORAL_UI_PORT: String(ports.ui),
+    PG_PORT: String(ports.pg),
+    REDIS_PORT: String(ports.redis),
+    ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
+    API_PORT: String(ports.api),
+    METRICS_PORT: String(ports.metrics),
+    NATS_PORT: String(ports.nats),
+    ACTIVITY_PORT: String(ports.activity),
+    TEMPORAL_TASK_QUEUE: 'stack-test',
+  };
+  const stack = startCommand('npm', ['start', '--silent', ...(args.length > 0 ? ['--', ...args] : [])], env);
+  try {
+    await expect.poll(() => stack.output(), { timeout: 150_000, interval: 500 }).toContain('ready.');
+  } catch (err) {
+    // Say why: the log of every part that was started.
+    const logs = readdirSync(join(dataDir, 'logs')).map(
+      (f) => `--- ${f}\n${readFileSync(join(dataDir, 'logs', f), 'utf8').slice(-3000)}`,
+    );
+    throw new Error(`${String(err)}\n${stack.output()}\n${logs.join('\n')}`);
+  }
+  return stack;
+}
+
+/** Stops the stack by `how`: a clean exit, every part stopped, in reverse order of starting. */
+async function stopStack(dataDir: string, how: StopBy, stack: Child, ports: Record<string, number>) {
+  expect(await stopBy(how, stack, ports, dataDir)).toBe(0);
+  const order = ['api', 'activity', 'relay', 'worker', 'services', 'temporal', 'redis', 'nats', 'postgres'].map(
+    (part) => stack.output().indexOf(`stopping ${part}\n`),
+  );
+  expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
+}
+
+/** Free ports for every part of the stack; the Temporal frontend with the nine after it free too. */
+async function stackPorts(): Promise<Record<string, number>> {
+  const ports: Record<string, number> = { temporal: await freeServerPort() };
+  for (let k = 1; k < serverPortCount; k++) ports[`temporal+${k}`] = ports.temporal! + k;
+  for (const part of ['ui', 'pg', 'redis', 'api', 'metrics', 'nats', 'activity', ...serviceNames])
+    ports[part] = await freePort();
+  return ports;
+}
+
 /**
  * `npm start` end to end, on ports and a data folder of its own: everything comes up healthy, the
  * UI answers, a saga runs through worker and service; SIGINT, then SIGTERM, to the npm process
@@ -63,50 +116,11 @@ function scratchDataDir(): string {
 describe('npm start', () => {
   const dataDir = scratchDataDir();
 
-  async function startStack(ports: Record<string, number>) {
-    const env = {
-      ...envWithout('DATABASE_URL', 'TEMPORAL_ADDRESS', 'SERVICE_TOKENS_FILE', 'REDIS_URL'),
-      DATA_DIR: dataDir,
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      TEMPORAL_UI_PORT: String(ports.ui),
-      PG_PORT: String(ports.pg),
-      REDIS_PORT: String(ports.redis),
-      ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, String(ports[s])])),
-      API_PORT: String(ports.api),
-      METRICS_PORT: String(ports.metrics),
-      NATS_PORT: String(ports.nats),
-      ACTIVITY_PORT: String(ports.activity),
-      TEMPORAL_TASK_QUEUE: 'stack-test',
-    };
-    const stack = startCommand('npm', ['start', '--silent'], env);
-    try {
-      await expect.poll(() => stack.output(), { timeout: 150_000, interval: 500 }).toContain('ready.');
-    } catch (err) {
-      // Say why: the log of every part that was started.
-      const logs = readdirSync(join(dataDir, 'logs')).map(
-        (f) => `--- ${f}\n${readFileSync(join(dataDir, 'logs', f), 'utf8').slice(-3000)}`,
-      );
-      throw new Error(`${String(err)}\n${logs.join('\n')}`);
-    }
-    return stack;
-  }
-
-  /** Stops the stack by `how`: a clean exit, every part stopped, in reverse order of starting. */
-  async function stopStack(how: StopBy, stack: Child, ports: Record<string, number>) {
-    expect(await stopBy(how, stack, ports, dataDir)).toBe(0);
-    const order = ['api', 'activity', 'relay', 'worker', 'services', 'temporal', 'redis', 'nats', 'postgres'].map(
-      (part) => stack.output().indexOf(`stopping ${part}\n`),
-    );
-    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
-  }
-
   it('starts everything, runs a saga, stops cleanly, and restarts on the same data', async () => {
-    const ports: Record<string, number> = {};
-    for (const part of ['temporal', 'ui', 'pg', 'redis', 'api', 'metrics', 'nats', 'activity', ...serviceNames])
-      ports[part] = await freePort();
+    const ports = await stackPorts();
     const inventory = `http://127.0.0.1:${ports.inventory}`;
 
-    const first = await startStack(ports);
+    const first = await startStack(dataDir, ports);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     // The first start wrote the service tokens, readable by their owner only; callers need one.
     const tokensFile = join(dataDir, 'service-tokens.json');
@@ -181,7 +195,7 @@ describe('npm start', () => {
       })
       .toMatchObject({ ordersPlaced: 1, ordersPaid: 1, refundedCents: 1500 });
 
-    await stopStack('SIGINT to the pid', first, ports);
+    await stopStack(dataDir, 'SIGINT to the pid', first, ports);
     // Our processes write nothing but JSON lines, so a log pipeline can parse every one.
     for (const part of ['api', 'activity', 'relay', 'worker', 'services']) {
       const lines = readFileSync(join(dataDir, 'logs', `${part}.log`), 'utf8').split('\n');
@@ -189,7 +203,7 @@ describe('npm start', () => {
       expect(notJson, `${part}.log`).toEqual([]);
     }
 
-    const second = await startStack(ports);
+    const second = await startStack(dataDir, ports);
     try {
       const again = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       const described = await new Client({ connection: again }).workflow.getHandle('payment:stack-1').describe();
@@ -202,7 +216,83 @@ describe('npm start', () => {
       expect(stock.available).toBe(4); // PostgreSQL data survived too (3 left, 1 returned)
       expect(second.output()).not.toContain('bootstrap: installing'); // tools were reused
     } finally {
-      await stopStack('SIGTERM to the pid', second, ports);
+      await stopStack(dataDir, 'SIGTERM to the pid', second, ports);
+    }
+  });
+});
+
+/**
+ * `npm start -- --engine server` from outside, as an operator would: the production Temporal server
+ * on the project's PostgreSQL cluster and its Web UI, the README's tour (an order through the order
+ * service's outbox, a refund over the HTTP API), the standard `temporal` CLI against it, and a
+ * clean stop that leaves no process and no open port (all ten of the server's) behind.
+ */
+describe('npm start -- --engine server', () => {
+  const dataDir = scratchDataDir();
+
+  it('runs the whole stack on the production server and stops it cleanly', async () => {
+    const ports = await stackPorts();
+    const stack = await startStack(dataDir, ports, ['--engine', 'server']);
+    try {
+      expect(stack.output()).toMatch(/Temporal +127\.0\.0\.1:\d+ \(production server v1\.32, PostgreSQL/);
+      expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+      const tokens = JSON.parse(readFileSync(join(dataDir, 'service-tokens.json'), 'utf8')) as {
+        callers: Record<string, string>;
+      };
+      const operator = { 'content-type': 'application/json', authorization: `Bearer ${tokens.callers.operator}` };
+      for (const sku of ['ENG-1', 'ENG-2']) {
+        await fetch(`http://127.0.0.1:${ports.inventory}/stock/${sku}`, {
+          method: 'PUT',
+          headers: operator,
+          body: JSON.stringify({ available: 5 }),
+        });
+      }
+      const created = await fetch(`http://127.0.0.1:${ports.order}/orders`, {
+        method: 'POST',
+        headers: { ...operator, 'idempotency-key': 'create:eng-1' },
+        body: JSON.stringify(anOrder('eng-1', ['ENG-1', 'ENG-2'])),
+      });
+      expect(created.status).toBe(201);
+      const order = async () =>
+        (
+          (await (await fetch(`http://127.0.0.1:${ports.order}/orders/eng-1`, { headers: operator })).json()) as {
+            status: string;
+          }
+        ).status;
+      await expect.poll(order, { timeout: 60_000 }).toBe('PAID');
+
+      const api = `http://127.0.0.1:${ports.api}`;
+      const auth = { 'content-type': 'application/json', authorization: `Bearer ${devApiClient.token}` };
+      const refund = await fetch(`${api}/refunds`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          refundId: 'eng-r1',
+          orderId: 'eng-1',
+          amountCents: 1500,
+          items: [{ sku: 'ENG-1', quantity: 1 }],
+          reason: 'one item came back',
+          requestedBy: 'agent-7',
+        }),
+      });
+      expect(refund.status).toBe(202);
+      await expect.poll(order, { timeout: 60_000 }).toBe('PARTIALLY_REFUNDED');
+
+      // The standard CLI sees both runs and their business state in the search attributes.
+      const listed = await runCommand(temporalCliPath(), [
+        'workflow',
+        'list',
+        '--address',
+        `127.0.0.1:${ports.temporal}`,
+        '--query',
+        "SagaStatus = 'COMPLETED'",
+        '--output',
+        'json',
+      ]);
+      const ids = (JSON.parse(listed) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
+      expect(ids.sort()).toEqual(['payment:eng-1', 'refund:eng-r1']);
+    } finally {
+      await stopStack(dataDir, 'SIGTERM to the pid', stack, ports);
     }
   });
 });

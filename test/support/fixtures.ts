@@ -1,10 +1,13 @@
-import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { NativeConnection } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { dropDatabase } from '../../provision/postgres';
+import { freeServerPort, serverDatabase, startTemporalServer } from '../../provision/temporal-server';
 import { freePort } from '../../provision/process';
 import { startRedis, type LocalRedis } from '../../provision/redis';
 import { projectRoot } from '../../provision/tools';
@@ -49,6 +52,50 @@ export function useStack(
 ): Services & { client: Client; nativeConnection: NativeConnection } {
   const { dataConverter, flashSaleGate, ...options } = opts;
   return useServiceStack(async () => devServerConnections(dataConverter), options, flashSaleGate);
+}
+
+/**
+ * The services plus client and worker connections to a production Temporal server of the file's
+ * own (`temporal-server` v1.32, all four services in one process) on two fresh PostgreSQL
+ * databases next to the run's test database; everything is stopped and dropped afterwards.
+ * `address` is its frontend, for worker processes.
+ */
+export function useProductionStack(): Services & {
+  client: Client;
+  nativeConnection: NativeConnection;
+  address: string;
+} {
+  const ctx = { address: '' };
+  const stack = useServiceStack(async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const url = new URL(inject('databaseUrl'));
+    const base = url.pathname.slice(1);
+    url.pathname = '/postgres';
+    const db = serverDatabase(url.toString(), {
+      database: `${base}_temporal_${suffix}`,
+      visibilityDatabase: `${base}_temporal_visibility_${suffix}`,
+    });
+    const server = await startTemporalServer({
+      port: await freeServerPort(),
+      db,
+      namespace: 'default',
+      logFile: join(projectRoot, '.data', 'logs', `temporal-server-test-${suffix}.log`),
+    });
+    ctx.address = server.address;
+    const connection = await Connection.connect({ address: server.address });
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    return {
+      client: new Client({ connection }),
+      nativeConnection,
+      async close() {
+        await nativeConnection.close();
+        await connection.close();
+        await server.stop();
+        for (const name of [db.database, db.visibilityDatabase]) await dropDatabase(url.toString(), name);
+      },
+    };
+  });
+  return Object.defineProperty(stack, 'address', { get: () => ctx.address }) as typeof stack & { address: string };
 }
 
 /**
