@@ -7,6 +7,7 @@ import { loadConfig } from '../config';
 import { startTsProcess, waitUntil, type ManagedProcess } from '../provision/process';
 import { scratchProcessStack, type ProcessStack } from '../provision/scratch';
 import { projectRoot } from '../provision/tools';
+import type { DynamicValue } from '../temporal-config/dynamic-config';
 import { sqlitePragmas, TASK_QUEUE } from './settings';
 
 const DATABASE = 'saga_bench_sagas';
@@ -14,24 +15,33 @@ const DATABASE = 'saga_bench_sagas';
 /** The stack under test, each part its own process, and a small pool for the commit counter. */
 export type Stack = ProcessStack & { database: string; pool: pg.Pool };
 
+/** Which Temporal server a run uses: the dev server (with dynamic config on top of the project's) or the production one. */
+export type BenchEngine = { engine: 'dev'; dynamicConfig?: Record<string, DynamicValue> } | { engine: 'server' };
+
 /**
- * Brings up PostgreSQL, a dev server on a durable SQLite file (`nonce` names it) and the services
- * host, with the gateway settling at its next round. Fails when a part is not ready in time.
+ * Brings up PostgreSQL, a dev server on a durable SQLite file (`nonce` names it) or, with
+ * `{ engine: 'server' }`, the production server on the same cluster, and the services host, with
+ * the gateway settling at its next round. Fails when a part is not ready in time.
  */
-export async function bringUp(nonce: string): Promise<Stack> {
+export async function bringUp(nonce: string, engine: BenchEngine = { engine: 'dev' }): Promise<Stack> {
   const dataDir = join(projectRoot, loadConfig().dataDir);
   mkdirSync(join(dataDir, 'bench'), { recursive: true });
+  const logFile = join(dataDir, 'logs', 'bench-temporal.log');
   const stack = await scratchProcessStack({
     database: DATABASE,
-    temporal: {
-      dbFile: join(dataDir, 'bench', `temporal-${nonce}.sqlite`),
-      sqlitePragmas,
-      extraDynamicConfig: {
-        'system.enableEagerWorkflowStart': true,
-        ...(JSON.parse(process.env.BENCH_DYNAMIC_CONFIG ?? '{}') as Record<string, string | number | boolean>),
-      },
-      logFile: join(dataDir, 'logs', 'bench-temporal.log'),
-    },
+    temporal:
+      engine.engine === 'server'
+        ? { engine: 'server', logFile }
+        : {
+            dbFile: join(dataDir, 'bench', `temporal-${nonce}.sqlite`),
+            sqlitePragmas,
+            extraDynamicConfig: {
+              'system.enableEagerWorkflowStart': true,
+              ...(JSON.parse(process.env.BENCH_DYNAMIC_CONFIG ?? '{}') as Record<string, DynamicValue>),
+              ...engine.dynamicConfig,
+            },
+            logFile,
+          },
     // The gateway settles a charge at its next round (every 50 ms) rather than after 100 ms.
     env: { TEMPORAL_TASK_QUEUE: TASK_QUEUE, GATEWAY_SETTLE_MS: '0' },
     servicesLogFile: join(dataDir, 'logs', 'bench-services.log'),
@@ -62,11 +72,14 @@ export async function startWorker(
     env: { ...stack.env, BENCH_BUNDLE: bundle, BENCH_READY_FILE: readyFile },
     logFile: join(projectRoot, '.data', 'logs', 'bench-worker.log'),
   });
-  await waitUntil('the bench worker', () => Promise.resolve(existsSync(readyFile)), {
-    process: proc,
-    timeoutMs: 120_000,
-  });
-  return { proc, startupMs: (JSON.parse(readFileSync(readyFile, 'utf8')) as { startupMs: number }).startupMs };
+  // The worker writes the file in one call, but a reader may still see it empty for a moment.
+  let ready: { startupMs: number } | undefined;
+  const written = () => {
+    if (existsSync(readyFile)) ready = JSON.parse(readFileSync(readyFile, 'utf8')) as { startupMs: number };
+    return Promise.resolve(ready !== undefined);
+  };
+  await waitUntil('the bench worker', written, { process: proc, timeoutMs: 120_000 });
+  return { proc, startupMs: ready!.startupMs };
 }
 
 /** A reading of the database's commit counter. */

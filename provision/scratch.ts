@@ -13,14 +13,16 @@ import {
 } from '../config';
 import { generateServiceTokens, type DevCaller, type ServiceTokensFile } from '../config/service-tokens';
 import { createLogger } from '../config/logger';
-import { ensureLocalPostgres, recreateDatabase, type LocalPostgres } from './postgres';
+import { dropDatabase, ensureLocalPostgres, recreateDatabase, type LocalPostgres } from './postgres';
 import { freePort, startTsProcess, waitUntil, type ManagedProcess } from './process';
 import { ensureServiceTokensFile } from './service-tokens';
 import { startTemporalDev, type DevServer } from './temporal-dev';
+import { freeServerPort, serverDatabase, startTemporalServer } from './temporal-server';
 import { projectRoot } from './tools';
 
 export interface ScratchTemporal {
-  server: DevServer;
+  /** The dev server or the production one: its frontend, its process and how to stop it. */
+  server: Pick<DevServer, 'address' | 'process' | 'stop'>;
   connection: Connection;
   client: Client;
 }
@@ -37,7 +39,12 @@ export interface ScratchStack {
 
 /** How a scratch dev server keeps its state: in memory unless `dbFile` is given. */
 export interface ScratchTemporalOptions {
-  /** A SQLite file (deleted with its WAL files on close), with these pragmas. */
+  /**
+   * `server`: the production Temporal server, its stores in two fresh databases on the same
+   * cluster (`<name>_temporal`, `<name>_temporal_visibility`, dropped on close). Default `dev`.
+   */
+  engine?: 'dev' | 'server';
+  /** A SQLite file (deleted with its WAL files on close), with these pragmas (dev server only). */
   dbFile?: string;
   sqlitePragmas?: Record<string, string>;
   extraDynamicConfig?: Record<string, string | number | boolean>;
@@ -75,6 +82,30 @@ async function scratchDatabase(config: AppConfig, database: string, stops: Stops
   if (cluster.startedHere) stops.push(() => cluster.stop());
   await recreateDatabase(cluster.url('postgres'), database);
   return { cluster, databaseUrl: cluster.url(database) };
+}
+
+async function scratchProductionTemporal(
+  name: string,
+  cluster: LocalPostgres,
+  opts: ScratchTemporalOptions,
+  stops: Stops,
+): Promise<ScratchTemporal> {
+  const admin = cluster.url('postgres');
+  const db = serverDatabase(admin, { database: `${name}_temporal`, visibilityDatabase: `${name}_temporal_visibility` });
+  for (const d of [db.database, db.visibilityDatabase]) await dropDatabase(admin, d);
+  stops.push(async () => {
+    for (const d of [db.database, db.visibilityDatabase]) await dropDatabase(admin, d);
+  });
+  const server = await startTemporalServer({
+    port: await freeServerPort(),
+    db,
+    namespace: 'default',
+    logFile: opts.logFile ?? join(projectRoot, '.data', 'logs', `temporal-server-${name}.log`),
+  });
+  stops.push(() => server.stop());
+  const connection = await Connection.connect({ address: server.address });
+  stops.push(() => connection.close());
+  return { server, connection, client: new Client({ connection }) };
 }
 
 async function scratchTemporal(name: string, opts: ScratchTemporalOptions, stops: Stops): Promise<ScratchTemporal> {
@@ -157,7 +188,8 @@ export interface ProcessStack {
 
 /**
  * A throwaway stack whose parts are separate processes, so each can be measured (the benchmark):
- * a fresh `database`, a dev server (durable when `temporal.dbFile` is set), and the services host
+ * a fresh `database`, a dev server (durable when `temporal.dbFile` is set) or with
+ * `temporal.engine: 'server'` the production server on the same cluster, and the services host
  * with every service on free ports, started with `env` on top of this process's environment.
  * Fails when a part is not ready in time; `close` stops everything it started.
  */
@@ -171,7 +203,10 @@ export async function scratchProcessStack(opts: {
   return withStops(async (stops) => {
     const { cluster, databaseUrl } = await scratchDatabase(config, opts.database, stops);
     const postmasterPid = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const temporal = await scratchTemporal(opts.database, opts.temporal, stops);
+    const temporal =
+      opts.temporal.engine === 'server'
+        ? await scratchProductionTemporal(opts.database, cluster, opts.temporal, stops)
+        : await scratchTemporal(opts.database, opts.temporal, stops);
     const tokensFile = config.serviceTokens?.file ?? devServiceTokensPath(join(projectRoot, config.dataDir));
     ensureServiceTokensFile(tokensFile);
     const tokens = requireServiceTokens(loadConfig({ ...process.env, SERVICE_TOKENS_FILE: tokensFile }));
