@@ -4,7 +4,7 @@ import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { sagaStateQuery } from '../../workflows';
 import { anOrder, shop } from '../support/shop';
 import { activitySummaries, uniqueTaskQueue, withWorker } from '../support/temporal';
-import { startCommand } from '../support/run';
+import { startWorkerProcess } from '../support/run';
 import { useStack } from '../support/fixtures';
 
 const stack = useStack();
@@ -177,21 +177,9 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     await db.stock('PS-5a', 10);
     await db.stock('PS-5b', 10);
     const taskQueue = uniqueTaskQueue('int-crash');
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      LOG_LEVEL: 'warn',
-      METRICS_PORT: '0',
-      ...Object.fromEntries(
-        (['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping'] as const).map((s) => [
-          `${s.toUpperCase()}_URL`,
-          stack.url(s),
-        ]),
-      ),
-    };
-    const first = startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], env);
+    const worker = () =>
+      startWorkerProcess({ temporalAddress: inject('temporalAddress'), taskQueue, url: (n) => stack.url(n) });
+    const first = worker();
     // The slow card keeps the charge in flight for 3 s: the worker dies while it waits.
     const input = anOrder('ps-5', ['PS-5a', 'PS-5b'], { paymentMethod: testPaymentMethods.slow });
     const handle = await startPayment(stack.client, input, { taskQueue });
@@ -200,7 +188,7 @@ describe('paymentSaga on the real dev server, PostgreSQL and services', () => {
     process.kill(-first.pid!, 'SIGKILL');
     await killed;
 
-    const second = startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], env);
+    const second = worker();
     try {
       const result = await handle.result();
       expect(result.status).toBe('PAID');

@@ -11,7 +11,7 @@ import { dynamicConfigPath } from '../../temporal-config/dynamic-config';
 import { temporalServerPath } from '../../provision/tools';
 import { useProductionStack } from '../support/fixtures';
 import { testPolicy } from '../support/policy';
-import { startCommand } from '../support/run';
+import { startWorkerProcess } from '../support/run';
 import { http } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -153,21 +153,9 @@ describe('on the production Temporal server on PostgreSQL', () => {
     await db.stock('PR-5a', 10);
     await db.stock('PR-5b', 10);
     const taskQueue = uniqueTaskQueue('prod-two-workers');
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      LOG_LEVEL: 'warn',
-      METRICS_PORT: '0',
-      ...Object.fromEntries(
-        (['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping'] as const).map((s) => [
-          `${s.toUpperCase()}_URL`,
-          stack.url(s),
-        ]),
-      ),
-    };
-    const workers = [0, 1].map(() => startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], env));
+    const workers = [0, 1].map(() =>
+      startWorkerProcess({ temporalAddress: stack.address, taskQueue, url: (n) => stack.url(n) }),
+    );
     try {
       // The slow card keeps the charge in flight for 3 s; the worker that runs it dies meanwhile.
       const handle = await startPayment(

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { inject } from 'vitest';
 import { projectRoot } from '../../provision/tools';
 
 /** The environment without the variables a test wants unset (its own DATABASE_URL, say). */
@@ -35,4 +36,31 @@ export function startCommand(
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   return Object.assign(child, { output: () => output });
+}
+
+/**
+ * A worker process (apps/worker/main.ts) on `taskQueue` of the server at `temporalAddress`, its
+ * activities calling the services at `url(name)`, in its own process group (kill it with
+ * `process.kill(-child.pid, 'SIGKILL')`).
+ */
+export function startWorkerProcess(opts: {
+  temporalAddress: string;
+  taskQueue: string;
+  url(name: 'order' | 'inventory' | 'payments' | 'wallet' | 'coupon' | 'shipping'): string;
+}): ChildProcess & { output(): string } {
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: opts.temporalAddress,
+    TEMPORAL_TASK_QUEUE: opts.taskQueue,
+    WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+    LOG_LEVEL: 'warn',
+    METRICS_PORT: '0',
+    ...Object.fromEntries(
+      (['order', 'inventory', 'payments', 'wallet', 'coupon', 'shipping'] as const).map((s) => [
+        `${s.toUpperCase()}_URL`,
+        opts.url(s),
+      ]),
+    ),
+  };
+  return startCommand(process.execPath, ['--import', 'tsx', 'apps/worker/main.ts'], env);
 }
