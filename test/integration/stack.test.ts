@@ -291,6 +291,13 @@ describe('npm start -- --engine server', () => {
       ]);
       const ids = (JSON.parse(listed) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
       expect(ids.sort()).toEqual(['payment:eng-1', 'refund:eng-r1']);
+      // The Web UI's server reads the same cluster: its API lists the same runs.
+      const ui = (await (
+        await fetch(
+          `http://127.0.0.1:${ports.ui}/api/v1/namespaces/default/workflows?query=${encodeURIComponent("SagaStatus = 'COMPLETED'")}`,
+        )
+      ).json()) as { executions: { execution: { workflowId: string } }[] };
+      expect(ui.executions.map((e) => e.execution.workflowId).sort()).toEqual(['payment:eng-1', 'refund:eng-r1']);
     } finally {
       await stopStack(dataDir, 'SIGTERM to the pid', stack, ports);
     }
