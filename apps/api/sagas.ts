@@ -32,6 +32,7 @@ function operableId(params: unknown): string {
   if (!operableFlows.some((f) => f === flow)) throw new ValidationError([{ path: 'workflowId', message: operable }]);
   return workflowId;
 }
+
 /** What a retry, skip or cancel may carry: `by`, when given, must be the calling service. */
 export const retryBody = operatorAction.extend({ by: actor.optional() }).strict();
 export const skipBody = skipAction.extend({ by: actor.optional() }).strict();
