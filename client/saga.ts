@@ -1,11 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { actor } from '../contracts/approval';
-import { businessId } from '../contracts/fields';
+import { derivedId } from '../contracts/fields';
 import { retryUpdate, sagaStateQuery, skipUpdate, type SagaState } from '../contracts/saga';
 import { onOpenWorkflow, onWorkflow, queryWithin, validate } from './errors';
 
-const workflowIdOf = (workflowId: string) => validate(z.object({ workflowId: businessId }), { workflowId }).workflowId;
+// Up to the longest derived id: a refund saga's `refund:<refundId>` is longer than any id a caller gives.
+const workflowIdOf = (workflowId: string) => validate(z.object({ workflowId: derivedId }), { workflowId }).workflowId;
 
 /**
  * A saga's step timeline, from its `sagaState` query (NotFound for an unknown workflow id). A worker
@@ -23,26 +24,43 @@ export async function sagaState(
   );
 }
 
-const operatorAction = z.object({ by: actor, step: z.string().min(1).max(100).optional() }).strict();
-const skipAction = operatorAction.extend({ reason: z.string().trim().min(1, 'must say why').max(2000) }).strict();
+/** What a retry takes: who decides, and the step when more than one waits. */
+export const operatorAction = z.object({ by: actor, step: z.string().min(1).max(100).optional() }).strict();
+/** What a skip takes: a retry's fields and why. */
+export const skipAction = operatorAction
+  .extend({ reason: z.string().trim().min(1, 'must say why').max(2000) })
+  .strict();
 
 /**
  * Runs a step (or compensation) a saga waits on in NEEDS_ATTENTION again, with a fresh budget.
  * `step` may be left out when only one waits. A saga not waiting there refuses (ActionRefused), as
  * does a closed one, saying how it ended.
- * Answers the new timeline.
+ * Answers the new timeline. The same `updateId` again on the same run is the same decision: the
+ * engine answers its first outcome and applies it once.
  */
-export async function retryStep(client: Client, workflowId: string, action: unknown): Promise<SagaState> {
+export async function retryStep(
+  client: Client,
+  workflowId: string,
+  action: unknown,
+  opts: { updateId?: string } = {},
+): Promise<SagaState> {
   const id = workflowIdOf(workflowId);
   const args = [validate(operatorAction, action)] as const;
   return onOpenWorkflow(client, id, () =>
-    client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [...args] }),
+    client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [...args], ...opts }),
   );
 }
 
-/** Gives up on a step a saga waits on, recording who and why, and lets the saga carry on. */
-export async function skipStep(client: Client, workflowId: string, action: unknown): Promise<SagaState> {
+/** Gives up on a step a saga waits on, recording who and why, and lets the saga carry on (`updateId` as for retry). */
+export async function skipStep(
+  client: Client,
+  workflowId: string,
+  action: unknown,
+  opts: { updateId?: string } = {},
+): Promise<SagaState> {
   const id = workflowIdOf(workflowId);
   const args = [validate(skipAction, action)] as const;
-  return onOpenWorkflow(client, id, () => client.workflow.getHandle(id).executeUpdate(skipUpdate, { args: [...args] }));
+  return onOpenWorkflow(client, id, () =>
+    client.workflow.getHandle(id).executeUpdate(skipUpdate, { args: [...args], ...opts }),
+  );
 }

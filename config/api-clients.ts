@@ -8,6 +8,10 @@ export const apiScopes = [
   'approvals:read',
   'approvals:act',
   'flash-sales:buy',
+  /** Read payment, checkout and flash-sale sagas, and list sagas. */
+  'sagas:read',
+  /** Retry, skip or cancel a saga: recorded with the calling service as who acted. */
+  'sagas:operate',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 

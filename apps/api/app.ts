@@ -17,6 +17,7 @@ import {
   AlreadyStarted,
   GateUnavailable,
   NotFound,
+  Unanswered,
   validate,
   ValidationError,
 } from '../../client/errors';
@@ -27,6 +28,7 @@ import { refundState, startRefund } from '../../client/refund';
 import type { ApiClient, ApiScope } from '../../config/api-clients';
 import { authorize } from './auth';
 import { approvalRequest, openApiDocument } from './openapi';
+import { sagaRoutes } from './sagas';
 
 export interface ApiOptions {
   client: Client;
@@ -56,7 +58,18 @@ declare module 'fastify' {
     /** The calling service whose token the request carries (set once authorized). */
     caller?: string;
   }
+  interface FastifyInstance {
+    /** Every route this API registered (method and Fastify path), to check the OpenAPI document against. */
+    apiRoutes: readonly { method: string; url: string }[];
+  }
 }
+
+/** The error types of the refusals Fastify itself makes, by status. */
+const frameworkRefusals: Record<number, string> = {
+  413: 'PayloadTooLarge',
+  414: 'UriTooLong',
+  415: 'UnsupportedMediaType',
+};
 
 /**
  * The HTTP API for services in other languages: the same operations as the typed client, with the
@@ -65,9 +78,12 @@ declare module 'fastify' {
  * `{ error: { type, message, fields? } }`: 400 bad input (each field named), 401 no or unknown
  * token, 403 a token without the route's scope, 404 unknown workflow or route, 405 a route's path
  * under another method, 409 an action the workflow
- * refused (nothing recorded) or a business id already started with another input, 422 a flash-sale
+ * refused (nothing recorded) or a business id already started with another input, 413
+ * `PayloadTooLarge` (a body over Fastify's 1 MiB bodyLimit), 414 `UriTooLong` (a path parameter over
+ * maxKeyLength), 415 `UnsupportedMediaType` (a body that is not JSON), 422 a flash-sale
  * purchase the gate refused (`OutOfStock`, `BuyerLimitReached`), 503 `GateUnavailable` (the gate
- * cannot decide: try the same order again, `Retry-After: 1`).
+ * cannot decide: try the same order again, `Retry-After: 1`) or `Unanswered` (no worker answered a
+ * running saga's query in time).
  *
  * A POST with an `Idempotency-Key` header runs at most once per calling service and key: the same
  * key with the same request answers the stored response (with `Idempotent-Replayed: true`), with
@@ -78,12 +94,34 @@ declare module 'fastify' {
  * - `POST /refunds` (202; the same refund id again answers the same run), `GET /refunds/:id`
  * - `POST /approvals` (202), `GET /approvals/:id`, `POST /approvals/:id/approve|reject|delegate|comment|withdraw`
  * - `POST /flash-sales/purchases` (202 started; refused at the gate without a workflow)
+ * - `GET /payments/:orderId`, `/checkouts/:orderId`, `/flash-sales/:orderId`, `GET /sagas`, and
+ *   `POST /sagas/:workflowId/retry|skip|cancel`, acting as the calling service (see `./sagas.ts`)
  */
 export function buildApiApp(opts: ApiOptions): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = opts.logger.child({ part: 'api' });
   // Path parameters as long as any id the POSTs accept or the flows derive (Fastify's default is 100).
-  const app = Fastify({ loggerInstance, disableRequestLogging: true, maxParamLength: maxKeyLength });
+  const app = Fastify({
+    loggerInstance,
+    disableRequestLogging: true,
+    maxParamLength: maxKeyLength,
+    // Refusals made before routing (a path parameter past maxParamLength: 414; a malformed URL: 400), in our shape.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode ?? 400;
+      const message =
+        status === 414 ? `a path parameter is longer than ${maxKeyLength} characters` : (err as Error).message;
+      void (reply as FastifyReply)
+        .status(status)
+        .send({ error: { type: frameworkRefusals[status] ?? 'InvalidRequest', message } });
+    },
+  });
+  const registered: { method: string; url: string }[] = [];
+  app.decorate('apiRoutes', registered);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') registered.push({ method, url: route.url });
+  });
   answerUnknownRoutes(app);
+  // Bodies are JSON only: without this, Fastify would hand a text/plain body on as a string (a 400 at best).
+  app.removeContentTypeParser('text/plain');
   const { client, start } = opts;
   const id = (params: unknown) => validate(z.object({ id: businessId }), params).id;
   const requestIdOf = (params: unknown) => validate(z.object({ id: derivedId }), params).id;
@@ -98,6 +136,12 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
         .header('retry-after', '1')
         .send({ error: { type: 'GateUnavailable', message: err.message } });
     }
+    if (err instanceof Unanswered) {
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send({ error: { type: 'Unanswered', message: err.message } });
+    }
     if (err instanceof NotFound) return reply.status(404).send({ error: { type: 'NotFound', message: err.message } });
     if (err instanceof ActionRefused || err instanceof AlreadyStarted) {
       return reply.status(409).send({ error: { type: err.name, message: err.message } });
@@ -109,7 +153,9 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return reply.status(status).send({ error: { type: 'InvalidRequest', message: (err as Error).message } });
+      // Fastify's own refusals: a body over bodyLimit (413), a content type it cannot parse (415), ...
+      const type = frameworkRefusals[status] ?? 'InvalidRequest';
+      return reply.status(status).send({ error: { type, message: (err as Error).message } });
     }
     request.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: { type: 'InternalError', message: 'internal error' } });
@@ -209,6 +255,7 @@ export function buildApiApp(opts: ApiOptions): FastifyInstance {
       approvalActions[action](client, requestId, request.body ?? {}, key === undefined ? {} : { updateId: key }),
     );
   });
+  sagaRoutes(app, client, once, scope);
   return app;
 }
 

@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalActions, httpFlashSaleGate } from '../../client';
+import { createActivities, serviceDeps } from '../../activities';
+import { approvalActions, httpFlashSaleGate, startPayment } from '../../client';
 import { buildApiApp } from '../../apps/api/app';
 import { defaultRouting } from '../../contracts/approval';
 import { migrate } from '../../services/migrations';
 import { apiMigrations } from '../../apps/api/migrations';
 import { createLogger } from '../../config/logger';
-import { maxIdLength } from '../../contracts/fields';
+import { maxIdLength, maxKeyLength } from '../../contracts/fields';
+import { serviceNames, type ServiceName } from '../../config';
+import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { useStack } from '../support/fixtures';
-import { http, testServiceTokens } from '../support/services';
+import { http, testRequestTimeoutMs, testServiceTokens } from '../support/services';
+import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
 const stack = useStack();
@@ -33,7 +39,7 @@ beforeAll(async () => {
     approvals: { routing: defaultRouting, slaPerLevelMs: 86_400_000, deadlineMs: 7 * 86_400_000 },
     clients: [
       { name: 'backoffice', token: backoffice, scopes: ['*'] },
-      { name: 'reporting', token: reporting, scopes: ['refunds:read', 'approvals:read'] },
+      { name: 'reporting', token: reporting, scopes: ['refunds:read', 'approvals:read', 'sagas:read'] },
       { name: 'helpdesk', token: helpdesk, scopes: ['*'] },
     ],
     pool: stack.services.pool,
@@ -264,5 +270,298 @@ describe('HTTP API for flash-sale purchases', () => {
     const doc = (await http('GET', `${base}/openapi.json`)).body as Record<string, any>;
     const responses = doc.paths['/flash-sales/purchases'].post.responses as Record<string, unknown>;
     expect(Object.keys(responses)).toEqual(expect.arrayContaining(['202', '422', '503']));
+  });
+});
+
+describe('HTTP API: its document and the refusals Fastify makes', () => {
+  interface Operation {
+    parameters?: { name: string }[];
+    responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }>; headers?: object }>;
+  }
+  const operation = (doc: Record<string, any>, method: string, url: string): { path: string; op: Operation }[] => {
+    // `/approvals/:id/:action` is documented once per action: any documented path it matches counts.
+    const pattern = new RegExp(`^${url.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+    return Object.entries(doc.paths as Record<string, Record<string, any>>)
+      .filter(([path]) => pattern.test(path))
+      .map(([path, ops]) => ({ path, op: ops[method.toLowerCase()] as Operation }))
+      .filter((o) => o.op !== undefined);
+  };
+
+  it('documents every route it registers, each success with a real schema, and no route it lacks', async () => {
+    const doc = (await http('GET', `${base}/openapi.json`)).body as Record<string, any>;
+    expect(api.apiRoutes.length).toBeGreaterThan(10);
+    for (const { method, url } of api.apiRoutes) {
+      const found = operation(doc, method, url);
+      expect(found, `${method} ${url} is not in the OpenAPI document`).not.toHaveLength(0);
+      for (const { path, op } of found) {
+        const success = Object.entries(op.responses).filter(([code]) => code.startsWith('2'));
+        expect(success, `${method} ${path} documents no success`).not.toHaveLength(0);
+        for (const [code, response] of success) {
+          const body = response.content?.['application/json']?.schema ?? {};
+          expect(
+            Object.keys(body.properties ?? {}).length + ((body.required as unknown[] | undefined)?.length ?? 0),
+            `${method} ${path} ${code}`,
+          ).toBeGreaterThan(0);
+          const keyed = (op.parameters ?? []).some((p) => p.name === 'Idempotency-Key');
+          expect(
+            response.headers !== undefined && 'Idempotent-Replayed' in response.headers,
+            `${method} ${path} ${code}: replay header`,
+          ).toBe(keyed);
+        }
+        if (url.includes('/:')) expect(Object.keys(op.responses), `${method} ${path}`).toContain('414');
+        if (method === 'POST')
+          expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['413', '415']));
+      }
+    }
+    // And the other way: every documented operation is a route.
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, object>)) {
+      for (const method of Object.keys(ops)) {
+        const fits = api.apiRoutes.some(
+          (r) =>
+            r.method === method.toUpperCase() && new RegExp(`^${r.url.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(path),
+        );
+        expect(fits, `${method} ${path} is documented but not a route`).toBe(true);
+      }
+    }
+    const state = doc.paths['/payments/{orderId}'].get.responses['200'].content['application/json'].schema;
+    expect(state.properties.saga.properties.status.enum).toContain('NEEDS_ATTENTION');
+    expect(state.properties.saga.properties.operatorActions.items.required).toEqual(
+      expect.arrayContaining(['action', 'step', 'by', 'at']),
+    );
+  });
+
+  it('answers a body over the limit 413, a path parameter over the limit 414 and a body not JSON 415, in our shape', async () => {
+    const tooLarge = await call('POST', '/refunds', { refundId: 'big', reason: 'x'.repeat(1024 * 1024) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body).toEqual({ error: { type: 'PayloadTooLarge', message: expect.any(String) } });
+    const tooLong = await call('GET', `/payments/${'p'.repeat(maxKeyLength + 1)}`);
+    expect(tooLong.status).toBe(414);
+    expect(tooLong.body).toEqual({
+      error: { type: 'UriTooLong', message: `a path parameter is longer than ${maxKeyLength} characters` },
+    });
+    const response = await fetch(`${base}/refunds`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${backoffice}`, 'content-type': 'text/plain' },
+      body: 'refund please',
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ error: { type: 'UnsupportedMediaType', message: expect.any(String) } });
+  });
+});
+
+describe('HTTP API for payment, checkout and flash-sale sagas', () => {
+  const db = shop(
+    () => stack.services.pool,
+    (name) => stack.url(name),
+  );
+  const cancelRequest = async (workflowId: string) =>
+    ((await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).find(
+      (e) => e.workflowExecutionCancelRequestedEventAttributes,
+    )?.workflowExecutionCancelRequestedEventAttributes;
+
+  it('reads a payment saga by its order, and refuses unknown ids, bad ids and other callers', async () => {
+    await db.stock('API-P1a', 10);
+    await db.stock('API-P1b', 10);
+    await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
+      await (await startPayment(stack.client, anOrder('api-p1', ['API-P1a', 'API-P1b']), { taskQueue })).result();
+      const read = await call('GET', '/payments/api-p1', undefined, reporting);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({
+        workflowId: 'payment:api-p1',
+        runId: expect.any(String),
+        status: 'COMPLETED',
+        saga: { flowType: 'paymentSaga', status: 'COMPLETED', attention: [], operatorActions: [] },
+      });
+      expect(read.body.saga.steps).toContainEqual(expect.objectContaining({ name: 'charge-card', status: 'done' }));
+    });
+    expect((await call('GET', '/payments/nobody')).body.error).toEqual({
+      type: 'NotFound',
+      message: 'no workflow payment:nobody',
+    });
+    expect((await call('GET', '/checkouts/nobody')).body.error.message).toBe('no workflow checkout:nobody');
+    expect((await call('GET', '/flash-sales/nobody')).body.error.message).toBe('no workflow flash:nobody');
+    expect((await call('GET', '/payments/no%20spaces')).body.error.fields).toEqual([
+      { path: 'orderId', message: expect.stringContaining('letters, digits') },
+    ]);
+    expect((await call('GET', '/payments/api-p1', undefined, 'not-a-known-token-at-all')).status).toBe(401);
+    const forbidden = await call('POST', '/sagas/payment:api-p1/retry', {}, reporting);
+    expect(forbidden).toMatchObject({
+      status: 403,
+      body: { error: { type: 'Forbidden', message: 'reporting may not sagas:operate' } },
+    });
+  });
+
+  it('validates the list query naming the field, and operator actions naming the workflow id and who acts', async () => {
+    const status = await call('GET', '/sagas?status=STUCK');
+    expect(status.status).toBe(400);
+    expect(status.body.error.fields).toEqual([{ path: 'status', message: expect.stringContaining('NEEDS_ATTENTION') }]);
+    expect((await call('GET', '/sagas?limit=0')).body.error.fields).toEqual([
+      { path: 'limit', message: 'must be at least 1' },
+    ]);
+    expect((await call('GET', '/sagas?colour=red')).body.error.fields).toEqual([
+      { path: 'colour', message: 'is not a filter: use status, flow, orderId, limit' },
+    ]);
+    expect((await call('POST', '/sagas/approval:a-1/cancel')).body.error.fields).toEqual([
+      { path: 'workflowId', message: expect.stringContaining('payment:') },
+    ]);
+    expect((await call('POST', '/sagas/payment:api-p1/retry', { by: 'alice' })).body.error.fields).toEqual([
+      { path: 'by', message: 'must be the calling service (backoffice) or left out' },
+    ]);
+    expect((await call('POST', '/sagas/payment:nobody/skip', { reason: 'x' })).status).toBe(404);
+    // A refund saga's id is longer than any id a caller gives: still taken.
+    expect((await call('POST', `/sagas/refund:${'r'.repeat(maxIdLength)}/retry`)).status).toBe(404);
+  });
+
+  it('lists NEEDS_ATTENTION first, retries one and skips another over HTTP, recorded as the calling service', async () => {
+    // The inventory behind a proxy that refuses these orders' releases while their stock is counted.
+    const counting = new Set(['api-na-1', 'api-na-2']);
+    const inventory = stack.url('inventory');
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const reply = (code: number, body: string) =>
+          res.writeHead(code, { 'content-type': 'application/json' }).end(body);
+        if ([...counting].some((o) => req.url === `/reservations/${o}/release`)) {
+          return reply(422, JSON.stringify({ error: { type: 'Stocktake', message: 'stock is being counted' } }));
+        }
+        const headers = Object.fromEntries(
+          ['content-type', 'idempotency-key', 'authorization'].flatMap((h) =>
+            req.headers[h] ? [[h, String(req.headers[h])]] : [],
+          ),
+        );
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        fetch(`${inventory}${req.url}`, { method: req.method, headers, body })
+          .then(async (r) => reply(r.status, await r.text()))
+          .catch((err: Error) => reply(502, JSON.stringify({ error: { type: 'Proxy', message: err.message } })));
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const urls = Object.fromEntries(serviceNames.map((n) => [n, stack.url(n)])) as Record<ServiceName, string>;
+    const deps = serviceDeps(
+      { ...urls, inventory: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+      testServiceTokens.callers.worker,
+    );
+    deps.payments.requestTimeoutMs = testRequestTimeoutMs;
+    const activities = createActivities(deps, stack.client);
+    try {
+      for (const o of ['API-NA1a', 'API-NA1b', 'API-NA2a', 'API-NA2b', 'API-NEWa', 'API-NEWb']) await db.stock(o, 10);
+      await withWorker({ connection: stack.nativeConnection, taskQueue, activities }, async () => {
+        const sagaOptions = { attemptsBeforeAttention: 2, backoff: { initial: '200 ms', max: '1 second' } };
+        const declined = { paymentMethod: testPaymentMethods.declined };
+        const stuckSaga = (n: '1' | '2') =>
+          startPayment(stack.client, anOrder(`api-na-${n}`, [`API-NA${n}a`, `API-NA${n}b`], declined), {
+            taskQueue,
+            sagaOptions,
+          });
+        const [one, two] = [await stuckSaga('1'), await stuckSaga('2')];
+        const stuck = async () =>
+          ((await call('GET', '/sagas?status=NEEDS_ATTENTION&flow=paymentSaga&limit=1000')).body.sagas as any[])
+            .map((s: { workflowId: string }) => s.workflowId)
+            .filter((id) => id.startsWith('payment:api-na-'))
+            .sort();
+        await expect.poll(stuck, { timeout: 30_000, interval: 500 }).toEqual(['payment:api-na-1', 'payment:api-na-2']);
+        // A newer saga that completes: newest first would list it before the stuck ones.
+        await (await startPayment(stack.client, anOrder('api-new', ['API-NEWa', 'API-NEWb']), { taskQueue })).result();
+        await expect
+          .poll(async () => (await call('GET', '/sagas?orderId=api-new')).body.sagas[0]?.sagaStatus, {
+            timeout: 20_000,
+          })
+          .toBe('COMPLETED');
+        const listed = (await call('GET', '/sagas?flow=paymentSaga&limit=1000', undefined, reporting)).body.sagas as {
+          workflowId: string;
+          sagaStatus?: string;
+        }[];
+        const firstOther = listed.findIndex((s) => s.sagaStatus !== 'NEEDS_ATTENTION');
+        expect(firstOther).toBeGreaterThan(0);
+        expect(listed.slice(firstOther).filter((s) => s.sagaStatus === 'NEEDS_ATTENTION')).toEqual([]);
+        expect(listed.map((s) => s.workflowId)).toEqual(
+          expect.arrayContaining(['payment:api-na-1', 'payment:api-na-2', 'payment:api-new']),
+        );
+        const read = await call('GET', '/payments/api-na-1');
+        expect(read.body.saga).toMatchObject({
+          status: 'NEEDS_ATTENTION',
+          attention: [{ step: 'reserve-stock', phase: 'compensation', error: expect.stringContaining('Stocktake') }],
+        });
+        expect(await db.stockOf('API-NA1a')).toEqual({ available: 8, reserved: 2, sold: 0 }); // still held
+
+        counting.delete('api-na-1');
+        const retried = await call('POST', '/sagas/payment:api-na-1/retry', undefined, backoffice, 'retry-na-1');
+        expect(retried.status).toBe(200);
+        expect(retried.headers.get('idempotent-replayed')).toBe('false');
+        expect(retried.body.operatorActions).toEqual([
+          expect.objectContaining({ action: 'retry', step: 'reserve-stock', phase: 'compensation', by: 'backoffice' }),
+        ]);
+        const replay = await call('POST', '/sagas/payment:api-na-1/retry', undefined, backoffice, 'retry-na-1');
+        expect(replay).toMatchObject({ status: 200, body: retried.body });
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        await expect(one.result()).rejects.toThrow();
+        const closed = await call('POST', '/sagas/payment:api-na-1/retry');
+        expect(closed.status).toBe(409);
+        expect(closed.body.error).toEqual({
+          type: 'ActionRefused',
+          message: expect.stringMatching(/^payment:api-na-1 is closed: it FAILED \(COMPENSATED\) at \d{4}-/) as string,
+        });
+
+        expect((await call('POST', '/sagas/payment:api-na-2/skip', {})).body.error.fields).toEqual([
+          { path: 'reason', message: expect.any(String) },
+        ]);
+        const skipped = await call('POST', '/sagas/payment:api-na-2/skip', { reason: 'counted by hand' }, helpdesk);
+        expect(skipped.status).toBe(200);
+        expect(skipped.body.operatorActions).toEqual([
+          expect.objectContaining({ action: 'skip', step: 'reserve-stock', by: 'helpdesk', reason: 'counted by hand' }),
+        ]);
+        await expect(two.result()).rejects.toThrow();
+        const after = await call('GET', '/payments/api-na-2');
+        expect(after.body.saga.operatorActions).toEqual(skipped.body.operatorActions);
+      });
+      // Retried: the stock came back. Skipped: the release was given up, the stock stays reserved.
+      expect(await db.stockOf('API-NA1a')).toEqual({ available: 10, reserved: 0, sold: 0 });
+      expect(await db.stockOf('API-NA2a')).toEqual({ available: 8, reserved: 2, sold: 0 });
+      expect((await db.orderOf('api-na-1')).status).toBe('CANCELLED');
+      expect((await db.orderOf('api-na-2')).status).toBe('CANCELLED');
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
+  it('cancels a running saga over HTTP: undone, and its history says which service asked and why', async () => {
+    await db.stock('API-C1a', 10);
+    await db.stock('API-C1b', 10);
+    const input = anOrder('api-c1', ['API-C1a', 'API-C1b'], { paymentMethod: testPaymentMethods.slow });
+    await withWorker({ connection: stack.nativeConnection, taskQueue, activities: stack.activities }, async () => {
+      const handle = await startPayment(stack.client, input, { taskQueue });
+      await expect
+        .poll(
+          async () =>
+            (
+              (await call('GET', '/payments/api-c1')).body.saga?.steps as { name: string; status: string }[] | undefined
+            )?.find((s) => s.name === 'charge-card')?.status,
+          { timeout: 20_000, interval: 50 },
+        )
+        .toBe('running');
+      const notWaiting = await call('POST', '/sagas/payment:api-c1/retry');
+      expect(notWaiting.status).toBe(409);
+      expect(notWaiting.body.error.type).toBe('ActionRefused');
+      const body = { reason: 'the customer called' };
+      const cancelled = await call('POST', '/sagas/payment:api-c1/cancel', body, backoffice, 'cancel-c1');
+      expect(cancelled).toMatchObject({ status: 202, body: { workflowId: 'payment:api-c1', cancelRequested: true } });
+      const again = await call('POST', '/sagas/payment:api-c1/cancel', body, backoffice, 'cancel-c1');
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      await handle.result().catch(() => undefined);
+      expect(await cancelRequest('payment:api-c1')).toMatchObject({
+        identity: 'backoffice',
+        cause: 'the customer called',
+      });
+      // The charge request is still at the gateway (3 s); the refund came first and voided it.
+      await new Promise((r) => setTimeout(r, 3500));
+      const closed = await call('POST', '/sagas/payment:api-c1/cancel');
+      expect(closed.status).toBe(409);
+      expect(closed.body.error.message).toMatch(/^payment:api-c1 is closed: it CANCELLED/);
+      expect((await call('GET', '/payments/api-c1')).body).toMatchObject({ status: 'CANCELLED' });
+    });
+    expect((await db.chargesOf('api-c1')).filter((c) => c.status === 'CAPTURED')).toEqual([]);
+    expect(await db.stockOf('API-C1a')).toEqual({ available: 10, reserved: 0, sold: 0 });
+    expect((await db.orderOf('api-c1')).status).toBe('CANCELLED');
   });
 });
