@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { loadConfig } from '../config';
-import { startTsProcess, waitUntil, type ManagedProcess } from '../provision/process';
+import { startProcess, waitUntil, type ManagedProcess } from '../provision/process';
 import { scratchProcessStack, type ProcessStack } from '../provision/scratch';
 import { projectRoot } from '../provision/tools';
 import type { DynamicValue } from '../temporal-config/dynamic-config';
@@ -60,18 +60,25 @@ export async function bringUp(nonce: string, engine: BenchEngine = { engine: 'de
 
 /**
  * Starts the benchmark's worker process (bench/worker.ts) and waits until it polls; answers its
- * startup time. Fails when it exits first or is not ready in two minutes.
+ * startup time. Fails when it exits first or is not ready in two minutes. `nodeArgs` go to its
+ * `node` before the script (`--cpu-prof`, which NODE_OPTIONS may not carry).
  */
 export async function startWorker(
   stack: Stack,
   bundle: 'build' | 'prebuilt',
+  nodeArgs: string[] = [],
 ): Promise<{ proc: ManagedProcess; startupMs: number }> {
   const readyFile = join(projectRoot, '.data', 'bench', `worker-ready-${bundle}.json`);
   rmSync(readyFile, { force: true });
-  const proc = startTsProcess('bench-worker', join(projectRoot, 'bench/worker.ts'), {
-    env: { ...stack.env, BENCH_BUNDLE: bundle, BENCH_READY_FILE: readyFile },
-    logFile: join(projectRoot, '.data', 'logs', 'bench-worker.log'),
-  });
+  const proc = startProcess(
+    'bench-worker',
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', join(projectRoot, 'bench/worker.ts')],
+    {
+      env: { ...stack.env, BENCH_BUNDLE: bundle, BENCH_READY_FILE: readyFile },
+      logFile: join(projectRoot, '.data', 'logs', 'bench-worker.log'),
+    },
+  );
   // The worker writes the file in one call, but a reader may still see it empty for a moment.
   let ready: { startupMs: number } | undefined;
   const written = () => {
