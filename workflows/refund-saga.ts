@@ -76,6 +76,7 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
               `order ${orderId} could not be read within ${boundMs / 1000} s; nothing was refunded`,
               'ParticipantUnavailable',
             ),
+          `Check bound: give up the refund if order ${orderId} cannot be read`,
         )
       : act.getOrder({ orderId });
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
