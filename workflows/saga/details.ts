@@ -23,7 +23,7 @@ function note(s: StepRecord, waiting: Set<string>): string {
 
 /**
  * The saga as the Temporal UI shows it under "Current details" (markdown): the flow and its
- * status, why it failed or ended, and one table row per step of its timeline.
+ * status, why it failed or ended, and one table row per step of its timeline (or "No step ran.").
  */
 export function renderDetails(state: SagaState): string {
   const head = [`**${state.flowType}** · ${state.status}`];
@@ -33,7 +33,7 @@ export function renderDetails(state: SagaState): string {
   const rows = state.steps.map(
     (s) => `| ${s.name}${s.pivot ? ' (pivot)' : ''} | ${s.status} | ${attempts(s)} | ${cell(note(s, waiting))} |`,
   );
-  return [head.join('\n\n'), '', '| Step | Status | Attempts | Note |', '| --- | --- | --- | --- |', ...rows].join(
-    '\n',
-  );
+  if (rows.length === 0) return [...head, 'No step ran.'].join('\n\n');
+  const table = ['| Step | Status | Attempts | Note |', '| --- | --- | --- | --- |', ...rows];
+  return [head.join('\n\n'), '', ...table].join('\n');
 }
