@@ -4,14 +4,24 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
-/** Where a step stands; the saga's timeline lists one record per step. */
+/**
+ * Where a step stands; the saga's timeline lists one record per step. While the saga runs, the steps
+ * of its plan not reached yet are `pending`; once it ended (any final status) they are left out:
+ * the timeline of a finished saga holds only the steps that ran.
+ */
 export type StepStatus =
   'pending' | 'running' | 'done' | 'failed' | 'compensating' | 'compensated' | 'compensation-failed' | 'skipped';
 
 /**
- * The saga as a whole; also the `SagaStatus` search attribute. COMPENSATED: a step failed and the
- * done steps were undone; ABORTED: the flow ended with a business outcome (a rejection, a refusal)
- * and the done steps were undone; CANCELLED: the workflow was cancelled and undone.
+ * The saga as a whole; also the `SagaStatus` search attribute, so it names the business outcome
+ * (the run's own close status is the engine's: Completed or Failed). COMPLETED: every step ran;
+ * COMPENSATED: a step failed and the done steps were undone (the run fails with `SagaFailed`, so a
+ * caller waiting for the result cannot take it for a success); CANCELLED: the workflow was cancelled
+ * and undone. The flow ended with a business outcome and its done steps were undone (the run
+ * completes, its result says why): REJECTED (a person or a participant said no: an approval
+ * rejected, a department refusing its budget, a refund whose approval was rejected), WITHDRAWN
+ * (the requester took it back), EXPIRED (nobody decided before the deadline), ABORTED (any other
+ * business outcome, e.g. a wallet amount above the total).
  */
 export const sagaStatuses = [
   'RUNNING',
@@ -20,9 +30,16 @@ export const sagaStatuses = [
   'COMPLETED',
   'COMPENSATED',
   'ABORTED',
+  'REJECTED',
+  'WITHDRAWN',
+  'EXPIRED',
   'CANCELLED',
 ] as const;
 export type SagaStatus = (typeof sagaStatuses)[number];
+
+/** The statuses a saga ends in when its body returns `abort(...)`: a business outcome, not a failure. */
+export const abortStatuses = ['ABORTED', 'REJECTED', 'WITHDRAWN', 'EXPIRED'] as const satisfies readonly SagaStatus[];
+export type AbortStatus = (typeof abortStatuses)[number];
 
 export interface StepRecord {
   name: string;
@@ -59,7 +76,7 @@ export interface SagaState {
   attention: Attention[];
   /** The step whose failure started the unwind, and why. */
   failure?: { step: string; error: string };
-  /** Why the flow aborted (status ABORTED): the business outcome, in its words. */
+  /** Why the flow aborted (status ABORTED, REJECTED, WITHDRAWN or EXPIRED): the outcome, in its words. */
   aborted?: { reason: string; type?: string };
   /** The audit trail: every operator decision the saga took, oldest first. */
   operatorActions: OperatorActionRecord[];

@@ -113,14 +113,15 @@ class ApprovalRequest {
 
   /**
    * Runs the clock until the request closes: a reminder at half the SLA, an escalation when it runs
-   * out, EXPIRED past the deadline; sends the queued notifications on the way.
+   * out, EXPIRED past the deadline; sends the queued notifications on the way. Resolves with how it closed.
    */
-  async drive(send: (n: Notice) => Promise<unknown>): Promise<void> {
+  async drive(send: (n: Notice) => Promise<unknown>): Promise<Closed> {
     const sla = this.input.slaPerLevelMs;
     const deadlineAt = workflowInfo().startTime.getTime() + this.input.deadlineMs;
     for (;;) {
       await this.flush(send);
-      if (this.status !== 'PENDING') return;
+      const status = this.status;
+      if (status !== 'PENDING') return status;
       const clock = this.clock;
       const due = clock.since + (clock.reminded ? sla : Math.floor(sla / 2));
       const now = Date.now();
@@ -277,7 +278,8 @@ class ApprovalRequest {
  * `route` names in order (reminders, escalation along each chain, the overall deadline), then
  * commits the holds on approval or releases them otherwise. Rejected, withdrawn and expired requests
  * complete normally with that status, as does a department refusing its hold (e.g.
- * `InsufficientBudget`: REJECTED with that reason). Fails with `InvalidInput` (nothing done) on a bad
+ * `InsufficientBudget`: REJECTED with that reason); the `SagaStatus` search attribute says the same
+ * (REJECTED, WITHDRAWN, EXPIRED). Fails with `InvalidInput` (nothing done) on a bad
  * input or routing, and with `SagaFailed` when a budget call keeps failing for another reason.
  */
 /** The patch that records each closed request's decision with the approvals service. */
@@ -314,13 +316,13 @@ export async function approvalFlow(raw: ApprovalInput): Promise<ApprovalResult> 
           if (!isBusinessRefusal(err)) throw err;
           // A department refused its hold (e.g. InsufficientBudget): the request is rejected for it.
           request.refuse(describeError(err));
-          return saga.abort(`${department} refused the hold: ${describeError(err)}`, 'BudgetRefused');
+          return saga.abort(`${department} refused the hold: ${describeError(err)}`, 'BudgetRefused', 'REJECTED');
         }
       }
-      await request.drive((n) => act.notify(n));
-      const { status } = request;
+      const status = await request.drive((n) => act.notify(n));
+      // SagaStatus says the outcome: REJECTED, WITHDRAWN or EXPIRED.
       if (status !== 'APPROVED')
-        return saga.abort(`request ${status}: ${request.reason}`, `Request${capitalized(status)}`);
+        return saga.abort(`request ${status}: ${request.reason}`, `Request${capitalized(status)}`, status);
       for (const [i, department] of departments.entries()) {
         const step = `commit-budget:${department}`;
         const commit = () => act.commitBudget({ holdId: key(department), idempotencyKey: key(step) });

@@ -1,6 +1,5 @@
 import {
   ApplicationFailure,
-  CancellationScope,
   condition,
   isCancellation,
   log,
@@ -60,6 +59,9 @@ export const detachedChargeUndoPatch = 'detached-charge-undo';
  * deadline, instead of failing them after a fixed number of attempts.
  */
 export const transientUntilDeadlinePatch = 'transient-until-deadline';
+
+/** What the unpaid deadline's timer says in the event history while `step` runs under it. */
+export const unpaidDeadlineSummary = (step: string) => `Unpaid deadline: cancel order if not paid (during ${step})`;
 
 const settledStatus = (c: ChargeView | undefined) => c !== undefined && isSettled(c.status);
 
@@ -141,7 +143,12 @@ export class PaymentChannel {
         nonRetryable: true,
       });
     }
-    return within(left, work, () => outcomeUnknown('UnpaidDeadline', `${late}; ${step} was still retrying`));
+    return within(
+      left,
+      work,
+      () => outcomeUnknown('UnpaidDeadline', `${late}; ${step} was still retrying`),
+      unpaidDeadlineSummary(step),
+    );
   }
 
   private async chargeBeforeDeadline(charge: CardCharge, idempotencyKey: string): Promise<ChargeView> {
@@ -161,18 +168,15 @@ export class PaymentChannel {
         nonRetryable: true,
       });
     }
-    const outer = CancellationScope.current();
-    try {
-      return await CancellationScope.withTimeout(Math.max(left, 1), async () => {
+    return within(
+      left,
+      async () => {
         await this.create(charge, idempotencyKey);
         return this.settle(await this.awaitSettled(charge.chargeId), charge.chargeId);
-      });
-    } catch (err) {
-      if (isCancellation(err) && !outer.consideredCancelled) {
-        throw outcomeUnknown('UnpaidDeadline', `order not paid within ${limitMs / 1000} s of its start`);
-      }
-      throw err;
-    }
+      },
+      () => outcomeUnknown('UnpaidDeadline', `order not paid within ${limitMs / 1000} s of its start`),
+      unpaidDeadlineSummary('charge-card'),
+    );
   }
 
   /** Creates the charge; `withReference` false sends the body runs before the patch sent, key for key. */

@@ -45,7 +45,8 @@ const refundable = ['PAID', 'PARTIALLY_REFUNDED'];
  * and moves no money unless it approves; then refunds through the gateway and waits for it to
  * settle [pivot]; revokes the points of the refunded part (debt for points already spent), returns
  * the items to stock, and marks the order PARTIALLY_REFUNDED or REFUNDED. A rejection ends the
- * saga with status REJECTED and nothing changed; a refusal (`OrderNotRefundable`,
+ * saga with status REJECTED and nothing changed (the run completes; `SagaStatus` is the approval's
+ * outcome: REJECTED, EXPIRED or WITHDRAWN); a refusal (`OrderNotRefundable`,
  * `RefundExceedsCapture`, `ReturnNotPossible` for items the order cannot take back) fails it before
  * any money moves. The same refund id never refunds twice.
  */
@@ -76,6 +77,7 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
               `order ${orderId} could not be read within ${boundMs / 1000} s; nothing was refunded`,
               'ParticipantUnavailable',
             ),
+          `Check bound: give up the refund if order ${orderId} cannot be read`,
         )
       : act.getOrder({ orderId });
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
@@ -124,8 +126,10 @@ export async function refundSaga(raw: RefundInput, options: RefundOptions = {}):
       if (amountCents > approvalThresholdCents) {
         const decision = await saga.step('approval', () => askApproval(input, order.currency, policy));
         approval = { status: decision.status, decidedBy: decision.decidedBy };
-        // Rejected (or expired, or withdrawn) before any money moved: an outcome, not a failure.
-        if (decision.status !== 'APPROVED') return saga.abort(decision.reason ?? decision.status, 'RefundRejected');
+        // Rejected (or expired, or withdrawn) before any money moved: an outcome, not a failure, and
+        // SagaStatus says which (REJECTED, EXPIRED, WITHDRAWN) while the result says REJECTED.
+        if (decision.status !== 'APPROVED')
+          return saga.abort(decision.reason ?? decision.status, 'RefundRejected', decision.status);
       }
       const { chargeId } = order;
       await saga.step('refund-money', () => channel.refund({ chargeId, refundId, amountCents }, key('refund-money')), {

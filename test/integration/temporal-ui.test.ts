@@ -1,15 +1,19 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import { NativeConnection } from '@temporalio/worker';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPayment } from '../../client';
+import { approvalActions, startApproval, startPayment } from '../../client';
+import { defaultRouting } from '../../contracts/approval';
+import { SagaStatus } from '../../contracts/search-attributes';
 import { freePort } from '../../provision/process';
 import { startTemporalDev, type DevServer } from '../../provision/temporal-dev';
 import { projectRoot } from '../../provision/tools';
 import { testPaymentMethods } from '../../simulators/gateway/cards';
-import { sagaStateQuery } from '../../workflows';
+import { sagaStateQuery, unpaidDeadlineSummary } from '../../workflows';
 import { freshDatabase, operatorAuth, startTestServices } from '../support/services';
 import { anOrder } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -61,6 +65,51 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const stop of stops.reverse()) await stop();
 });
+
+/** The text of the page and of every frame in it (the UI renders markdown in sandboxed frames). */
+const allText = async (page: Page) =>
+  (
+    await Promise.all(
+      page.frames().map((f) =>
+        f
+          .locator('body')
+          .innerText()
+          .catch(() => ''),
+      ),
+    )
+  ).join('\n');
+
+/** Saves a screenshot, and the page's text beside it, in test-results/. */
+async function keep(page: Page, name: string) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  writeFileSync(join(artifacts, `${name}.txt`), await allText(page));
+}
+
+/** Opens the list of workflows whose SagaStatus is `status` until it shows `workflowId`. */
+async function listed(page: Page, status: string, workflowId: string) {
+  const list = `${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`SagaStatus="${status}"`)}`;
+  await expect
+    .poll(
+      async () => {
+        await page.goto(list);
+        await page.waitForLoadState('networkidle');
+        return page.locator('body').innerText();
+      },
+      { timeout: 60_000, interval: 2000 },
+    )
+    .toContain(workflowId);
+}
+
+/** The summaries of the timers a run started, from its history (what the UI shows for each timer). */
+async function timerSummaries(handle: WorkflowHandle): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((e) =>
+    e.timerStartedEventAttributes && e.userMetadata?.summary
+      ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)]
+      : [],
+  );
+}
 
 const seed = (sku: string) =>
   fetch(`${services.url('inventory')}/stock/${sku}`, {
@@ -120,22 +169,132 @@ describe('the Temporal Web UI shows live sagas', () => {
         // The static summary set at start, under the run's user metadata.
         await page.getByText('User Metadata', { exact: true }).first().click();
         // The UI renders it as markdown in a sandboxed frame: read every frame.
-        const allText = async () =>
-          (
-            await Promise.all(
-              page.frames().map((f) =>
-                f
-                  .locator('body')
-                  .innerText()
-                  .catch(() => ''),
-              ),
-            )
-          ).join('\n');
-        await expect.poll(allText, { timeout: 15_000 }).toContain('Order ui-live: 2 line(s), 50.00 EUR');
+        await expect.poll(() => allText(page), { timeout: 15_000 }).toContain('Order ui-live: 2 line(s), 50.00 EUR');
         await page.screenshot({ path: join(artifacts, 'temporal-ui-summary.png'), fullPage: true });
       } finally {
         await page.close();
         await waiting.terminate('test done');
+      }
+    });
+  });
+
+  it("shows a running saga's step table as its current details and names the unpaid deadline's timer", async () => {
+    for (const sku of ['UI-e', 'UI-f']) await seed(sku);
+    const taskQueue = uniqueTaskQueue('ui-details');
+    await withWorker({ connection: native, taskQueue, activities: services.activities }, async () => {
+      const waiting = await startPayment(
+        client,
+        anOrder('ui-details', ['UI-e', 'UI-f'], { paymentMethod: testPaymentMethods.noCallback }),
+        { taskQueue, sagaOptions: { payment: { callbackTimeout: '10 minutes' } } },
+      );
+      await expect
+        .poll(async () => (await waiting.query(sagaStateQuery)).steps.find((s) => s.name === 'charge-card')?.status, {
+          timeout: 20_000,
+        })
+        .toBe('running');
+      // Through the client first, so this fails without the UI too.
+      const details = (await waiting.query(workflowMetadataQuery)).currentDetails ?? '';
+      expect(details).toContain('**paymentSaga** · RUNNING');
+      expect(details).toContain('| charge-card (pivot) | running | 1 |');
+      expect(details).toContain('| award-points | pending | 0 |');
+      const deadline = unpaidDeadlineSummary('charge-card');
+      expect(await timerSummaries(waiting)).toContain(deadline);
+
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      try {
+        await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(waiting.workflowId)}`);
+        await page.getByText('User Metadata', { exact: true }).first().click();
+        await expect.poll(() => allText(page), { timeout: 30_000 }).toContain('charge-card (pivot)');
+        const shown = await allText(page);
+        expect(shown).toMatch(/award-points\s+pending/);
+        await keep(page, 'temporal-ui-current-details');
+        // The event history names the deadline's timer by its summary, not "1 (14m, 59s)".
+        const { runId } = await waiting.describe();
+        await page.goto(
+          `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(waiting.workflowId)}/${runId}/history`,
+        );
+        await expect.poll(() => allText(page), { timeout: 30_000 }).toContain(deadline);
+        expect(await allText(page)).not.toMatch(/^1 \(14m/m);
+        await keep(page, 'temporal-ui-deadline-timer');
+      } finally {
+        await page.close();
+        await waiting.terminate('test done');
+      }
+    });
+  });
+
+  it("tells a compensated saga and a rejected approval by their SagaStatus, not by the run's close status", async () => {
+    for (const sku of ['UI-g', 'UI-h']) await seed(sku);
+    const taskQueue = uniqueTaskQueue('ui-outcomes');
+    await withWorker({ connection: native, taskQueue, activities: services.activities }, async () => {
+      const declined = await startPayment(
+        client,
+        anOrder('ui-declined', ['UI-g', 'UI-h'], { paymentMethod: testPaymentMethods.declined }),
+        { taskQueue },
+      );
+      await expect(declined.result()).rejects.toThrow();
+      const approval = await startApproval(
+        client,
+        {
+          requestId: 'ui-rej',
+          kind: 'purchase',
+          requester: 'dev-1',
+          department: 'support',
+          amountCents: 50_000,
+          currency: 'EUR',
+          description: 'a standing desk',
+          slaPerLevelMs: 3_600_000,
+          deadlineMs: 86_400_000,
+          routing: defaultRouting,
+        },
+        { taskQueue },
+      );
+      await expect
+        .poll(async () => (await approval.query(sagaStateQuery).catch(() => undefined))?.status, { timeout: 20_000 })
+        .toBe('RUNNING');
+      await approvalActions.reject(client, 'ui-rej', { by: 'tl-support', reason: 'not in this budget' });
+      await expect(approval.result()).resolves.toMatchObject({ status: 'REJECTED' });
+
+      // The run's close status is the engine's; SagaStatus says what happened to the business.
+      const [d, a] = [await declined.describe(), await approval.describe()];
+      expect([d.status.name, d.typedSearchAttributes.get(SagaStatus)]).toEqual(['FAILED', 'COMPENSATED']);
+      expect([a.status.name, a.typedSearchAttributes.get(SagaStatus)]).toEqual(['COMPLETED', 'REJECTED']);
+      // The finished timelines list what ran, nothing as pending.
+      const compensated = (await declined.query(workflowMetadataQuery)).currentDetails ?? '';
+      expect(compensated).toContain('**paymentSaga** · COMPENSATED');
+      expect(compensated).toContain('Failed at charge-card');
+      expect(compensated).not.toContain('pending');
+      // This request holds no budget: its saga had no step to run.
+      expect((await approval.query(workflowMetadataQuery)).currentDetails).toBe(
+        '**approvalFlow** · REJECTED\n\nEnded: request REJECTED: not in this budget\n\nNo step ran.',
+      );
+
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      try {
+        await listed(page, 'COMPENSATED', 'payment:ui-declined');
+        await page.getByText('payment:ui-declined', { exact: true }).first().click();
+        await expect.poll(() => allText(page), { timeout: 30_000 }).toContain('failed at charge-card');
+        await page.getByText('User Metadata', { exact: true }).first().click();
+        await expect.poll(() => allText(page), { timeout: 30_000 }).toContain('paymentSaga · COMPENSATED');
+        expect(await allText(page)).not.toContain('pending');
+        await keep(page, 'temporal-ui-compensated-saga');
+        await page.getByText('Search Attributes', { exact: true }).first().click();
+        await expect.poll(() => allText(page), { timeout: 30_000 }).toContain('"SagaStatus": "COMPENSATED"');
+        await keep(page, 'temporal-ui-compensated-attributes');
+
+        await listed(page, 'REJECTED', 'approval:ui-rej');
+        // The filter holds: the compensated payment is not a rejection.
+        expect(await page.locator('body').innerText()).not.toContain('payment:ui-declined');
+        await keep(page, 'temporal-ui-rejected-list');
+        await page.getByText('approval:ui-rej', { exact: true }).first().click();
+        await page.getByText('User Metadata', { exact: true }).first().click();
+        await expect.poll(() => allText(page), { timeout: 30_000 }).toContain('approvalFlow · REJECTED');
+        await keep(page, 'temporal-ui-rejected-approval');
+        await page.getByText('Search Attributes', { exact: true }).first().click();
+        await expect.poll(() => allText(page), { timeout: 30_000 }).toContain('"SagaStatus": "REJECTED"');
+        await keep(page, 'temporal-ui-rejected-attributes');
+      } finally {
+        await page.close();
       }
     });
   });

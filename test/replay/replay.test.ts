@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../provision/tools';
 import { asyncGatewayPatch } from '../../workflows';
+import { deadlineTimerSummaryPatch } from '../../workflows/deadline';
 import { loadConfig } from '../../config';
 import { testCards } from '../../simulators/gateway/cards';
 import { customerIdNotSearchablePatch } from '../../contracts/search-attributes';
@@ -128,6 +129,31 @@ describe('recorded histories replay against the current workflow code', () => {
     for (const f of current) {
       expect(customerAttribute(f), f).toBe(false);
       expect(patches(load(f)), f).toContain(customerIdNotSearchablePatch);
+    }
+  });
+
+  it('keeps both sides of the deadline-timer-summary patch: old runs with unnamed deadline timers, new ones named', () => {
+    // The summary each timer started with ('' for none), decoded from its user metadata.
+    const timerSummaries = (f: string) =>
+      load(f)
+        .events.filter((e) => e.eventType === 'EVENT_TYPE_TIMER_STARTED')
+        .map((e) => {
+          const data = e.userMetadata?.summary?.data as string | undefined;
+          return data === undefined ? '' : (JSON.parse(Buffer.from(data, 'base64').toString()) as string);
+        });
+    const old = files.filter((f) => f.startsWith('before-deadline-timer-summary/'));
+    expect(old.length).toBeGreaterThanOrEqual(5);
+    for (const f of old) {
+      expect(patches(load(f)), f).not.toContain(deadlineTimerSummaryPatch);
+      expect(
+        timerSummaries(f).filter((s) => s.startsWith('Unpaid deadline')),
+        f,
+      ).toEqual([]);
+    }
+    const deadline = 'Unpaid deadline: cancel order if not paid (during validate-order)';
+    for (const f of ['payment-saga-success.json', 'payment-saga-unpaid-deadline.json', 'checkout-success.json']) {
+      expect(patches(load(f)), f).toContain(deadlineTimerSummaryPatch);
+      expect(timerSummaries(f), f).toContain(deadline);
     }
   });
 

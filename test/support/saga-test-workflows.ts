@@ -5,7 +5,14 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
-import { Saga, SKIPPED, type Aborted, type SagaOptions, type TccTransaction } from '../../workflows/saga';
+import {
+  Saga,
+  SKIPPED,
+  type AbortStatus,
+  type Aborted,
+  type SagaOptions,
+  type TccTransaction,
+} from '../../workflows/saga';
 
 /** The only side effects a scripted saga has: `op` names the step (and branch and phase). */
 export interface ScriptActivities {
@@ -18,7 +25,7 @@ export type ScriptStep =
   | { kind: 'forward'; name: string; pivot?: boolean }
   | { kind: 'tcc'; name: string; branches: string[] }
   | { kind: 'confirm'; name: string; tcc: string; pivot?: boolean }
-  | { kind: 'abort'; reason: string; type?: string };
+  | { kind: 'abort'; reason: string; type?: string; status?: AbortStatus };
 
 export interface Script {
   steps: ScriptStep[];
@@ -58,7 +65,7 @@ export async function scriptedSaga(script: Script): Promise<ScriptResult> {
   const transactions = new Map<string, TccTransaction>();
   const body = async () => {
     for (const s of script.steps) {
-      if (s.kind === 'abort') return saga.abort(s.reason, s.type);
+      if (s.kind === 'abort') return saga.abort(s.reason, s.type, s.status);
       if (s.kind === 'step') {
         const compensate = s.undo === false ? {} : { compensate: () => undo(s.name) };
         values[s.name] = await saga.step(s.name, () => work(s.name), { ...compensate, pivot: s.pivot === true });

@@ -253,7 +253,7 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
     expect(result!.audit.filter((e) => e.what === 'approved' || e.what === 'rejected')).toHaveLength(1);
   });
 
-  it('a rejection ends the saga ABORTED with its reason, not COMPENSATED, and releases the holds', async () => {
+  it('a rejection ends the saga REJECTED with its reason, not COMPENSATED, and releases the holds', async () => {
     const m = mocks();
     const { result, error, saga, sagaStatus } = await run(m, aRequest(twoBudgets), async (h) => {
       await act(h).reject('tl-support', 'too dear');
@@ -261,8 +261,9 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ status: 'REJECTED', decidedBy: 'tl-support', reason: 'too dear' });
     expect(compensationsIn(m.calls)).toEqual(['releaseBudget', 'releaseBudget']);
-    expect(saga?.status).toBe('ABORTED');
-    expect(sagaStatus).toBe('ABORTED');
+    // The search attribute names the outcome, so the UI and `saga list --status REJECTED` find it.
+    expect(saga?.status).toBe('REJECTED');
+    expect(sagaStatus).toBe('REJECTED');
     expect(saga?.aborted).toEqual({ reason: 'request REJECTED: too dear', type: 'RequestRejected' });
     // Nothing failed: no step is named as the cause ("failed at unknown" before).
     expect(saga?.failure).toBeUndefined();
@@ -328,8 +329,14 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
   it('expires past the deadline when nobody acts and releases every hold', async () => {
     const m = mocks();
     const input = aRequest({ ...twoBudgets, deadlineMs: 5 * DAY });
-    const { result, state } = await run(m, input);
+    const { result, state, saga, sagaStatus } = await run(m, input);
     expect(result).toMatchObject({ status: 'EXPIRED', decidedBy: 'system', reason: 'deadline passed' });
+    expect([saga?.status, sagaStatus]).toEqual(['EXPIRED', 'EXPIRED']);
+    // The commits never ran: the finished timeline holds only the holds, both released.
+    expect(saga?.steps.map((s) => [s.name, s.status])).toEqual([
+      ['hold-budget:support', 'compensated'],
+      ['hold-budget:sales', 'compensated'],
+    ]);
     expect(result!.audit.at(-1)).toMatchObject({ what: 'expired', who: 'system', comment: 'deadline passed' });
     const took = Date.parse(result!.audit.at(-1)!.at) - Date.parse(result!.audit[0]!.at);
     expect(took).toBeGreaterThanOrEqual(5 * DAY - 1000);
@@ -350,7 +357,7 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
 
   it('withdraws for the requester only, and releases the holds', async () => {
     const m = mocks();
-    const { result } = await run(m, aRequest(twoBudgets), async (h) => {
+    const { result, saga, sagaStatus } = await run(m, aRequest(twoBudgets), async (h) => {
       await expect(act(h).withdraw('tl-support')).rejects.toMatchObject(
         refusedWith(/only the requester \(req-ann\) may withdraw/),
       );
@@ -359,6 +366,7 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
       expect(state.currentApprover).toBeUndefined();
     });
     expect(result).toMatchObject({ status: 'WITHDRAWN', decidedBy: 'req-ann', reason: 'bought elsewhere' });
+    expect([saga?.status, sagaStatus]).toEqual(['WITHDRAWN', 'WITHDRAWN']);
     expect(trail(result!.audit).at(-1)).toEqual(['withdrawn', 'req-ann', 0]);
     expect(compensationsIn(m.calls)).toEqual(['releaseBudget', 'releaseBudget']);
     expect(m.calls).not.toContain('commitBudget');
@@ -392,7 +400,7 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
       },
     });
     const input = aRequest(twoBudgets);
-    const { result, state, saga } = await run(m, input);
+    const { result, state, saga, sagaStatus } = await run(m, input);
     expect(result).toMatchObject({ status: 'REJECTED', decidedBy: 'system' });
     expect(result?.reason).toBe('InsufficientBudget: sales has 100.00 left');
     expect(trail(result!.audit)).toEqual([
@@ -411,7 +419,7 @@ describe('approvalFlow (time-skipping server, mocked activities)', () => {
     // Nobody was asked to decide on a request that never got its budget; the requester is told why.
     expect(m.notes.map((n) => [n.kind, n.to])).toEqual([['outcome', 'req-ann']]);
     expect(state?.status).toBe('REJECTED');
-    expect(saga?.status).toBe('ABORTED');
+    expect([saga?.status, sagaStatus]).toEqual(['REJECTED', 'REJECTED']);
     expect(saga?.aborted?.reason).toBe('sales refused the hold: InsufficientBudget: sales has 100.00 left');
   });
 

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { listFilter, startCheckout, startRefund, ValidationError } from '../../client';
+import { listFilter, listQuery, startCheckout, startRefund, ValidationError } from '../../client';
 import { sagaStatuses } from '../../contracts/saga';
 import { ValidationError as ContractsValidationError } from '../../contracts/validation';
 
@@ -53,6 +53,11 @@ describe('list filters', () => {
   it('accepts every saga status the library reports, ABORTED included, and names the field otherwise', () => {
     for (const status of sagaStatuses) expect(listFilter.parse({ status }).status).toBe(status);
     expect(listFilter.parse({ status: 'ABORTED' }).status).toBe('ABORTED');
+    // The business outcomes the flows name, so `saga list --status REJECTED` finds rejected approvals.
+    for (const status of ['REJECTED', 'WITHDRAWN', 'EXPIRED'])
+      expect(listQuery(listFilter.parse({ status, flow: 'approvalFlow' }))).toBe(
+        `FlowType = 'approvalFlow' AND SagaStatus = '${status}'`,
+      );
     const bad = listFilter.safeParse({ status: 'DONE' });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(['status']);

@@ -1,4 +1,5 @@
-import type { WorkflowFailedError } from '@temporalio/client';
+import type { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
@@ -18,6 +19,19 @@ const pending: Activities['chargeCard'] = async (i) =>
 const event = (orderId: string, over: Partial<GatewayEvent> = {}) =>
   chargeSucceeded(orderId, { amountCents: 4500, ...over });
 const charging = (s: SagaState) => s.steps.find((x) => x.name === 'charge-card')?.status === 'running';
+/** Each timer the run started, by its summary (what the Temporal UI names it), and whether it fired. */
+async function timers(handle: WorkflowHandle) {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const fired = new Set(
+    events.flatMap((e) => (e.timerFiredEventAttributes ? [e.timerFiredEventAttributes.timerId] : [])),
+  );
+  return events.flatMap((e) => {
+    const started = e.timerStartedEventAttributes;
+    if (!started) return [];
+    const summary = e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '';
+    return [{ summary, fired: fired.has(started.timerId) }];
+  });
+}
 const moves = (p: PaymentChannelState) => p.transitions.map((t) => [t.from, t.to, t.source]);
 
 describe('paymentSaga waits for the gateway (time-skipping server, mocked activities)', () => {
@@ -76,9 +90,17 @@ describe('paymentSaga waits for the gateway (time-skipping server, mocked activi
       }),
     });
     // The defaults: 30 s for the callback, polling from 1 s to 1 min, 15 minutes to pay.
-    const { error, state, payment } = await runSaga(activities);
+    const { error, state, payment, handle } = await runSaga(activities);
     const failure = (error as WorkflowFailedError).cause!;
     expect(rootCause(failure).type).toBe('UnpaidDeadline');
+    // Every step before the pivot ran under the deadline's timer, each named; the charge's fired.
+    const deadlines = (await timers(handle)).filter((t) => t.summary.startsWith('Unpaid deadline'));
+    expect(deadlines).toEqual(
+      ['validate-order', 'reserve-stock', 'lock-coupon', 'charge-card'].map((step) => ({
+        summary: `Unpaid deadline: cancel order if not paid (during ${step})`,
+        fired: step === 'charge-card',
+      })),
+    );
     expect(failure.message).toContain('compensated: charge-card, lock-coupon, reserve-stock, validate-order');
     // The charge's undo runs beside the others: it and the coupon's release start together.
     const undone = compensationsIn(calls);

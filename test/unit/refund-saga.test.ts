@@ -11,6 +11,7 @@ import {
   paymentEventSignal,
   refundSaga,
   rejectUpdate,
+  sagaStateQuery,
   type RefundOptions,
 } from '../../workflows';
 import { useTimeSkippingEnv } from '../support/fixtures';
@@ -129,16 +130,38 @@ describe('refundSaga with mocked activities', () => {
   it('a rejected approval ends the refund with the reason and nothing changed', async () => {
     const { calls, activities } = mockActivities();
     const input = refund(20_000);
-    const { result, error } = await run(activities, input, fast, async () => {
+    const reject = async () => {
       const approval = await approvalOf(input.refundId);
       await approval.executeUpdate(rejectUpdate, { args: [{ by: 'tl-support', reason: 'used, not damaged' }] });
-    });
+    };
+    const { result, error, saga } = await runRefund(activities, input, fast, reject, async (h) => ({
+      saga: await h.query(sagaStateQuery),
+    }));
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ status: 'REJECTED', reason: expect.stringContaining('used, not damaged') });
     expect(moneyCalls(calls)).toEqual([]);
-    // Shown and counted as what it is: an aborted refund, not a compensated failure.
-    const { typedSearchAttributes } = await ts.env.client.workflow.getHandle(`refund:${input.refundId}`).describe();
-    expect(typedSearchAttributes.get(SagaStatus)).toBe('ABORTED');
+    // Shown as what it is: a rejected refund, not a compensated failure nor a plain success.
+    const handle = ts.env.client.workflow.getHandle(`refund:${input.refundId}`);
+    const { typedSearchAttributes, status } = await handle.describe();
+    expect(typedSearchAttributes.get(SagaStatus)).toBe('REJECTED');
+    expect(status.name).toBe('COMPLETED'); // the engine's word: the run ended as designed
+    expect(saga.status).toBe('REJECTED');
+  });
+
+  it('an approval nobody decides expires: the refund moves no money and its SagaStatus says EXPIRED', async () => {
+    const { calls, activities } = mockActivities();
+    const { result, sagaStatus, saga } = await runRefund(activities, refund(20_000), fast, undefined, async (h) => ({
+      sagaStatus: (await h.describe()).typedSearchAttributes.get(SagaStatus),
+      saga: await h.query(sagaStateQuery),
+    }));
+    expect(result).toMatchObject({ status: 'REJECTED', approval: { status: 'EXPIRED', decidedBy: 'system' } });
+    expect(moneyCalls(calls)).toEqual([]);
+    expect([saga.status, sagaStatus]).toEqual(['EXPIRED', 'EXPIRED']);
+    // What never ran is not listed as pending in the finished timeline.
+    expect(saga.steps.map((s) => [s.name, s.status])).toEqual([
+      ['check-order', 'done'],
+      ['approval', 'done'],
+    ]);
   });
 
   it('an order service down for minutes delays the refund, never refuses it; down past the bound, nothing moves', async () => {

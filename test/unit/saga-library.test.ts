@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowBundlePath } from '../../apps/worker/bundle';
 import { FlowType, SagaStatus } from '../../contracts/search-attributes';
@@ -70,10 +71,14 @@ async function run(
       (error: unknown) => ({ result: undefined, error: error as WorkflowFailedError }),
     );
     const state = await handle.query(sagaStateQuery);
+    const details = await currentDetails(handle);
     const { typedSearchAttributes } = await handle.describe();
-    return { ...outcome, state, calls: acts.calls, attributes: typedSearchAttributes, handle };
+    return { ...outcome, state, details, calls: acts.calls, attributes: typedSearchAttributes, handle };
   });
 }
+
+/** The workflow's current details, as the Temporal UI reads them (the SDK's metadata query). */
+const currentDetails = async (h: WorkflowHandle) => (await h.query(workflowMetadataQuery)).currentDetails ?? '';
 
 /** Advances skipped time until the saga's state satisfies `ready`. */
 async function until(handle: WorkflowHandle, ready: (s: SagaState) => boolean): Promise<SagaState> {
@@ -90,10 +95,11 @@ const undone = (calls: string[]) => calls.filter((c) => c.startsWith('undo:'));
 
 describe('the saga library on its own (time-skipping server, scripted saga)', () => {
   it('runs the steps in order, and a refusal undoes exactly the steps before it, in reverse', async () => {
-    const { error, state, calls } = await run(
+    const { error, state, calls, details } = await run(
       { steps: steps('a', 'b', 'c', 'd') },
       activities((op) => (op === 'work:c' ? refused('Nope') : undefined)),
     );
+    expect(details).toContain('**scriptedSaga** · COMPENSATED\n\nFailed at c: Nope: Nope for this test');
     expect(calls).toEqual(['work:a', 'work:b', 'work:c', 'undo:b', 'undo:a']);
     expect(state.status).toBe('COMPENSATED');
     expect(state.failure).toEqual({ step: 'c', error: 'Nope: Nope for this test' });
@@ -101,8 +107,7 @@ describe('the saga library on its own (time-skipping server, scripted saga)', ()
       ['a', 'compensated'],
       ['b', 'compensated'],
       ['c', 'failed'],
-      ['d', 'pending'],
-    ]);
+    ]); // d never ran: the timeline of a finished saga leaves it out
     expect(error?.cause).toMatchObject({ type: 'SagaFailed', message: expect.stringContaining('compensated: b, a') });
   });
 
@@ -246,6 +251,31 @@ describe('the saga library on its own (time-skipping server, scripted saga)', ()
     expect(state.status).toBe('COMPENSATED');
   });
 
+  it('keeps its timeline as the current details: pending steps while it runs, only the steps that ran once it ended', async () => {
+    let running = '';
+    const acts = activities(undefined, (op) => op === 'work:c');
+    const { state, details } = await run({ steps: steps('a', 'b', 'c', 'd') }, acts, async (h) => {
+      await until(h, (s) => s.steps.find((x) => x.name === 'c')?.status === 'running');
+      running = await currentDetails(h);
+      await h.cancel();
+    });
+    expect(running.split('\n')).toEqual([
+      '**scriptedSaga** · RUNNING',
+      '',
+      '| Step | Status | Attempts | Note |',
+      '| --- | --- | --- | --- |',
+      '| a | done | 1 |  |',
+      '| b | done | 1 |  |',
+      '| c | running | 1 |  |',
+      '| d | pending | 0 |  |',
+    ]);
+    // Ended: d never ran, so neither the timeline nor the details list it as pending.
+    expect(state.steps.map((s) => s.name)).toEqual(['a', 'b', 'c']);
+    expect(details).toContain('**scriptedSaga** · CANCELLED');
+    expect(details).toContain('| a | compensated | 1 + 1 undo |');
+    expect(details).not.toMatch(/pending|\| d \|/);
+  });
+
   it('a cancelled workflow undoes the done steps and ends CANCELLED', async () => {
     const acts = activities(undefined, (op) => op === 'work:c');
     const { error, state, calls } = await run({ steps: steps('a', 'b', 'c') }, acts, async (h) => {
@@ -267,6 +297,17 @@ describe('the saga library on its own (time-skipping server, scripted saga)', ()
     expect(calls).toEqual(['work:a', 'work:b', 'undo:b', 'undo:a']);
     expect(state).toMatchObject({ status: 'ABORTED', aborted: { reason: 'customer said no', type: 'Declined' } });
     expect(state.failure).toBeUndefined();
+  });
+
+  it('an abort may name its outcome: the status and the search attribute say REJECTED, not ABORTED', async () => {
+    const { result, state, attributes } = await run({
+      steps: [...steps('a'), { kind: 'abort', reason: 'manager said no', status: 'REJECTED' }, ...steps('b')],
+      handleAbort: true,
+      keys: 'status-in-order-id',
+    });
+    expect(result?.aborted).toEqual({ reason: 'manager said no', compensated: ['a'] });
+    expect(state.status).toBe('REJECTED');
+    expect(attributes.get(customStatusKey)).toBe('REJECTED');
   });
 
   it('an abort nobody handles fails the run with the abort as the failure type', async () => {
@@ -293,8 +334,7 @@ describe('the saga library on its own (time-skipping server, scripted saga)', ()
       ['hold', 'compensated'],
       ['hold:x', 'compensated'],
       ['hold:y', 'compensated'],
-      ['pay', 'pending'],
-    ]);
+    ]); // pay never ran
   });
 
   it('TCC: a confirm that keeps failing is retried in one visible layer and skipped under its timeline name', async () => {

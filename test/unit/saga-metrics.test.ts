@@ -6,6 +6,7 @@ const created = vi.hoisted(() => ({
   counters: [] as string[],
   histograms: [] as string[],
   added: [] as string[],
+  addedTags: [] as (Record<string, string> | undefined)[],
   recorded: [] as Record<string, string>[],
 }));
 vi.mock('@temporalio/workflow', async (original) => {
@@ -13,7 +14,12 @@ vi.mock('@temporalio/workflow', async (original) => {
     withTags: () => meter,
     createCounter: (name: string) => {
       created.counters.push(name);
-      return { add: () => created.added.push(name) };
+      return {
+        add: (_v: number, tags?: Record<string, string>) => {
+          created.added.push(name);
+          created.addedTags.push(tags);
+        },
+      };
     },
     createHistogram: (name: string) => {
       created.histograms.push(name);
@@ -41,6 +47,11 @@ describe('saga metrics are named by the options, and off when asked', () => {
     metrics.count('ABORTED');
     metrics.count('RUNNING'); // no counter: not counted
     expect(created.added).toEqual(['shop_aborted']);
+    // A named business outcome is an abort too, labelled with its name: no counter of its own.
+    created.added.length = created.addedTags.length = 0;
+    for (const status of ['REJECTED', 'WITHDRAWN', 'EXPIRED'] as const) metrics.count(status);
+    expect(created.added).toEqual(['shop_aborted', 'shop_aborted', 'shop_aborted']);
+    expect(created.addedTags).toEqual([{ outcome: 'REJECTED' }, { outcome: 'WITHDRAWN' }, { outcome: 'EXPIRED' }]);
   });
 
   it('creates no metric at all when metrics are off', () => {

@@ -1,5 +1,5 @@
 import { metricMeter } from '@temporalio/workflow';
-import type { SagaStatus } from './definitions';
+import { abortStatuses, type AbortStatus, type SagaStatus } from './definitions';
 
 /** How a saga names its metrics; `false` in SagaOptions turns them off. */
 export interface SagaMetricsOptions {
@@ -7,7 +7,7 @@ export interface SagaMetricsOptions {
   prefix: string;
 }
 
-type Counted = Exclude<SagaStatus, 'RUNNING' | 'COMPENSATING'> | 'STARTED';
+type Counted = Exclude<SagaStatus, 'RUNNING' | 'COMPENSATING' | Exclude<AbortStatus, 'ABORTED'>> | 'STARTED';
 
 const counted: Record<Counted, [suffix: string, description: string]> = {
   STARTED: ['started', 'sagas that began'],
@@ -24,6 +24,8 @@ export interface SagaMetrics {
   step(step: string, outcome: 'done' | 'failed' | 'compensated', ms: number): void;
 }
 
+const isAbort = (status: string): status is AbortStatus => (abortStatuses as readonly string[]).includes(status);
+
 /** The kind of a step, its metric label: the name up to its first `:`. */
 export const stepKind = (step: string): string => step.split(':', 1)[0]!;
 
@@ -31,7 +33,8 @@ export const stepKind = (step: string): string => step.split(':', 1)[0]!;
  * The saga metrics, reported through the worker's meter (nothing is emitted while a history
  * replays), each named `<prefix>_<suffix>`:
  * - `_started`, `_completed`, `_compensated`, `_aborted`, `_cancelled`, `_needs_attention`
- *   (counters by `flow`);
+ *   (counters by `flow`; `_aborted` counts every business outcome, labelled `outcome`: ABORTED,
+ *   REJECTED, WITHDRAWN or EXPIRED);
  * - `_step_duration` (histogram, milliseconds, by `flow`, `step` and `outcome`).
  * Labels come from closed sets only: a step named `<kind>:<instance>` (`hold-budget:acc-7`, one per
  * department) is measured as its kind (`hold-budget`), so business ids never become series.
@@ -50,7 +53,8 @@ export function sagaMetrics(flow: string, options: SagaMetricsOptions | false): 
   const steps = meter.createHistogram(name('step_duration'), 'int', 'ms', 'time a step took, per attempt');
   return {
     count(status) {
-      counters.get(status)?.add(1);
+      if (isAbort(status)) counters.get('ABORTED')?.add(1, { outcome: status });
+      else counters.get(status)?.add(1);
     },
     step(step, outcome, ms) {
       steps.record(Math.max(0, Math.round(ms)), { step: stepKind(step), outcome });

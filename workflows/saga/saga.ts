@@ -3,6 +3,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -10,13 +11,16 @@ import {
 import type { defineSearchAttributeKey, Duration, SearchAttributeType } from '@temporalio/common';
 import {
   SKIPPED,
+  abortStatuses,
   sagaStateQuery,
+  type AbortStatus,
   type Attention,
   type SagaState,
   type SagaStatus,
   type Skipped,
   type StepRecord,
 } from './definitions';
+import { renderDetails } from './details';
 import { durationMs } from './duration';
 import { describeError, isBusinessRefusal } from './errors';
 import { sagaMetrics, type SagaMetrics, type SagaMetricsOptions } from './metrics';
@@ -28,7 +32,7 @@ type Keyword = ReturnType<typeof defineSearchAttributeKey<typeof SearchAttribute
 
 export interface SagaOptions {
   flowType: string;
-  /** The steps in order, so the timeline shows the pending ones from the start. */
+  /** The steps in order, so the timeline shows the pending ones from the start (left out once it ended). */
   plan?: string[];
   /** Unwind all compensations at once instead of in reverse order. */
   parallelUnwind?: boolean;
@@ -72,6 +76,7 @@ export class SagaAbort {
   constructor(
     readonly reason: string,
     readonly type?: string,
+    readonly status: AbortStatus = 'ABORTED',
   ) {}
 }
 
@@ -83,7 +88,7 @@ interface Compensation {
 }
 
 const nowIso = () => new Date().toISOString();
-const finished: SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'ABORTED', 'CANCELLED'];
+const finished: SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'CANCELLED', ...abortStatuses];
 
 /**
  * A saga inside one workflow: forward steps, each with a compensation registered before it runs.
@@ -92,7 +97,9 @@ const finished: SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'ABORTED', 'CANCELLE
  * scope, in reverse order or all at once. A compensation, or a step after the pivot, that keeps
  * failing puts the saga in NEEDS_ATTENTION until an operator sends `retry` or `skip`; nothing is
  * swallowed. The saga knows no application: its search attributes and metric names come in
- * through `SagaOptions`.
+ * through `SagaOptions`. Its timeline is also the workflow's current details (a markdown table the
+ * Temporal UI shows), kept current at every change; once the saga ended, the steps of the plan that
+ * never ran are left out of both.
  */
 export class Saga {
   private readonly steps: StepRecord[] = [];
@@ -115,6 +122,11 @@ export class Saga {
         this.setStatus(waiting ? 'NEEDS_ATTENTION' : phase === 'compensation' ? 'COMPENSATING' : 'RUNNING'),
     );
     this.setStatus('RUNNING');
+  }
+
+  /** The current details follow the timeline: called after every change of a step or the status. */
+  private changed(): void {
+    setCurrentDetails(renderDetails(this.state()));
   }
 
   /** True once a pivot step succeeded: from then on the saga only goes forward. */
@@ -140,17 +152,18 @@ export class Saga {
 
   /**
    * The value a body returns to end the saga with a business outcome (a rejection, a refusal):
-   * `run` compensates the done steps, the status becomes ABORTED, and `onAbort` turns it into the
-   * flow's result. Only before the pivot: a committed saga only goes forward.
+   * `run` compensates the done steps, the status becomes `status` (ABORTED unless the outcome has a
+   * name of its own: REJECTED, WITHDRAWN, EXPIRED), and `onAbort` turns it into the flow's result.
+   * Only before the pivot: a committed saga only goes forward.
    */
-  abort(reason: string, type?: string): SagaAbort {
+  abort(reason: string, type?: string, status: AbortStatus = 'ABORTED'): SagaAbort {
     if (this.pastPivot) throw new Error(`${this.options.flowType} is past its pivot; it cannot abort (${reason})`);
-    return new SagaAbort(reason, type);
+    return new SagaAbort(reason, type, status);
   }
 
   /**
-   * Runs the saga body. Resolves with its result when every step succeeded, or with `onAbort`'s
-   * answer when the body returned `abort(...)` (without `onAbort`, rejects with a non-retryable
+   * Runs the saga body. Resolves with its result when every step succeeded (COMPLETED), or with
+   * `onAbort`'s answer when the body returned `abort(...)` (without `onAbort`, rejects with a non-retryable
    * ApplicationFailure of the abort's type, default `SagaAborted`). After a failure it compensates
    * and rejects with a non-retryable `SagaFailed` (cause: the step's failure); after a cancellation,
    * with the CancelledFailure.
@@ -163,15 +176,15 @@ export class Saga {
       throw await this.fail(err);
     }
     if (!(outcome instanceof SagaAbort)) {
-      this.setStatus('COMPLETED');
+      this.finish('COMPLETED');
       return outcome;
     }
-    const { reason, type } = outcome;
+    const { reason, type, status } = outcome;
     this.aborted = type === undefined ? { reason } : { reason, type };
     // The compensations see the outcome as their cause (e.g. an order cancelled "RequestRejected: ...").
     const cause = type === undefined ? new Error(reason) : ApplicationFailure.create({ type, message: reason });
     const compensated = await CancellationScope.nonCancellable(() => this.unwind(cause));
-    this.setStatus('ABORTED');
+    this.finish(status);
     const aborted: Aborted = { ...this.aborted, compensated };
     if (onAbort) return onAbort(aborted);
     throw ApplicationFailure.create({
@@ -187,7 +200,7 @@ export class Saga {
     const cause = err instanceof Error ? err : new Error(String(err));
     const cancelled = isCancellation(err);
     const compensated = await CancellationScope.nonCancellable(() => this.unwind(cause));
-    this.setStatus(cancelled ? 'CANCELLED' : 'COMPENSATED');
+    this.finish(cancelled ? 'CANCELLED' : 'COMPENSATED');
     if (cancelled) return err;
     const failedStep = this.failure?.step ?? 'unknown';
     return ApplicationFailure.create({
@@ -248,7 +261,13 @@ export class Saga {
     const record = this.record(name);
     const at = this.steps.indexOf(record);
     const records = branches.map((b, i) => this.record(`${name}:${b.name}`, at + 1 + i));
-    const tx = new TccTransaction(record, branches, records, (r, phase, work) => this.persist(r, phase, work));
+    const tx = new TccTransaction(
+      record,
+      branches,
+      records,
+      (r, phase, work) => this.persist(r, phase, work),
+      () => this.changed(),
+    );
     this.compensations.push({ record, undo: () => tx.cancelAll() });
     await this.attempt(record, () => tx.tryAll(options));
     return tx;
@@ -271,9 +290,11 @@ export class Saga {
     record.status = 'running';
     record.startedAt = nowIso();
     record.attempts += 1;
+    this.changed();
     await CancellationScope.nonCancellable(() => tx.confirmAll());
     record.status = 'done';
     record.finishedAt = nowIso();
+    this.changed();
   }
 
   private compensate(
@@ -299,6 +320,7 @@ export class Saga {
     record.status = 'running';
     record.startedAt = nowIso();
     record.attempts += 1;
+    this.changed();
     const began = Date.now();
     try {
       const result = await work();
@@ -312,6 +334,8 @@ export class Saga {
       this.failed(record, 'forward', err, Date.now() - began, 1);
       if (!isCancellation(err)) this.failure = { step: record.name, error: record.lastError! };
       throw err;
+    } finally {
+      this.changed();
     }
   }
 
@@ -378,18 +402,24 @@ export class Saga {
     for (let failures = 0; ;) {
       if (forward) record.attempts += 1;
       else record.compensationAttempts += 1;
+      this.changed();
       const began = Date.now();
       try {
         const result = await work();
         record.status = forward ? 'done' : 'compensated';
         record.finishedAt = nowIso();
         this.metrics.step(record.name, forward ? 'done' : 'compensated', Date.now() - began);
+        this.changed();
         return result;
       } catch (err) {
         this.failed(record, phase, err, Date.now() - began, failures + 1);
-        if (forward && isCancellation(err)) throw err;
+        if (forward && isCancellation(err)) {
+          this.changed();
+          throw err;
+        }
         failures += 1;
         record.status = forward ? 'failed' : 'compensation-failed';
+        this.changed();
         if (failures < limit) {
           await sleep(Math.min(initial * 2 ** (failures - 1), max), {
             summary: `Back off before ${forward ? 'retrying' : 'compensating'} ${record.name} again`,
@@ -400,6 +430,7 @@ export class Saga {
             record.status = 'skipped';
             record.skipReason = decision.reason;
             record.finishedAt = nowIso();
+            this.changed();
             return SKIPPED;
           }
           failures = 0;
@@ -407,6 +438,12 @@ export class Saga {
         record.status = forward ? 'running' : 'compensating';
       }
     }
+  }
+
+  /** The saga ended in `status`: the steps of the plan it never reached leave the timeline. */
+  private finish(status: SagaStatus): void {
+    for (let i = this.steps.length - 1; i >= 0; i--) if (this.steps[i]!.status === 'pending') this.steps.splice(i, 1);
+    this.setStatus(status);
   }
 
   private setStatus(status: SagaStatus): void {
@@ -426,6 +463,7 @@ export class Saga {
       ...(statusKey ? [{ key: statusKey, value: status }] : []),
     ];
     if (updates.length > 0) upsertSearchAttributes(updates);
+    this.changed();
   }
 }
 

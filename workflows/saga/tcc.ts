@@ -38,6 +38,8 @@ export class TccTransaction {
     private readonly branches: TccBranch[],
     private readonly records: StepRecord[],
     private readonly persist: Persist,
+    /** Told after every change of a branch's phase or record, so the saga's details follow. */
+    private readonly changed: () => void = () => undefined,
   ) {
     record.branches = branches.map((b) => ({ name: b.name, phase: 'trying' }));
   }
@@ -46,6 +48,7 @@ export class TccTransaction {
     const branch = this.record.branches![i]!;
     branch.phase = phase;
     if (err !== undefined) branch.lastError = describeError(err);
+    this.changed();
   }
 
   /**
@@ -62,14 +65,15 @@ export class TccTransaction {
             const record = this.records[i]!;
             record.status = 'running';
             record.attempts += 1;
+            this.changed();
             try {
               await b.try();
-              this.phase(i, 'tried');
               record.status = 'done';
+              this.phase(i, 'tried');
             } catch (err) {
-              this.phase(i, 'try-failed', err);
               record.status = 'failed';
               record.lastError = describeError(err);
+              this.phase(i, 'try-failed', err);
               throw err;
             }
           }),
@@ -109,6 +113,7 @@ export class TccTransaction {
     const outcomes = await this.settle('compensation', 'cancelling', 'cancelled', (b) => b.cancel());
     const cancelled = this.records.filter((_, i) => outcomes[i] !== SKIPPED).map((r) => r.name);
     this.record.status = cancelled.length === this.records.length ? 'compensated' : 'skipped';
+    this.changed();
     return cancelled.length === this.records.length ? [this.record.name] : cancelled;
   }
 
