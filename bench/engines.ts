@@ -3,14 +3,14 @@ import { createActivities, serviceDeps } from '../activities';
 import { runMain } from '../config/entry';
 import { workflowBundlePath } from '../apps/worker/bundle';
 import { benchWorkflowsPath } from './activities';
-import { closedLoop, round, summary, type RunResult } from './loops';
+import { closedLoop, merge, openLoop, round, summary, type RunResult } from './loops';
 import { machine, writeResult } from './machine';
 import { ProcessMeter, selfMeter } from './procs';
 import { settings } from './settings';
-import { bringUp, startWorker, type BenchEngine } from './stack';
-import { baseSystems } from './systems';
-import type { BenchContext } from './workloads/context';
-import { capacity, type CapacityResult } from './workloads/w2-capacity';
+import type { ManagedProcess } from '../provision/process';
+import { bringUp, startWorker, type BenchEngine, type Stack } from './stack';
+import { baseSystems, type System } from './systems';
+import type { CapacityResult } from './workloads/w2-capacity';
 
 /** The engines compared side by side, in one run on one machine. */
 const engines: { name: string; engine: BenchEngine }[] = [
@@ -31,6 +31,8 @@ const engines: { name: string; engine: BenchEngine }[] = [
 ];
 
 const engineLatencySagas = Number(process.env.BENCH_ENGINES_W1_SAGAS ?? (settings.quick ? 4 : 200));
+/** W1 runs in blocks of this many sagas per engine and system, interleaved, so drift hits all alike. */
+const block = settings.quick ? 2 : 25;
 
 interface EngineResult {
   engine: string;
@@ -38,66 +40,132 @@ interface EngineResult {
   capacity: CapacityResult;
 }
 
+/** One engine's stack, up for the whole run, with its worker, meters and systems. */
+interface Running {
+  name: string;
+  stack: Stack;
+  worker: ManagedProcess;
+  meters: ProcessMeter[];
+  systems: System[];
+}
+
+async function bringUpEngine(name: string, engine: BenchEngine, i: number): Promise<Running> {
+  const stack = await bringUp(Date.now().toString(36), engine, `saga_bench_engine_${i}`);
+  try {
+    const worker = await startWorker(stack, 'prebuilt');
+    const meters = [
+      new ProcessMeter('worker', worker.proc.child.pid!),
+      new ProcessMeter('temporal', stack.temporal.server.process.child.pid!),
+      new ProcessMeter('postgres', stack.postmasterPid),
+      new ProcessMeter('services', stack.services.child.pid!),
+      selfMeter,
+    ];
+    for (const sku of ['BENCH-A', 'BENCH-B']) {
+      await fetch(`${stack.urls.inventory}/stock/${sku}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.callers.operator!}` },
+        body: JSON.stringify({ available: 1_000_000_000 }),
+      });
+    }
+    const act = createActivities(serviceDeps(stack.urls, stack.tokens.callers.worker!));
+    const base = baseSystems(stack.temporal.client, act);
+    return { name, stack, worker: worker.proc, meters, systems: [...base.trio, base.saga('c local activities', true)] };
+  } catch (err) {
+    await stack.close();
+    throw err;
+  }
+}
+
 /**
  * `npm run bench` part: (a) plain, (b) the engine floor and (c) paymentSaga (and its
- * local-activities variant) on each engine in `engines`, one after the other in one run: W1 one
- * saga at a time (`BENCH_ENGINES_W1_SAGAS`, 200) and W2's open loop (`BENCH_RATES`), with CPU
- * seconds per saga per process. Writes <results>/<date>-engines.{json,md}.
+ * local-activities variant) on each engine in `engines`, all up at once and measured interleaved
+ * in one run (a machine that drifts slows every engine alike): W1 one saga at a time
+ * (`BENCH_ENGINES_W1_SAGAS`, 200, in blocks of 25 per engine and system) and W2's open loop
+ * (`BENCH_RATES`, each rate on every engine before the next), with CPU seconds per saga per
+ * process. The PostgreSQL cluster is shared: its CPU per saga is counted for the whole cluster
+ * during each run. Writes <results>/<date>-engines.{json,md}.
  */
 async function run(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = new Date().toISOString();
   await workflowBundlePath(benchWorkflowsPath);
-  const results: EngineResult[] = [];
-  for (const { name, engine } of engines) {
-    console.log(`bench engines: ${name}`);
-    const stack = await bringUp(Date.now().toString(36), engine);
-    let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
-    try {
-      worker = await startWorker(stack, 'prebuilt');
-      const meters = [
-        new ProcessMeter('worker', worker.proc.child.pid!),
-        new ProcessMeter('temporal', stack.temporal.server.process.child.pid!),
-        new ProcessMeter('postgres', stack.postmasterPid),
-        new ProcessMeter('services', stack.services.child.pid!),
-        selfMeter,
-      ];
-      for (const sku of ['BENCH-A', 'BENCH-B']) {
-        await fetch(`${stack.urls.inventory}/stock/${sku}`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.callers.operator!}` },
-          body: JSON.stringify({ available: 1_000_000_000 }),
-        });
+  const running: Running[] = [];
+  try {
+    for (const [i, { name, engine }] of engines.entries()) {
+      console.log(`bench engines: bringing up ${name}`);
+      running.push(await bringUpEngine(name, engine, i));
+    }
+    for (const r of running) {
+      for (const s of r.systems)
+        await closedLoop(r.stack, r.meters, s, { sagas: settings.warmup, concurrency: 1, prefix: `warm-${s.name}` });
+    }
+    console.log(
+      `bench engines W1: ${engineLatencySagas} sagas one at a time per engine and system, interleaved in blocks of ${block}`,
+    );
+    const runs = new Map<string, RunResult[]>();
+    const latencies = new Map<string, number[]>();
+    for (let done = 0; done < engineLatencySagas; done += block) {
+      for (const r of running) {
+        for (const s of r.systems) {
+          const k = `${r.name}/${s.name}`;
+          const one = await closedLoop(r.stack, r.meters, s, {
+            sagas: Math.min(block, engineLatencySagas - done),
+            concurrency: 1,
+            prefix: 'e1',
+          });
+          runs.set(k, [...(runs.get(k) ?? []), summary(one)]);
+          latencies.set(k, [...(latencies.get(k) ?? []), ...one.raw]);
+        }
       }
-      const act = createActivities(serviceDeps(stack.urls, stack.tokens.callers.worker!));
-      const systems = baseSystems(stack.temporal.client, act);
-      const ctx: BenchContext = { stack, meters, act, systems, settings };
-      const all = [...systems.trio, systems.saga('c local activities', true)];
-      const latency: RunResult[] = [];
-      for (const s of all) {
-        await closedLoop(stack, meters, s, { sagas: settings.warmup, concurrency: 1, prefix: `warm-${s.name}` });
-        const r = summary(
-          await closedLoop(stack, meters, s, { sagas: engineLatencySagas, concurrency: 1, prefix: 'e1' }),
-        );
-        console.log(
-          `  ${s.name}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.cpuSecondsPerSaga} CPU s/saga`,
-        );
-        latency.push(r);
+    }
+    console.log(`bench engines W2: open loop at ${settings.rates.join(', ')} sagas/s, ${settings.stepSeconds} s each`);
+    const steps = new Map<string, CapacityResult['steps']>(running.map((r) => [r.name, []]));
+    const failed = new Set<string>();
+    for (const rate of settings.rates) {
+      for (const r of running) {
+        for (const s of r.systems) {
+          const k = `${r.name}/${s.name}`;
+          if (failed.has(k)) continue;
+          const step = await openLoop(r.stack, r.meters, s, rate, settings.stepSeconds);
+          steps.get(r.name)!.push(step);
+          console.log(
+            `  ${k} @${rate}/s: ${step.sagasPerSecond}/s p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99}${step.keepsUp ? '' : '  (falls behind)'}`,
+          );
+          if (!step.keepsUp) failed.add(k);
+        }
       }
-      results.push({ engine: name, latency, capacity: await capacity(ctx) });
-    } finally {
-      await worker?.proc.stop();
-      await stack.close();
+      if (failed.size === running.length * 4) break;
+    }
+    const results: EngineResult[] = running.map((r) => {
+      const own = steps.get(r.name)!;
+      return {
+        engine: r.name,
+        latency: r.systems.map((s) => merge(runs.get(`${r.name}/${s.name}`)!, latencies.get(`${r.name}/${s.name}`)!)),
+        capacity: {
+          steps: own,
+          capacity: Object.fromEntries(
+            r.systems.map((s) => [
+              s.name,
+              Math.max(0, ...own.filter((x) => x.system === s.name && x.keepsUp).map((x) => x.rate)),
+            ]),
+          ),
+        },
+      };
+    });
+    const report = {
+      scenario: 'engines',
+      date: started,
+      machine: machine(),
+      settings: { ...settings, engineLatencySagas, block },
+      results,
+    };
+    writeResult('engines', started, report, renderEngines(report));
+  } finally {
+    for (const r of running.reverse()) {
+      await r.worker.stop();
+      await r.stack.close();
     }
   }
-  const report = {
-    scenario: 'engines',
-    date: started,
-    machine: machine(),
-    settings: { ...settings, engineLatencySagas },
-    results,
-  };
-  writeResult('engines', started, report, renderEngines(report));
 }
 
 /** CPU seconds per saga of one process in a run. */
@@ -114,7 +182,7 @@ function renderEngines(report: {
   const lines = [
     `# Engines side by side, ${report.date.slice(0, 10)}`,
     '',
-    `Machine: ${m.cores} cores (${m.cpu ?? 'unknown'}), ${m.memoryGiB} GiB, Node ${m.node}. Every process on this one machine, one engine after the other in one run.`,
+    `Machine: ${m.cores} cores (${m.cpu ?? 'unknown'}), ${m.memoryGiB} GiB, Node ${m.node}. Every process on this one machine; the three engines up at once and measured interleaved (W1 in blocks of 25 sagas per engine and system, W2 each rate on every engine before the next), so a drift of the machine hits all alike. The PostgreSQL cluster is shared: its column counts the whole cluster during each run.`,
     '',
     'Engines: the dev server (`temporal server start-dev`, SQLite file) with Temporal’s default queue-reader limits',
     '(20 loads/s per shard), the same with the limits of temporal-config/dynamic-config.yaml (1000/s), and the',

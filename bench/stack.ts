@@ -21,14 +21,19 @@ export type BenchEngine = { engine: 'dev'; dynamicConfig?: Record<string, Dynami
 /**
  * Brings up PostgreSQL, a dev server on a durable SQLite file (`nonce` names it) or, with
  * `{ engine: 'server' }`, the production server on the same cluster, and the services host, with
- * the gateway settling at its next round. Fails when a part is not ready in time.
+ * the gateway settling at its next round, over `database` (one per stack when several run at
+ * once). Fails when a part is not ready in time.
  */
-export async function bringUp(nonce: string, engine: BenchEngine = { engine: 'dev' }): Promise<Stack> {
+export async function bringUp(
+  nonce: string,
+  engine: BenchEngine = { engine: 'dev' },
+  database = DATABASE,
+): Promise<Stack> {
   const dataDir = join(projectRoot, loadConfig().dataDir);
   mkdirSync(join(dataDir, 'bench'), { recursive: true });
-  const logFile = join(dataDir, 'logs', 'bench-temporal.log');
+  const logFile = join(dataDir, 'logs', `bench-temporal-${database}.log`);
   const stack = await scratchProcessStack({
-    database: DATABASE,
+    database,
     temporal:
       engine.engine === 'server'
         ? { engine: 'server', logFile }
@@ -44,12 +49,12 @@ export async function bringUp(nonce: string, engine: BenchEngine = { engine: 'de
           },
     // The gateway settles a charge at its next round (every 50 ms) rather than after 100 ms.
     env: { TEMPORAL_TASK_QUEUE: TASK_QUEUE, GATEWAY_SETTLE_MS: '0' },
-    servicesLogFile: join(dataDir, 'logs', 'bench-services.log'),
+    servicesLogFile: join(dataDir, 'logs', `bench-services-${database}.log`),
   });
   const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   return {
     ...stack,
-    database: DATABASE,
+    database,
     pool,
     async close() {
       await pool.end().catch(() => undefined);
@@ -68,7 +73,7 @@ export async function startWorker(
   bundle: 'build' | 'prebuilt',
   nodeArgs: string[] = [],
 ): Promise<{ proc: ManagedProcess; startupMs: number }> {
-  const readyFile = join(projectRoot, '.data', 'bench', `worker-ready-${bundle}.json`);
+  const readyFile = join(projectRoot, '.data', 'bench', `worker-ready-${stack.database}-${bundle}.json`);
   rmSync(readyFile, { force: true });
   const proc = startProcess(
     'bench-worker',
@@ -76,7 +81,7 @@ export async function startWorker(
     [...nodeArgs, '--import', 'tsx', join(projectRoot, 'bench/worker.ts')],
     {
       env: { ...stack.env, BENCH_BUNDLE: bundle, BENCH_READY_FILE: readyFile },
-      logFile: join(projectRoot, '.data', 'logs', 'bench-worker.log'),
+      logFile: join(projectRoot, '.data', 'logs', `bench-worker-${stack.database}.log`),
     },
   );
   // The worker writes the file in one call, but a reader may still see it empty for a moment.
