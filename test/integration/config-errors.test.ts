@@ -28,6 +28,25 @@ describe('a bad configuration value stops every entry point before anything star
   });
 });
 
+describe('npm start refuses an engine it does not know, before anything starts', () => {
+  it.each([
+    [['--engine', 'cluster'], {}, '--engine: must be one of dev, server (got "cluster")'],
+    [[], { TEMPORAL_ENGINE: 'cluster' }, 'TEMPORAL_ENGINE: must be one of dev, server (got "cluster")'],
+  ] as [string[], Record<string, string>, string][])('%o %o', async (args, env, rule) => {
+    const parent = mkdtempSync(join(tmpdir(), 'saga-engine-'));
+    onTestFinished(() => rmSync(parent, { recursive: true, force: true }));
+    const dataDir = join(parent, 'data');
+    const result = await runEntry(
+      'provision/stack.ts',
+      { ...envWithout('DATABASE_URL'), DATA_DIR: dataDir, ...env },
+      args,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([`configuration error: ${rule}`]);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
 describe('the services, the worker and the API do not start without service tokens', () => {
   it.each(['apps/services/main.ts', 'apps/worker/main.ts', 'apps/api/main.ts'])('%s', async (entry) => {
     const parent = mkdtempSync(join(tmpdir(), 'saga-tokens-'));

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       namespace: 'default',
       taskQueue: 'sagas',
       uiPort: 8233,
+      engine: 'dev',
     });
     expect(config.database).toEqual({
       url: 'postgres://saga@127.0.0.1:54329/saga',
@@ -67,6 +68,7 @@ describe('loadConfig', () => {
     [{ NATS_TOKEN: 't', NATS_USER: 'u', NATS_PASSWORD: 'p' }, 'NATS_TOKEN: must not be set together with NATS_USER'],
     [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
     [{ FLASH_SALE_GATE_SHARDS: '0' }, 'FLASH_SALE_GATE_SHARDS: must be from 1 to 64'],
+    [{ TEMPORAL_ENGINE: 'cluster' }, 'TEMPORAL_ENGINE: must be one of dev, server'],
   ])('refuses %o naming the variable and the rule', (env, message) => {
     const err = errorOf(env);
     expect(err).toBeInstanceOf(ConfigError);
