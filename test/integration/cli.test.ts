@@ -1,19 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createActivities, serviceDeps } from '../../activities';
 import { approvalState, startApproval, startPayment } from '../../client';
 import { defaultRouting } from '../../contracts/approval';
 import { freePort } from '../../provision/process';
 import { projectRoot } from '../../provision/tools';
 import { testPaymentMethods } from '../../simulators/gateway/cards';
-import { serviceNames, type ServiceName } from '../../config';
 import { useStack } from '../support/fixtures';
 import { runEntry } from '../support/run';
-import { testRequestTimeoutMs, testServiceTokens } from '../support/services';
+import { inventoryInStocktake } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -232,39 +228,16 @@ describe('saga CLI', () => {
   it('retries a saga stuck in NEEDS_ATTENTION once the service is back: the stock is released', async () => {
     // The inventory behind a proxy that refuses every release while it is "in stocktake".
     let stocktake = true;
-    const inventory = stack.url('inventory');
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const reply = (status: number, body: string) =>
-          res.writeHead(status, { 'content-type': 'application/json' }).end(body);
-        if (stocktake && req.url?.endsWith('/release')) {
-          return reply(422, JSON.stringify({ error: { type: 'Stocktake', message: 'stock is being counted' } }));
-        }
-        const headers = Object.fromEntries(
-          ['content-type', 'idempotency-key', 'authorization'].flatMap((h) =>
-            req.headers[h] ? [[h, String(req.headers[h])]] : [],
-          ),
-        );
-        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-        fetch(`${inventory}${req.url}`, { method: req.method, headers, body })
-          .then(async (r) => reply(r.status, await r.text()))
-          .catch((err: Error) => reply(502, JSON.stringify({ error: { type: 'Proxy', message: err.message } })));
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const urls = Object.fromEntries(serviceNames.map((n) => [n, stack.url(n)])) as Record<ServiceName, string>;
-    const deps = serviceDeps(
-      { ...urls, inventory: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
-      testServiceTokens.callers.worker,
+    const proxy = await inventoryInStocktake(
+      (n) => stack.url(n),
+      stack.client,
+      (path) => stocktake && path.endsWith('/release'),
     );
-    deps.payments.requestTimeoutMs = testRequestTimeoutMs;
     try {
       await db.stock('CLI-NA-a', 10);
       await db.stock('CLI-NA-b', 10);
       const input = anOrder('cli-na', ['CLI-NA-a', 'CLI-NA-b'], { paymentMethod: testPaymentMethods.declined });
-      const activities = createActivities(deps, stack.client);
+      const { activities } = proxy;
       await withWorker({ connection: stack.nativeConnection, taskQueue, activities }, async () => {
         const handle = await startPayment(stack.client, input, {
           taskQueue,
@@ -297,7 +270,7 @@ describe('saga CLI', () => {
       expect(await db.stockOf('CLI-NA-b')).toEqual({ available: 10, reserved: 0, sold: 0 });
       expect((await db.orderOf('cli-na')).status).toBe('CANCELLED');
     } finally {
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   });
 });

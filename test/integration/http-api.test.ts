@@ -1,8 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities, serviceDeps } from '../../activities';
 import { approvalActions, httpFlashSaleGate, startPayment } from '../../client';
 import { buildApiApp } from '../../apps/api/app';
 import { defaultRouting } from '../../contracts/approval';
@@ -10,10 +7,9 @@ import { migrate } from '../../services/migrations';
 import { apiMigrations } from '../../apps/api/migrations';
 import { createLogger } from '../../config/logger';
 import { maxIdLength, maxKeyLength } from '../../contracts/fields';
-import { serviceNames, type ServiceName } from '../../config';
 import { testPaymentMethods } from '../../simulators/gateway/cards';
 import { useStack } from '../support/fixtures';
-import { http, testRequestTimeoutMs, testServiceTokens } from '../support/services';
+import { http, inventoryInStocktake, testServiceTokens } from '../support/services';
 import { anOrder, shop } from '../support/shop';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -415,35 +411,12 @@ describe('HTTP API for payment, checkout and flash-sale sagas', () => {
   it('lists NEEDS_ATTENTION first, retries one and skips another over HTTP, recorded as the calling service', async () => {
     // The inventory behind a proxy that refuses these orders' releases while their stock is counted.
     const counting = new Set(['api-na-1', 'api-na-2']);
-    const inventory = stack.url('inventory');
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const reply = (code: number, body: string) =>
-          res.writeHead(code, { 'content-type': 'application/json' }).end(body);
-        if ([...counting].some((o) => req.url === `/reservations/${o}/release`)) {
-          return reply(422, JSON.stringify({ error: { type: 'Stocktake', message: 'stock is being counted' } }));
-        }
-        const headers = Object.fromEntries(
-          ['content-type', 'idempotency-key', 'authorization'].flatMap((h) =>
-            req.headers[h] ? [[h, String(req.headers[h])]] : [],
-          ),
-        );
-        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-        fetch(`${inventory}${req.url}`, { method: req.method, headers, body })
-          .then(async (r) => reply(r.status, await r.text()))
-          .catch((err: Error) => reply(502, JSON.stringify({ error: { type: 'Proxy', message: err.message } })));
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const urls = Object.fromEntries(serviceNames.map((n) => [n, stack.url(n)])) as Record<ServiceName, string>;
-    const deps = serviceDeps(
-      { ...urls, inventory: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
-      testServiceTokens.callers.worker,
+    const proxy = await inventoryInStocktake(
+      (n) => stack.url(n),
+      stack.client,
+      (path) => [...counting].some((o) => path === `/reservations/${o}/release`),
     );
-    deps.payments.requestTimeoutMs = testRequestTimeoutMs;
-    const activities = createActivities(deps, stack.client);
+    const { activities } = proxy;
     try {
       for (const o of ['API-NA1a', 'API-NA1b', 'API-NA2a', 'API-NA2b', 'API-NEWa', 'API-NEWb']) await db.stock(o, 10);
       await withWorker({ connection: stack.nativeConnection, taskQueue, activities }, async () => {
@@ -521,7 +494,7 @@ describe('HTTP API for payment, checkout and flash-sale sagas', () => {
       expect((await db.orderOf('api-na-1')).status).toBe('CANCELLED');
       expect((await db.orderOf('api-na-2')).status).toBe('CANCELLED');
     } finally {
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   });
 

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities, serviceDeps, type ServiceDeps } from '../../activities';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,4 +125,49 @@ export async function http(
   const answered = new Headers(response.headers);
   answered.delete('date');
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: answered };
+}
+
+/**
+ * The inventory behind an HTTP proxy in "stocktake": it answers 422 `Stocktake` to every request
+ * whose path `refuses` picks and forwards the rest, and the real activities pointed at it (the
+ * other services as they are), so a saga's undo can be refused until the test says otherwise.
+ * `close` stops the proxy.
+ */
+export async function inventoryInStocktake(
+  url: (name: keyof ServiceDeps) => string,
+  client: Client,
+  refuses: (path: string) => boolean,
+): Promise<{ activities: ReturnType<typeof createActivities>; close(): Promise<void> }> {
+  const inventory = url('inventory');
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const reply = (status: number, body: string) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+      if (refuses(req.url ?? '')) {
+        return reply(422, JSON.stringify({ error: { type: 'Stocktake', message: 'stock is being counted' } }));
+      }
+      const headers = Object.fromEntries(
+        ['content-type', 'idempotency-key', 'authorization'].flatMap((h) =>
+          req.headers[h] ? [[h, String(req.headers[h])]] : [],
+        ),
+      );
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      fetch(`${inventory}${req.url}`, { method: req.method, headers, body })
+        .then(async (r) => reply(r.status, await r.text()))
+        .catch((err: Error) => reply(502, JSON.stringify({ error: { type: 'Proxy', message: err.message } })));
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const urls = Object.fromEntries(serviceNames.map((n) => [n, url(n)])) as Record<keyof ServiceDeps, string>;
+  const deps = serviceDeps(
+    { ...urls, inventory: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+    testServiceTokens.callers.worker,
+  );
+  deps.payments.requestTimeoutMs = testRequestTimeoutMs;
+  return {
+    activities: createActivities(deps, client),
+    close: () => new Promise<void>((r) => proxy.close(() => r())),
+  };
 }
